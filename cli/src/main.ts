@@ -1,0 +1,45 @@
+import yargs from "yargs";
+import { KysoError, describeError } from "@kyso/core";
+import type { Io } from "./command.js";
+import { commands } from "./commands/index.js";
+
+/** Parses argv, runs one command and returns its exit code. Never calls process.exit. */
+export async function main(argv: string[], io: Io): Promise<number> {
+  let exitCode = 0;
+  let ran = false;
+  const parser = yargs(argv)
+    .scriptName("kyso")
+    .strict()
+    .demandCommand(1, "Name a command, for example: kyso sign --help")
+    .help()
+    .alias("h", "help")
+    .version(false)
+    .wrap(Math.min(110, (io.stdout as { columns?: number }).columns ?? 100))
+    .fail((msg, err) => {
+      if (err) throw err;
+      throw new KysoError("USAGE", `${msg}\n\nRun "kyso --help" or "kyso <command> --help" for usage.`);
+    });
+  for (const c of commands) {
+    parser.command({
+      command: c.command,
+      describe: c.describe,
+      builder: c.builder,
+      handler: async (args) => {
+        ran = true;
+        exitCode = await c.run(args, io);
+      },
+    });
+  }
+  try {
+    await parser.parseAsync();
+    return ran ? exitCode : 0;
+  } catch (e) {
+    io.stderr.write(`kyso: ${describeError(e)}\n`);
+    if (e instanceof KysoError) return e.code === "USAGE" || e.code.startsWith("P11_") || e.code.startsWith("PIN") ? 2 : exitCodeFor(e);
+    return 2;
+  }
+}
+
+function exitCodeFor(e: KysoError): number {
+  return (e.details?.exitCode as number | undefined) ?? 2;
+}

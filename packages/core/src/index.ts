@@ -1,0 +1,6 @@
+export * from "./errors.js";
+export * from "./digest.js";
+export * from "./signer.js";
+export * from "./clock.js";
+export * from "./bytes.js";
+export * from "./files.js";
