@@ -1,1 +1,44 @@
-export {};
+/**
+ * Paths and constants of the generated test PKI, SoftHSM2 demo token and sample documents.
+ * Importing this module never generates anything: run `pnpm certs` for that.
+ * Everything here is test material only: the keys and PINs are public.
+ */
+import { existsSync } from "node:fs";
+import { envFile, readyFile } from "./layout.js";
+import { findSofthsmLib, readEnvFile } from "./softhsm-lib.js";
+
+export {
+  outDir,
+  pki,
+  p12Password,
+  token,
+  nssDb,
+  softhsmConf,
+  samples,
+  serverPort,
+  serverBase,
+  leafNames,
+  emptyFieldName,
+  encryptedPasswords,
+  envFile,
+} from "./layout.js";
+export type { LeafName, LeafFiles, TokenKeyName } from "./layout.js";
+
+/**
+ * Absolute path of SoftHSM2's PKCS#11 module: `KYSO_PKCS11_LIB` from the environment, else from
+ * `out/env.sh`, else a search of `/usr/lib`.
+ */
+export function pkcs11Lib(): string {
+  const fromEnv = process.env.KYSO_PKCS11_LIB;
+  if (fromEnv && existsSync(fromEnv)) return fromEnv;
+  if (existsSync(envFile)) {
+    const lib = readEnvFile(envFile).KYSO_PKCS11_LIB;
+    if (lib && existsSync(lib)) return lib;
+  }
+  return findSofthsmLib();
+}
+
+/** True when a complete generation has finished (`out/READY` exists). */
+export function ready(): boolean {
+  return existsSync(readyFile);
+}
