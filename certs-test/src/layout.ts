@@ -122,6 +122,8 @@ export const samples = {
 
 /** Name of the empty signature field in `samples/empty-field.pdf`. */
 export const emptyFieldName = "ChuKyLanhDao";
+/** Name of the signature field poppler adds in `samples/presigned-pdfsig.pdf`. */
+export const presignedFieldName = "PopplerSignature";
 /** Passwords of `samples/encrypted.pdf`. */
 export const encryptedPasswords = { user: "secret-user", owner: "secret-owner" } as const;
 
