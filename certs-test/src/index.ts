@@ -4,6 +4,8 @@
  * Everything here is test material only: the keys and PINs are public.
  */
 import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import type * as GrapheneModule from "graphene-pk11";
 import { envFile, readyFile } from "./layout.js";
 import { findSofthsmLib, readEnvFile } from "./softhsm-lib.js";
 
@@ -43,4 +45,16 @@ export function pkcs11Lib(): string {
 /** True when a complete generation has finished (`out/READY` exists). */
 export function ready(): boolean {
   return existsSync(readyFile);
+}
+
+/** graphene-pk11's types, for tests that inspect the demo token (see {@link loadGraphene}). */
+export type * as Graphene from "graphene-pk11";
+
+/**
+ * graphene-pk11 as this package resolves it, so that a test can inspect the demo token without
+ * depending on graphene itself. Loaded on call, never at import. Whoever initializes the module
+ * must finalize it, with `{ flags: 2 }` (CKF_OS_LOCKING_OK) as SoftHSM needs.
+ */
+export function loadGraphene(): typeof GrapheneModule {
+  return createRequire(import.meta.url)("graphene-pk11") as typeof GrapheneModule;
 }

@@ -5,13 +5,13 @@
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { X509Certificate } from "node:crypto";
-import type * as Graphene from "graphene-pk11";
-import { leafNames, pki, pkcs11Lib, ready, samples, softhsmConf, token, type LeafName } from "@kyso/certs-test";
+import { createHash, X509Certificate } from "node:crypto";
+import {
+  leafNames, loadGraphene, pki, pkcs11Lib, ready, samples, softhsmConf, token, type Graphene, type LeafName,
+} from "@kyso/certs-test";
 
-// graphene-pk11 is a dependency of @kyso/certs-test, not of the test package: resolve it from there.
-const graphene = createRequire(import.meta.resolve("@kyso/certs-test"))("graphene-pk11") as typeof Graphene;
+// graphene-pk11 is a dependency of @kyso/certs-test, not of the test package: load it from there.
+const graphene = loadGraphene();
 
 const CKF_OS_LOCKING_OK = 2;
 
@@ -64,6 +64,24 @@ describe("certs-test: generated PKI", function () {
     assert.match(`${r.stdout}${r.stderr}`, /verify OK/);
   });
 
+  it("pki/all-certs.json lists every certificate with its serial and SHA-256", function () {
+    const records = JSON.parse(readFileSync(pki.allCerts, "utf8")) as Array<{ name: string; path: string; serialHex: string; sha256: string }>;
+    assert.deepEqual(records.map((r) => r.name).sort(), ["intermediate", "root", ...Object.values(leafNames)].sort());
+    for (const r of records) {
+      const x = new X509Certificate(readFileSync(r.path));
+      assert.equal(r.serialHex, serialHex(r.path));
+      assert.match(r.serialHex, /^[0-9a-f]{32}$/, `${r.name}: 16-byte serial`);
+      assert.equal(r.sha256, createHash("sha256").update(x.raw).digest("hex"));
+    }
+  });
+
+  it("leaf subjects are UTF8String (only C is PrintableString)", function () {
+    const dump = execFileSync("openssl", ["asn1parse", "-in", pki.officerRsa.cert], { encoding: "utf8" });
+    assert.match(dump, /UTF8STRING\s+:Nguyễn Văn An/);
+    const printable = [...dump.matchAll(/PRINTABLESTRING\s+:(.*)/g)].map((m) => m[1]);
+    assert.deepEqual(printable, ["VN", "VN"]);
+  });
+
   it("every sample document exists", function () {
     for (const file of Object.values(samples)) assert.ok(existsSync(file), file);
   });
@@ -110,6 +128,23 @@ describe("certs-test: SoftHSM2 demo token", function () {
       assert.ok(Buffer.from(attrs.value!).equals(new X509Certificate(readFileSync(pki[name].cert)).raw), `${label} value`);
       const keys = session.find({ class: graphene.ObjectClass.PRIVATE_KEY, id: Buffer.from(id, "hex") });
       assert.equal(keys.length, 1, `private key ${label}`);
+    }
+  });
+
+  it("KYSO-SPARE is initialized and empty", function () {
+    const slots = mod.getSlots(true);
+    let spare: Graphene.Slot | undefined;
+    for (let i = 0; i < slots.length; i++) {
+      if (slots.items(i).getToken().label.trim() === token.spareLabel) spare = slots.items(i);
+    }
+    assert.ok(spare, `token ${token.spareLabel} not found`);
+    const s = spare.open(graphene.SessionFlag.SERIAL_SESSION);
+    try {
+      s.login(token.userPin, graphene.UserType.USER);
+      assert.equal(s.find().length, 0);
+      s.logout();
+    } finally {
+      s.close();
     }
   });
 
