@@ -1,1 +1,2 @@
-export {};
+export * from "./oids.js";
+export * from "./pades.js";

@@ -4,3 +4,5 @@ export * from "./signer.js";
 export * from "./clock.js";
 export * from "./bytes.js";
 export * from "./files.js";
+export * from "./der.js";
+export * from "./certificate.js";

@@ -1,1 +1,10 @@
-export {};
+export * from "./objects.js";
+export * from "./source.js";
+export { Parser, isWhite, isDelim } from "./lexer.js";
+export * from "./filters.js";
+export * from "./reader.js";
+export * from "./serialize.js";
+export * from "./writer.js";
+export * from "./fields.js";
+export * from "./signature.js";
+export * from "./date.js";

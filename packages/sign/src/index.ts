@@ -1,1 +1,2 @@
-export {};
+export * from "./sign-pdf.js";
+export * from "./batch.js";

@@ -1,1 +1,3 @@
-export {};
+export * from "./pkcs11.js";
+export * from "./pkcs12.js";
+export * from "./x509.js";

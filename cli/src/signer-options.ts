@@ -1,0 +1,71 @@
+import { readFile } from "node:fs/promises";
+import type { Argv } from "yargs";
+import { KysoError, certificatesFromPemOrDer, type RawSigner } from "@kyso/core";
+import type { Io } from "./command.js";
+import { obtainP12Password, obtainPin } from "./secrets.js";
+
+/** The flags that choose a signer: a PKCS#11 token key or a PKCS#12 file. */
+export function signerOptions<T>(y: Argv<T>) {
+  return y
+    .option("pkcs11-lib", { type: "string", describe: "PKCS#11 library (default: $KYSO_PKCS11_LIB)" })
+    .option("token-label", { type: "string", describe: "Token label" })
+    .option("token-serial", { type: "string", describe: "Token serial number" })
+    .option("key-label", { type: "string", describe: "Key label on the token" })
+    .option("key-id", { type: "string", describe: "Key CKA_ID in hexadecimal" })
+    .option("pin-file", { type: "string", describe: "Read the PIN from this file (else $KYSO_PIN, else a prompt)" })
+    .option("p12", { type: "string", describe: "Sign with a PKCS#12 file instead of a token (password: $KYSO_P12_PASSWORD or a prompt)" })
+    .option("chain", { type: "array", string: true, describe: "Extra CA certificates (PEM/DER) to include in the signature" })
+    .conflicts("token-label", "token-serial")
+    .conflicts("key-label", "key-id")
+    .conflicts("p12", ["token-label", "token-serial", "key-label", "key-id"]);
+}
+
+export interface SignerArgs {
+  pkcs11Lib?: string;
+  tokenLabel?: string;
+  tokenSerial?: string;
+  keyLabel?: string;
+  keyId?: string;
+  pinFile?: string;
+  p12?: string;
+  chain?: string[];
+}
+
+export interface OpenedSigner {
+  signer: RawSigner;
+  describe: string;
+  close(): Promise<void>;
+}
+
+/** Opens the signer the flags name. Token, PIN and key errors are KysoErrors (exit code 2). */
+export async function openSigner(args: SignerArgs, io: Io): Promise<OpenedSigner> {
+  const extra: Uint8Array[] = [];
+  for (const f of args.chain ?? []) {
+    try {
+      extra.push(...certificatesFromPemOrDer(new Uint8Array(await readFile(f))));
+    } catch (e) {
+      throw new KysoError("USAGE", `Cannot read certificate file ${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
+  if (args.p12) {
+    const { Pkcs12Signer } = await import("@kyso/signers");
+    const password = await obtainP12Password(io, args.p12);
+    const signer = await Pkcs12Signer.open(args.p12, password, extra);
+    return { signer, describe: `PKCS#12 ${args.p12}`, close: async () => undefined };
+  }
+  const library = args.pkcs11Lib ?? io.env.KYSO_PKCS11_LIB;
+  if (!library) throw new KysoError("USAGE", "No signer given: use --p12 FILE, or a token with --pkcs11-lib PATH (or $KYSO_PKCS11_LIB)");
+  const { Pkcs11Signer } = await import("@kyso/signers");
+  const tokenLabel = args.tokenLabel ?? (args.tokenSerial ? undefined : io.env.KYSO_TOKEN_LABEL);
+  const keyLabel = args.keyLabel ?? (args.keyId ? undefined : io.env.KYSO_KEY_LABEL);
+  const s = await Pkcs11Signer.open({
+    library,
+    tokenLabel,
+    tokenSerial: args.tokenSerial,
+    keyLabel,
+    keyId: args.keyId,
+    extraCertificates: extra,
+    pin: () => obtainPin(io, args.pinFile, tokenLabel ? `token "${tokenLabel}"` : "the token"),
+  });
+  return { signer: s, describe: `token "${s.tokenLabel}", key "${s.keyLabel}"`, close: () => s.close() };
+}

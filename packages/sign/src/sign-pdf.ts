@@ -1,0 +1,177 @@
+import { createHash } from "node:crypto";
+import { open } from "node:fs/promises";
+import {
+  KysoError, defaultScheme, nodeDigestName, systemClock, writeFileAtomic,
+  type Clock, type DigestAlgorithm, type RawSigner, type SignatureScheme,
+} from "@kyso/core";
+import { PdfReader, prepareSignature, type PreparedSignature, type SubFilter, type WidgetSpec } from "@kyso/pdf";
+import { buildSignedAttributes, buildSignedData, estimateSignedDataLength } from "@kyso/cms";
+import type { Der } from "@kyso/core";
+
+export interface SignOptions {
+  subFilter?: "pades" | "pkcs7";
+  digestAlgorithm?: DigestAlgorithm;
+  scheme?: SignatureScheme;
+  fieldName?: string;
+  reason?: string;
+  location?: string;
+  contactInfo?: string;
+  certify?: 1 | 2 | 3;
+  widget?: WidgetSpec;
+  clock?: Clock;
+  /** Bytes to reserve for unsigned attributes added after signing (e.g. a timestamp token). */
+  unsignedReserve?: number;
+  /** Called with the signature value to get unsigned attributes (e.g. an RFC 3161 timestamp). */
+  unsignedAttributes?: (signatureValue: Uint8Array) => Promise<Der[]>;
+}
+
+/** What a completed signature is: the output's digest, the field and the signer. */
+export interface SignResult {
+  fieldName: string;
+  outputLength: number;
+  /** SHA-256 of the whole output file. */
+  sha256: string;
+  byteRange: [number, number, number, number];
+}
+
+/** A document with its placeholder and the digest of the bytes the signature will cover. */
+export interface PreparedDocument {
+  input: string;
+  prepared: PreparedSignature;
+  contentDigest: Uint8Array;
+  signedAttributes: Der;
+  signingTime: Date;
+}
+
+function subFilterOf(o: SignOptions): SubFilter {
+  return o.subFilter === "pkcs7" ? "adbe.pkcs7.detached" : "ETSI.CAdES.detached";
+}
+
+/**
+ * Stage 1 of signing: parse, add the placeholder, and hash the covered bytes (the input streamed from
+ * disk, then the update). No key is needed; the result can be signed now or later.
+ */
+export async function prepareDocument(input: string, signer: Pick<RawSigner, "certificate" | "chain">, options: SignOptions = {}): Promise<PreparedDocument> {
+  const digestAlgorithm = options.digestAlgorithm ?? "SHA-256";
+  const clock = options.clock ?? systemClock;
+  const signingTime = clock.now();
+  const reader = PdfReader.openFile(input);
+  let prepared: PreparedSignature;
+  try {
+    if (reader.encrypted) throw new KysoError("PDF_ENCRYPTED", "The document is encrypted; Kyso does not sign encrypted documents");
+    const scheme = options.scheme;
+    const contentsLength = estimateSignedDataLength({
+      scheme: scheme ?? "RSASSA-PKCS1-v1_5",
+      digestAlgorithm,
+      signerCertificate: signer.certificate,
+      certificates: signer.chain,
+      unsignedReserve: options.unsignedReserve,
+    });
+    prepared = prepareSignature(reader, {
+      subFilter: subFilterOf(options),
+      contentsLength,
+      fieldName: options.fieldName,
+      signingTime,
+      reason: options.reason,
+      location: options.location,
+      contactInfo: options.contactInfo,
+      certify: options.certify,
+      widget: options.widget,
+    });
+  } finally {
+    reader.close();
+  }
+  const contentDigest = await digestCovered(input, prepared, digestAlgorithm);
+  const signedAttributes = buildSignedAttributes({
+    contentDigest,
+    digestAlgorithm,
+    signerCertificate: signer.certificate,
+    // adbe.pkcs7.detached is not PAdES: a signing-time attribute is customary there.
+    signingTime: options.subFilter === "pkcs7" ? signingTime : undefined,
+  });
+  return { input, prepared, contentDigest, signedAttributes, signingTime };
+}
+
+/** Digest of the covered bytes: the whole input file, then the update around the /Contents gap. */
+export async function digestCovered(input: string, prepared: PreparedSignature, alg: DigestAlgorithm): Promise<Uint8Array> {
+  const h = createHash(nodeDigestName(alg));
+  const fh = await open(input, "r");
+  try {
+    const size = (await fh.stat()).size;
+    if (size !== prepared.inputLength) throw new KysoError("INPUT_CHANGED", `${input} changed while it was being signed`);
+    const buf = Buffer.allocUnsafe(Math.min(1 << 20, Math.max(1, size)));
+    for (let pos = 0; pos < size; ) {
+      const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, size - pos), pos);
+      if (bytesRead === 0) throw new KysoError("INPUT_CHANGED", `${input} shrank while it was being signed`);
+      h.update(buf.subarray(0, bytesRead));
+      pos += bytesRead;
+    }
+  } finally {
+    await fh.close();
+  }
+  const [a, b] = prepared.coveredUpdateParts();
+  h.update(a);
+  h.update(b);
+  return new Uint8Array(h.digest());
+}
+
+/** Stage 2: the raw signature over the signed attributes, wrapped into CMS and embedded. */
+export async function completeDocument(doc: PreparedDocument, signer: RawSigner, options: SignOptions = {}): Promise<Uint8Array> {
+  const digestAlgorithm = options.digestAlgorithm ?? "SHA-256";
+  const scheme = options.scheme ?? defaultScheme(signer.keyAlgorithm);
+  const signature = await signer.sign(doc.signedAttributes, scheme, digestAlgorithm);
+  const unsigned = options.unsignedAttributes ? await options.unsignedAttributes(signature) : undefined;
+  const cms = buildSignedData({
+    signedAttributes: doc.signedAttributes,
+    signature,
+    scheme,
+    digestAlgorithm,
+    signerCertificate: signer.certificate,
+    certificates: signer.chain,
+    unsignedAttributes: unsigned,
+  });
+  doc.prepared.embed(cms);
+  return cms;
+}
+
+/**
+ * Stage 3: writes the output atomically: a temp file gets the input's bytes and the update, is
+ * synced, then renamed into place. The input is never modified.
+ */
+export async function writeSignedDocument(doc: PreparedDocument, output: string, overwrite = false): Promise<string> {
+  const h = createHash("sha256");
+  await writeFileAtomic(
+    output,
+    async (fh) => {
+      const src = await open(doc.input, "r");
+      try {
+        const buf = Buffer.allocUnsafe(1 << 20);
+        let pos = 0;
+        for (;;) {
+          const { bytesRead } = await src.read(buf, 0, Math.min(buf.length, doc.prepared.inputLength - pos), pos);
+          if (bytesRead === 0) break;
+          h.update(buf.subarray(0, bytesRead));
+          await fh.write(buf, 0, bytesRead);
+          pos += bytesRead;
+          if (pos >= doc.prepared.inputLength) break;
+        }
+        if (pos !== doc.prepared.inputLength) throw new KysoError("INPUT_CHANGED", `${doc.input} changed while it was being signed`);
+      } finally {
+        await src.close();
+      }
+      h.update(doc.prepared.update);
+      await fh.write(doc.prepared.update);
+    },
+    { overwrite },
+  );
+  return h.digest("hex");
+}
+
+/** Prepares, signs and writes one document. */
+export async function signPdfFile(input: string, output: string, signer: RawSigner, options: SignOptions & { overwrite?: boolean } = {}): Promise<SignResult> {
+  if (options.scheme === undefined) options = { ...options, scheme: defaultScheme(signer.keyAlgorithm) };
+  const doc = await prepareDocument(input, signer, options);
+  await completeDocument(doc, signer, options);
+  const sha256 = await writeSignedDocument(doc, output, options.overwrite);
+  return { fieldName: doc.prepared.fieldName, outputLength: doc.prepared.outputLength, sha256, byteRange: doc.prepared.byteRange };
+}
