@@ -2,6 +2,8 @@ import { basename, dirname, extname, join, resolve } from "node:path";
 import { defineCommand } from "../../command.js";
 import { signerOptions, openSigner } from "../../signer-options.js";
 import { KysoError, describeError, parseDigestAlgorithm } from "@kyso/core";
+import { appearanceOptions, appearanceSignOptions } from "./appearance-options.js";
+import { ltvOptions, ltvSignOptions } from "./ltv-options.js";
 
 /** Where the signed copy of `input` goes: DIR/<name>.pdf with --out-dir, else <name>.signed.pdf beside it. */
 export function outputPathFor(input: string, outDir: string | undefined, suffix = ".signed"): string {
@@ -15,7 +17,7 @@ export const signCommand = defineCommand({
   command: "sign <files..>",
   describe: "Sign PDF documents (PAdES) with a PKCS#11 token or a PKCS#12 file",
   builder: (y) =>
-    signerOptions(y)
+    ltvOptions(appearanceOptions(signerOptions(y)))
       .positional("files", { type: "string", array: true, describe: "PDF files to sign" })
       .option("out-dir", { type: "string", describe: "Write signed files into this folder (same names)" })
       .option("suffix", { type: "string", default: ".signed", describe: "Suffix for outputs written beside the inputs" })
@@ -45,6 +47,7 @@ export const signCommand = defineCommand({
       if (seen.has(it.output)) throw new KysoError("USAGE", `Two inputs would be written to the same output ${it.output}`);
       seen.add(it.output);
     }
+    const extra = { ...(await appearanceSignOptions(args, io)), ...(await ltvSignOptions(args, io)) };
     // Token, PIN and key errors surface here, before any file is touched (exit code 2).
     const opened = await openSigner(args, io);
     const { signBatch } = await import("@kyso/sign");
@@ -62,6 +65,7 @@ export const signCommand = defineCommand({
           fieldName: args.field,
           certify: args.certify as 1 | 2 | 3 | undefined,
           overwrite: args.force,
+          ...extra,
         },
         (e) => {
           if (args.json) io.stdout.write(`${JSON.stringify(e)}\n`);
