@@ -1,5 +1,8 @@
 import type { KysoCommand } from "../command.js";
 import { signCommand } from "./sign/index.js";
+import { unitsCommand } from "./units/index.js";
+import { certsCommand } from "./certs/index.js";
+import { tokensCommand } from "./tokens/index.js";
 
 /** Every top-level command of `kyso`. Each lives in its own folder under commands/. */
-export const commands: KysoCommand[] = [signCommand];
+export const commands: KysoCommand[] = [signCommand, unitsCommand, certsCommand, tokensCommand];

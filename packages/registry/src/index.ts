@@ -1,1 +1,11 @@
-export {};
+export * from "./types.js";
+export * from "./db.js";
+export * from "./certificate.js";
+export * from "./crl.js";
+export * from "./csv.js";
+export * from "./time.js";
+export * from "./migrations.js";
+export * from "./registry.js";
+export * from "./report.js";
+export * from "./open.js";
+export * from "./report-html.js";

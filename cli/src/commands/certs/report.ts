@@ -1,0 +1,66 @@
+import { resolve } from "node:path";
+import { KysoError, writeFileAtomic } from "@kyso/core";
+import type { RegistryReport } from "@kyso/registry";
+import type { Io } from "../../command.js";
+import { withRegistry, writeJson, type RegistryArgs } from "../../registry-cli.js";
+
+export interface ReportArgs extends RegistryArgs {
+  from?: string;
+  to?: string;
+  unit?: string;
+  json?: boolean;
+  csv?: boolean;
+  html?: string;
+  force?: boolean;
+}
+
+function reportRows(rep: RegistryReport): [string, string, number][] {
+  const rows: [string, string, number][] = [["issued", "total", rep.issued.total]];
+  for (const [k, v] of Object.entries(rep.issued.byLevel)) rows.push(["issued.byLevel", k, v]);
+  for (const [k, v] of Object.entries(rep.issued.byUnit)) rows.push(["issued.byUnit", k, v]);
+  rows.push(["cumulative", "total", rep.cumulative.total]);
+  for (const [k, v] of Object.entries(rep.cumulative.byLevel)) rows.push(["cumulative.byLevel", k, v]);
+  for (const [k, v] of Object.entries(rep.expiring)) rows.push(["expiring", `${k} days`, v]);
+  rows.push(["revoked", "total", rep.revoked.total]);
+  for (const [k, v] of Object.entries(rep.revoked.byReason)) rows.push(["revoked.byReason", k, v]);
+  for (const [k, v] of Object.entries(rep.tokens)) rows.push(["tokens", k, v]);
+  return rows;
+}
+
+export async function runReport(args: ReportArgs, io: Io): Promise<number> {
+  if ([args.json, args.csv, !!args.html].filter(Boolean).length > 1) throw new KysoError("USAGE", "Give one of --json, --csv, --html");
+  const reg = await import("@kyso/registry");
+  const from = args.from ? reg.parseDateArgument(args.from, "--from") : undefined;
+  const to = args.to ? reg.parseDateArgument(args.to, "--to") : undefined;
+  if (from && to && from.getTime() > to.getTime()) throw new KysoError("USAGE", `--from ${args.from} is after --to ${args.to}`);
+  return withRegistry(args, io, async (r) => {
+    const options = { from, to, unit: args.unit };
+    const rep = await r.report(options);
+    if (args.json) writeJson(io, rep);
+    else if (args.csv) {
+      io.stdout.write(reg.csvLine(["section", "key", "count"]));
+      for (const row of reportRows(rep)) io.stdout.write(reg.csvLine(row));
+    } else if (args.html) {
+      const months = await reg.issuedByMonth(r.db, r.clock, options);
+      const units = new Map((await r.listUnits()).map((u) => [u.code, u]));
+      const html = reg.renderReportHtml(rep, months, units);
+      const target = resolve(io.cwd, args.html);
+      await writeFileAtomic(target, async (fh) => void (await fh.writeFile(html, "utf8")), { overwrite: !!args.force });
+      io.stdout.write(`wrote ${args.html}: ${rep.issued.total} certificates issued from ${rep.from} to ${rep.to}\n`);
+    } else {
+      const L = rep.issued.byLevel;
+      const C = rep.cumulative.byLevel;
+      io.stdout.write(
+        [
+          `Certificates issued ${rep.from} to ${rep.to}${rep.unit ? ` in ${rep.unit}` : ""}: ${rep.issued.total} (province level ${L.province}, district level ${L.district}, commune level ${L.commune})`,
+          `In total up to ${rep.to}: ${rep.cumulative.total} (province level ${C.province}, district level ${C.district}, commune level ${C.commune})`,
+          `Expiring within 30 / 60 / 90 days: ${rep.expiring["30"]} / ${rep.expiring["60"]} / ${rep.expiring["90"]}`,
+          `Revoked in the period: ${rep.revoked.total}${Object.keys(rep.revoked.byReason).length ? ` (${Object.entries(rep.revoked.byReason).map(([k, v]) => `${k} ${v}`).join(", ")})` : ""}`,
+          `Tokens: ${Object.entries(rep.tokens).map(([k, v]) => `${k} ${v}`).join(", ")}`,
+          "",
+        ].join("\n"),
+      );
+    }
+    return 0;
+  });
+}

@@ -1,0 +1,117 @@
+import type { Argv } from "yargs";
+import { KysoError } from "@kyso/core";
+import { defineCommand, type Io } from "../../command.js";
+import { inputErrorsExit1, readInputFile, registryOptions, withRegistry, writeJson, writeTable, type RegistryArgs } from "../../registry-cli.js";
+
+const LEVELS = ["province", "district", "commune", "department"] as const;
+
+interface UnitsArgs extends RegistryArgs {
+  action?: string;
+  code?: string;
+  name?: string;
+  level?: (typeof LEVELS)[number];
+  parent?: string;
+  csv?: string;
+  json?: boolean;
+}
+
+/** Columns of `kyso units import --csv`: code,name,level,parent (parent empty for the province). */
+const UNIT_COLUMNS = { required: ["code", "name", "level"], optional: ["parent"] } as const;
+
+async function add(args: UnitsArgs, io: Io): Promise<number> {
+  return withRegistry(args, io, async (r) => {
+    await r.addUnits([{ code: args.code!, name: args.name!, level: args.level!, parent: args.parent ?? null, source: "kyso units add" }]);
+    const u = await r.getUnit(args.code!);
+    io.stdout.write(`added unit ${u!.code} (${u!.level}${u!.parent ? ` under ${u!.parent}` : ""}): ${u!.name}\n`);
+    return 0;
+  });
+}
+
+async function importCsv(args: UnitsArgs, io: Io): Promise<number> {
+  const { csvObjects } = await import("@kyso/registry");
+  const text = Buffer.from(await readInputFile(args.csv!, io)).toString("utf8");
+  const rows = csvObjects(text, UNIT_COLUMNS, args.csv!);
+  const bad = rows.filter((r) => r.values.__error);
+  if (bad.length > 0) {
+    for (const b of bad) io.stderr.write(`kyso: ${args.csv}: line ${b.line}: ${b.values.__error}\n`);
+    io.stderr.write(`kyso: nothing imported\n`);
+    return 1;
+  }
+  return withRegistry(args, io, async (r) => {
+    try {
+      const n = await r.addUnits(
+        rows.map((row) => ({
+          code: row.values.code,
+          name: row.values.name,
+          level: row.values.level as (typeof LEVELS)[number],
+          parent: row.values.parent || null,
+          source: `${args.csv}: line ${row.line}`,
+        })),
+      );
+      io.stdout.write(`imported ${n} unit${n === 1 ? "" : "s"} from ${args.csv}\n`);
+      return 0;
+    } catch (e) {
+      if (e instanceof KysoError && e.code === "IMPORT_REJECTED") {
+        io.stderr.write(`kyso: ${e.message}\n`);
+        return 1;
+      }
+      throw e;
+    }
+  });
+}
+
+async function list(args: UnitsArgs, io: Io): Promise<number> {
+  return withRegistry(args, io, async (r) => {
+    const units = await r.listUnits();
+    if (args.json) writeJson(io, units);
+    else writeTable(io, ["CODE", "LEVEL", "PARENT", "NAME"], units.map((u) => [u.code, u.level, u.parent ?? "-", u.name]));
+    return 0;
+  });
+}
+
+/*
+ * One positional action rather than yargs subcommands: main.ts calls the top-level command's run()
+ * (which is what receives io), and a yargs subcommand's handler would replace that call.
+ */
+export const unitsCommand = defineCommand<UnitsArgs>({
+  command: "units <action> [code]",
+  describe: "Administrative units of the registry: province, districts, communes, departments",
+  builder: (y) =>
+    registryOptions(
+      y
+        .usage(
+          [
+            "kyso units <action>",
+            "",
+            "  kyso units add <code> --name NAME --level province|district|commune|department [--parent CODE]",
+            "  kyso units import --csv FILE      CSV header: code,name,level,parent (all rows or none)",
+            "  kyso units list [--json]",
+          ].join("\n"),
+        )
+        .positional("action", { choices: ["add", "import", "list"] as const, describe: "What to do" })
+        .positional("code", { type: "string", describe: "add: the unit's code (letters, digits, . _ -)" })
+        .option("name", { type: "string", describe: "add: name (Vietnamese)" })
+        .option("level", { choices: LEVELS, describe: "add: level; a department counts at its parent's level in reports" })
+        .option("parent", { type: "string", describe: "add: code of the parent unit" })
+        .option("csv", { type: "string", describe: "import: CSV with the header code,name,level,parent; parents may come before or after children" })
+        .option("json", { type: "boolean", describe: "list: JSON array of {code, name, level, reportLevel, parent}" })
+        .example('$0 units add PY --name "Tỉnh Phú Yên" --level province', "the province")
+        .example('$0 units add PY-STP --name "Sở Tư pháp" --level department --parent PY', "a department of the province")
+        .example('$0 units add PY-TH --name "Huyện Tuy Hoà" --level district --parent PY', "a district")
+        .example("$0 units import --csv units.csv", "a whole tree at once")
+        .example("$0 units list --json --db postgres://kyso@127.0.0.1/kyso", ""),
+    ) as unknown as Argv<UnitsArgs>,
+  run: async (args, io) =>
+    inputErrorsExit1(io, async () => {
+      if (args.action === "add") {
+        if (!args.code || !args.name || !args.level) throw new KysoError("USAGE", "kyso units add needs <code>, --name and --level");
+        return add(args, io);
+      }
+      if (args.action === "import") {
+        if (!args.csv) throw new KysoError("USAGE", "kyso units import needs --csv FILE");
+        return importCsv(args, io);
+      }
+      if (args.action === "list") return list(args, io);
+      throw new KysoError("USAGE", `Unknown action "units ${args.action}" (add, import, list)`);
+    }),
+});

@@ -1,0 +1,879 @@
+import { KysoError, normalizeSerial, systemClock, type Clock } from "@kyso/core";
+import type { Database, Db, SqlValue } from "./db.js";
+import type { CertificateFacts } from "./certificate.js";
+import type { CrlFacts } from "./crl.js";
+import { DAY_MS } from "./time.js";
+import { buildReport, type ReportOptions } from "./report.js";
+import {
+  CERTIFICATE_STATUSES,
+  CERTIFICATE_TYPES,
+  REVOCATION_REASONS,
+  TOKEN_STATUSES,
+  UNIT_LEVELS,
+  type CertificateRecord,
+  type CertificateStatus,
+  type CertificateType,
+  type EventKind,
+  type EventRecord,
+  type RegistryReport,
+  type ReportLevel,
+  type RevocationReason,
+  type TokenRecord,
+  type TokenStatus,
+  type Unit,
+  type UnitLevel,
+} from "./types.js";
+
+/** Rows per multi-row INSERT: well under SQLite's 32,766 and PostgreSQL's 65,535 parameters. */
+const BATCH = 400;
+
+export interface UnitInput {
+  code: string;
+  name: string;
+  level: UnitLevel;
+  parent?: string | null;
+  /** Where the row came from, for errors: a file name or `line N`. */
+  source?: string;
+}
+
+export interface HolderInput {
+  name: string;
+  title?: string | null;
+  identityNumber?: string | null;
+  email?: string | null;
+}
+
+export interface CertificateImport {
+  facts: CertificateFacts;
+  holder: HolderInput;
+  unit: string;
+  type: CertificateType;
+  tokenSerial?: string | null;
+  /** When the certificate was handed over; defaults to its notBefore. */
+  issuedAt?: Date | null;
+  /** Where it came from, for errors: a file name or `line N`. */
+  source: string;
+}
+
+export interface Rejection {
+  source: string;
+  code: string;
+  reason: string;
+}
+
+export interface ImportResult {
+  imported: { source: string; serial: string; issuer: string; fingerprint: string }[];
+  rejected: Rejection[];
+}
+
+export interface ChangeOptions {
+  /** Who did it, recorded in the event history. */
+  actor?: string;
+}
+
+export interface ListOptions {
+  status?: CertificateStatus;
+  unit?: string;
+  expiringWithinDays?: number;
+  limit?: number;
+}
+
+export interface CrlSyncResult {
+  issuer: string;
+  entries: number;
+  revoked: { serial: string; reason: string; revokedAt: string }[];
+  alreadyRevoked: number;
+  unknown: number;
+}
+
+interface CertRow {
+  id: number;
+  serial: string;
+  issuer: string;
+  fingerprint: string;
+  subject: string;
+  not_before: number;
+  not_after: number;
+  issued_at: number;
+  key_algorithm: string;
+  key_size: number;
+  type: CertificateType;
+  token_serial: string | null;
+  holder_id: number;
+  holder: string;
+  unit_id: number;
+  unit: string;
+  unit_name: string;
+  report_level: ReportLevel;
+  status: "active" | "revoked" | "suspended";
+  revoked_at: number | null;
+  revocation_reason: string | null;
+  replaces: string | null;
+}
+
+const CERT_SELECT = `SELECT c.id, c.serial, c.issuer, c.fingerprint, c.subject, c.not_before, c.not_after, c.issued_at,
+  c.key_algorithm, c.key_size, c.type, c.token_serial, c.holder_id, h.name AS holder, c.unit_id, u.code AS unit,
+  u.name AS unit_name, c.report_level, c.status, c.revoked_at, c.revocation_reason, r.serial AS replaces
+FROM certificates c JOIN holders h ON h.id = c.holder_id JOIN units u ON u.id = c.unit_id
+LEFT JOIN certificates r ON r.id = c.replaces_id`;
+
+/** The SQL for a unit and everything below it, as `unit_id IN (...)`. */
+const SUBTREE = `WITH RECURSIVE subtree(id) AS (SELECT id FROM units WHERE code = ? UNION ALL SELECT u.id FROM units u JOIN subtree s ON u.parent_id = s.id)`;
+
+function iso(ms: number | null): string | null {
+  return ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString();
+}
+
+function chunks<T>(items: readonly T[], size = BATCH): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function placeholders(rows: number, cols: number): string {
+  const one = `(${new Array(cols).fill("?").join(", ")})`;
+  return new Array(rows).fill(one).join(", ");
+}
+
+/** `CRLReason` given by a user, by its RFC 5280 name in any case, with or without dashes. */
+export function parseRevocationReason(text: string): RevocationReason {
+  const key = text.replace(/[-_\s]/g, "").toLowerCase();
+  const found = REVOCATION_REASONS.find((r) => r !== "" && r.toLowerCase() === key);
+  if (!found)
+    throw new KysoError("USAGE", `Unknown revocation reason "${text}"; one of: ${REVOCATION_REASONS.filter((r) => r).join(", ")}`);
+  return found as RevocationReason;
+}
+
+export function effectiveStatus(stored: string, notAfter: number, now: number): CertificateStatus {
+  return stored === "active" && Number(notAfter) <= now ? "expired" : (stored as CertificateStatus);
+}
+
+/**
+ * The issuance registry: units, holders, tokens, certificates and their append-only history.
+ * Every change runs in one transaction and writes its events in the same transaction.
+ */
+export class Registry {
+  readonly clock: Clock;
+  readonly defaultActor: string;
+
+  constructor(
+    readonly db: Database,
+    options: { clock?: Clock; actor?: string } = {},
+  ) {
+    this.clock = options.clock ?? systemClock;
+    this.defaultActor = options.actor ?? "unknown";
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+
+  private now(): number {
+    return this.clock.now().getTime();
+  }
+
+  private async event(
+    tx: Db,
+    kind: EventKind,
+    actor: string | undefined,
+    refs: { certificateId?: number | null; tokenId?: number | null; unitId?: number | null },
+    details: Record<string, unknown>,
+  ): Promise<void> {
+    await tx.run("INSERT INTO events (at, actor, kind, certificate_id, token_id, unit_id, details) VALUES (?, ?, ?, ?, ?, ?, ?)", [
+      this.now(),
+      actor ?? this.defaultActor,
+      kind,
+      refs.certificateId ?? null,
+      refs.tokenId ?? null,
+      refs.unitId ?? null,
+      JSON.stringify(details),
+    ]);
+  }
+
+  // ---------------------------------------------------------------- units
+
+  /**
+   * Adds units all or nothing. Parents may come later in the list or already be in the registry.
+   * Throws IMPORT_REJECTED with every rejection (`details.rejected`) when any row is bad.
+   */
+  async addUnits(units: readonly UnitInput[], options: ChangeOptions = {}): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      const rejected: Rejection[] = [];
+      const byCode = new Map<string, UnitInput>();
+      for (const u of units) {
+        const src = u.source ?? u.code;
+        if (!/^[A-Za-z0-9._-]{1,35}$/.test(u.code)) {
+          rejected.push({ source: src, code: "UNIT_CODE", reason: `invalid unit code "${u.code}" (letters, digits, . _ -, at most 35)` });
+          continue;
+        }
+        if (!u.name.trim()) rejected.push({ source: src, code: "UNIT_NAME", reason: `unit ${u.code} has no name` });
+        if (!UNIT_LEVELS.includes(u.level))
+          rejected.push({ source: src, code: "UNIT_LEVEL", reason: `unknown level "${u.level}" (${UNIT_LEVELS.join(", ")})` });
+        const twin = byCode.get(u.code);
+        if (twin) rejected.push({ source: src, code: "UNIT_DUPLICATE", reason: `unit ${u.code} appears twice (also ${twin.source ?? "above"})` });
+        else byCode.set(u.code, u);
+      }
+      const existing = new Map<string, { id: number; report_level: ReportLevel }>();
+      const wanted = [...new Set([...byCode.keys(), ...units.map((u) => u.parent).filter((p): p is string => !!p)])];
+      for (const part of chunks(wanted)) {
+        const rows = await tx.all<{ id: number; code: string; report_level: ReportLevel }>(
+          `SELECT id, code, report_level FROM units WHERE code IN (${part.map(() => "?").join(", ")})`,
+          part,
+        );
+        for (const r of rows) existing.set(r.code, { id: Number(r.id), report_level: r.report_level });
+      }
+      for (const u of byCode.values())
+        if (existing.has(u.code)) rejected.push({ source: u.source ?? u.code, code: "UNIT_EXISTS", reason: `unit ${u.code} is already in the registry` });
+      // Insert parents before children, one depth at a time. A parent is either already in the
+      // registry or another row of this list.
+      const known = new Map(existing);
+      const fresh = [...byCode.values()].filter((u) => !existing.has(u.code));
+      const depth = new Map<string, number>();
+      const depthOf = (u: UnitInput, path: Set<string>): number => {
+        const cached = depth.get(u.code);
+        if (cached !== undefined) return cached;
+        let d = 0;
+        if (u.parent && !known.has(u.parent)) {
+          const parent = byCode.get(u.parent);
+          if (!parent) throw new KysoError("UNIT_PARENT", `unit ${u.code}: unknown parent unit ${u.parent}`);
+          if (path.has(parent.code)) throw new KysoError("UNIT_PARENT", `unit ${u.code}: its parents form a cycle through ${u.parent}`);
+          d = depthOf(parent, new Set([...path, u.code])) + 1;
+        }
+        depth.set(u.code, d);
+        return d;
+      };
+      const depthBatches: UnitInput[][] = [];
+      for (const u of fresh) {
+        try {
+          const d = depthOf(u, new Set([u.code]));
+          (depthBatches[d] ??= []).push(u);
+        } catch (e) {
+          if (!(e instanceof KysoError)) throw e;
+          rejected.push({ source: u.source ?? u.code, code: e.code, reason: e.message });
+        }
+      }
+      if (rejected.length > 0) throw rejectedError("unit", rejected);
+      let count = 0;
+      for (const batch of depthBatches) {
+        for (const part of chunks(batch ?? [])) {
+          const params: SqlValue[] = [];
+          for (const u of part) {
+            const parent = u.parent ? known.get(u.parent)! : undefined;
+            const reportLevel: ReportLevel = u.level === "department" ? (parent?.report_level ?? "province") : u.level;
+            params.push(u.code, u.name.trim(), u.level, reportLevel, parent?.id ?? null, this.now());
+          }
+          const rows = await tx.all<{ id: number; code: string; report_level: ReportLevel }>(
+            `INSERT INTO units (code, name, level, report_level, parent_id, created_at) VALUES ${placeholders(part.length, 6)} RETURNING id, code, report_level`,
+            params,
+          );
+          for (const r of rows) known.set(r.code, { id: Number(r.id), report_level: r.report_level });
+          const ev: SqlValue[] = [];
+          for (const r of rows) ev.push(this.now(), options.actor ?? this.defaultActor, "unit_added", Number(r.id), JSON.stringify({ code: r.code }));
+          await tx.run(`INSERT INTO events (at, actor, kind, unit_id, details) VALUES ${placeholders(rows.length, 5)}`, ev);
+          count += rows.length;
+        }
+      }
+      return count;
+    });
+  }
+
+  async listUnits(): Promise<Unit[]> {
+    const rows = await this.db.all<{ code: string; name: string; level: UnitLevel; report_level: ReportLevel; parent: string | null }>(
+      `SELECT u.code, u.name, u.level, u.report_level, p.code AS parent FROM units u LEFT JOIN units p ON p.id = u.parent_id ORDER BY u.code`,
+    );
+    return rows.map((r) => ({ code: r.code, name: r.name, level: r.level, reportLevel: r.report_level, parent: r.parent ?? null }));
+  }
+
+  async getUnit(code: string): Promise<Unit | undefined> {
+    const r = await this.db.get<{ code: string; name: string; level: UnitLevel; report_level: ReportLevel; parent: string | null }>(
+      `SELECT u.code, u.name, u.level, u.report_level, p.code AS parent FROM units u LEFT JOIN units p ON p.id = u.parent_id WHERE u.code = ?`,
+      [code],
+    );
+    return r && { code: r.code, name: r.name, level: r.level, reportLevel: r.report_level, parent: r.parent ?? null };
+  }
+
+  private async requireUnit(code: string): Promise<void> {
+    if (!(await this.getUnit(code))) throw new KysoError("UNKNOWN_UNIT", `Unknown unit ${code} (add it with "kyso units add")`);
+  }
+
+  // --------------------------------------------------------- certificates
+
+  /**
+   * Records certificates as issued, all or nothing: any bad item (unknown unit, expired, CA
+   * certificate, already present, twice in the list) makes it throw IMPORT_REJECTED listing every
+   * rejection, unless `skipInvalid`, which imports the rest and returns the rejections.
+   * Concurrent imports of the same certificates never duplicate: UNIQUE(issuer, serial) decides
+   * and the loser reports the certificate as already present. `dryRun` checks and writes nothing.
+   */
+  async importCertificates(
+    items: readonly CertificateImport[],
+    options: ChangeOptions & { skipInvalid?: boolean; dryRun?: boolean; replaces?: { id: number; serial: string } } = {},
+  ): Promise<ImportResult> {
+    const now = this.now();
+    const actor = options.actor ?? this.defaultActor;
+    return this.db.transaction(async (tx) => {
+      const rejected: Rejection[] = [];
+      const accepted: CertificateImport[] = [];
+      const seen = new Map<string, string>();
+      for (const it of items) {
+        const f = it.facts;
+        const reject = (code: string, reason: string) => rejected.push({ source: it.source, code, reason });
+        if (!CERTIFICATE_TYPES.includes(it.type)) reject("USAGE", `unknown certificate type "${it.type}" (personal or organization)`);
+        else if (!it.holder.name.trim()) reject("HOLDER_MISSING", "no holder name");
+        else if (f.isCa) reject("CERT_IS_CA", `certificate ${f.serial} (${f.subject}) is a CA certificate, not one issued to a holder`);
+        else if (f.notAfter.getTime() <= now)
+          reject("CERT_EXPIRED", `certificate ${f.serial} (${f.subject}) expired on ${f.notAfter.toISOString()}; an expired certificate cannot be imported as new`);
+        else if (seen.has(`${f.issuer}\u0000${f.serial}`))
+          reject("CERT_DUPLICATE", `certificate ${f.serial} appears twice in this import (also ${seen.get(`${f.issuer}\u0000${f.serial}`)})`);
+        else {
+          seen.set(`${f.issuer}\u0000${f.serial}`, it.source);
+          accepted.push(it);
+        }
+      }
+      // Units.
+      const units = new Map<string, { id: number; report_level: ReportLevel }>();
+      const codes = [...new Set(accepted.map((a) => a.unit))];
+      for (const part of chunks(codes)) {
+        const rows = await tx.all<{ id: number; code: string; report_level: ReportLevel }>(
+          `SELECT id, code, report_level FROM units WHERE code IN (${part.map(() => "?").join(", ")})`,
+          part,
+        );
+        for (const r of rows) units.set(r.code, { id: Number(r.id), report_level: r.report_level });
+      }
+      // Already present.
+      const present = new Set<string>();
+      const serials = [...new Set(accepted.map((a) => a.facts.serial))];
+      for (const part of chunks(serials)) {
+        const rows = await tx.all<{ issuer: string; serial: string }>(
+          `SELECT issuer, serial FROM certificates WHERE serial IN (${part.map(() => "?").join(", ")})`,
+          part,
+        );
+        for (const r of rows) present.add(`${r.issuer}\u0000${r.serial}`);
+      }
+      let valid = accepted.filter((it) => {
+        if (!units.has(it.unit)) {
+          rejected.push({ source: it.source, code: "UNKNOWN_UNIT", reason: `unknown unit ${it.unit}` });
+          return false;
+        }
+        if (present.has(`${it.facts.issuer}\u0000${it.facts.serial}`)) {
+          rejected.push({ source: it.source, code: "CERT_PRESENT", reason: alreadyPresent(it.facts) });
+          return false;
+        }
+        return true;
+      });
+      if (rejected.length > 0 && !options.skipInvalid) throw rejectedError("certificate", rejected);
+      if (options.dryRun) return { imported: [], rejected };
+
+      const holderIds = await this.holderIds(tx, valid, units, now);
+      await this.issueTokens(tx, valid, units, holderIds, actor, now);
+
+      // Same order in every importer, so that two concurrent PostgreSQL imports wait on each
+      // other's rows instead of deadlocking.
+      valid = [...valid].sort((a, b) => (a.facts.issuer + a.facts.serial < b.facts.issuer + b.facts.serial ? -1 : 1));
+      const imported: ImportResult["imported"] = [];
+      for (const part of chunks(valid, 250)) {
+        const params: SqlValue[] = [];
+        for (const it of part) {
+          const f = it.facts;
+          const unit = units.get(it.unit)!;
+          params.push(
+            f.issuer, f.serial, f.fingerprint, f.subject, f.notBefore.getTime(), f.notAfter.getTime(),
+            (it.issuedAt ?? f.notBefore).getTime(), f.keyAlgorithm, f.keySize, it.type, it.tokenSerial ?? null,
+            holderIds.get(holderKey(it, unit.id))!, unit.id, unit.report_level, "active", options.replaces?.id ?? null, f.der, now,
+          );
+        }
+        const rows = await tx.all<{ id: number; issuer: string; serial: string }>(
+          `INSERT INTO certificates (issuer, serial, fingerprint, subject, not_before, not_after, issued_at, key_algorithm, key_size, type,
+             token_serial, holder_id, unit_id, report_level, status, replaces_id, der, created_at)
+           VALUES ${placeholders(part.length, 18)} ON CONFLICT DO NOTHING RETURNING id, issuer, serial`,
+          params,
+        );
+        const ids = new Map(rows.map((r) => [`${r.issuer}\u0000${r.serial}`, Number(r.id)]));
+        const ev: SqlValue[] = [];
+        let evRows = 0;
+        for (const it of part) {
+          const id = ids.get(`${it.facts.issuer}\u0000${it.facts.serial}`);
+          if (id === undefined) {
+            // Another importer committed it between our check and our insert.
+            rejected.push({ source: it.source, code: "CERT_PRESENT", reason: alreadyPresent(it.facts) });
+            continue;
+          }
+          imported.push({ source: it.source, serial: it.facts.serial, issuer: it.facts.issuer, fingerprint: it.facts.fingerprint });
+          ev.push(now, actor, options.replaces ? "renewed" : "issued", id, units.get(it.unit)!.id, JSON.stringify(issueDetails(it, options.replaces?.serial)));
+          evRows++;
+        }
+        if (evRows > 0) await tx.run(`INSERT INTO events (at, actor, kind, certificate_id, unit_id, details) VALUES ${placeholders(evRows, 6)}`, ev);
+      }
+      if (options.replaces && imported.length > 0)
+        await this.event(tx, "renewed", actor, { certificateId: options.replaces.id }, { renewedBy: imported[0].serial, issuer: imported[0].issuer });
+      if (rejected.length > 0 && !options.skipInvalid) throw rejectedError("certificate", rejected);
+      return { imported, rejected };
+    });
+  }
+
+  private async holderIds(
+    tx: Db,
+    items: readonly CertificateImport[],
+    units: Map<string, { id: number }>,
+    now: number,
+  ): Promise<Map<string, number>> {
+    const wanted = new Map<string, { kind: string; unitId: number; it: CertificateImport }>();
+    for (const it of items) {
+      const unitId = units.get(it.unit)!.id;
+      const key = holderKey(it, unitId);
+      if (!wanted.has(key)) wanted.set(key, { kind: holderKind(it.type), unitId, it });
+    }
+    const all = [...wanted.values()];
+    for (const part of chunks(all)) {
+      const params: SqlValue[] = [];
+      for (const w of part) {
+        const h = w.it.holder;
+        const identity = h.identityNumber ?? (w.it.type === "personal" ? w.it.facts.subjectUid : undefined) ?? null;
+        params.push(w.kind, h.name.trim(), h.title ?? null, identity, h.email ?? null, w.unitId, now);
+      }
+      await tx.run(
+        `INSERT INTO holders (kind, name, title, identity_number, email, unit_id, created_at) VALUES ${placeholders(part.length, 7)} ON CONFLICT DO NOTHING`,
+        params,
+      );
+    }
+    const ids = new Map<string, number>();
+    const names = [...new Set(all.map((w) => w.it.holder.name.trim()))];
+    for (const part of chunks(names)) {
+      const rows = await tx.all<{ id: number; kind: string; unit_id: number; name: string }>(
+        `SELECT id, kind, unit_id, name FROM holders WHERE name IN (${part.map(() => "?").join(", ")})`,
+        part,
+      );
+      for (const r of rows) ids.set(`${r.kind}\u0000${Number(r.unit_id)}\u0000${r.name}`, Number(r.id));
+    }
+    return ids;
+  }
+
+  /** Tokens named on imported certificates: created as issued to the holder, or issued if in stock. */
+  private async issueTokens(
+    tx: Db,
+    items: readonly CertificateImport[],
+    units: Map<string, { id: number }>,
+    holderIds: Map<string, number>,
+    actor: string,
+    now: number,
+  ): Promise<void> {
+    const tokens = new Map<string, number>();
+    for (const it of items) if (it.tokenSerial) tokens.set(it.tokenSerial, holderIds.get(holderKey(it, units.get(it.unit)!.id))!);
+    const list = [...tokens.entries()];
+    for (const part of chunks(list)) {
+      const params: SqlValue[] = [];
+      for (const [serial, holder] of part) params.push(serial, "issued", holder, now);
+      const created = await tx.all<{ id: number; serial: string; holder_id: number }>(
+        `INSERT INTO tokens (serial, status, holder_id, updated_at) VALUES ${placeholders(part.length, 4)} ON CONFLICT DO NOTHING RETURNING id, serial, holder_id`,
+        params,
+      );
+      const ev: SqlValue[] = [];
+      for (const t of created) ev.push(now, actor, "token_issued", Number(t.id), JSON.stringify({ serial: t.serial, holderId: Number(t.holder_id), source: "certificate import" }));
+      if (created.length > 0) await tx.run(`INSERT INTO events (at, actor, kind, token_id, details) VALUES ${placeholders(created.length, 5)}`, ev);
+      const fresh = new Set(created.map((c) => c.serial));
+      for (const [serial, holder] of part) {
+        if (fresh.has(serial)) continue;
+        const t = await tx.get<{ id: number; status: TokenStatus }>("SELECT id, status FROM tokens WHERE serial = ?", [serial]);
+        if (t && (t.status === "in_stock" || t.status === "returned")) {
+          await tx.run("UPDATE tokens SET status = 'issued', holder_id = ?, updated_at = ? WHERE id = ?", [holder, now, t.id]);
+          await this.event(tx, "token_issued", actor, { tokenId: Number(t.id) }, { serial, holderId: holder, source: "certificate import" });
+        }
+      }
+    }
+  }
+
+  /** Certificates by serial (any issuer) or SHA-256 fingerprint. */
+  async findCertificates(serialOrFingerprint: string): Promise<CertificateRecord[]> {
+    return (await this.findRows(this.db, serialOrFingerprint)).map((r) => this.toRecord(r));
+  }
+
+  private async findRows(db: Db, serialOrFingerprint: string): Promise<CertRow[]> {
+    let key: string;
+    try {
+      key = normalizeSerial(serialOrFingerprint);
+    } catch (cause) {
+      throw new KysoError("USAGE", `"${serialOrFingerprint}" is neither a hexadecimal serial nor a SHA-256 fingerprint`, { cause });
+    }
+    const fp = serialOrFingerprint.replace(/[\s:]/g, "").toLowerCase();
+    return db.all<CertRow>(`${CERT_SELECT} WHERE c.serial = ? OR c.fingerprint = ? ORDER BY c.issued_at`, [key, fp]);
+  }
+
+  /** Exactly one certificate, or a clear error when none or several match. */
+  private async findOne(db: Db, serialOrFingerprint: string): Promise<CertRow> {
+    const rows = await this.findRows(db, serialOrFingerprint);
+    if (rows.length === 0) throw new KysoError("CERT_NOT_FOUND", `No certificate with serial or fingerprint ${serialOrFingerprint} in the registry`);
+    if (rows.length > 1)
+      throw new KysoError(
+        "CERT_AMBIGUOUS",
+        `Serial ${serialOrFingerprint} matches ${rows.length} certificates from different issuers; give the SHA-256 fingerprint instead (${rows.map((r) => r.fingerprint).join(", ")})`,
+      );
+    return rows[0];
+  }
+
+  private toRecord(r: CertRow): CertificateRecord {
+    return {
+      serial: r.serial,
+      issuer: r.issuer,
+      fingerprint: r.fingerprint,
+      subject: r.subject,
+      notBefore: iso(r.not_before)!,
+      notAfter: iso(r.not_after)!,
+      issuedAt: iso(r.issued_at)!,
+      keyAlgorithm: r.key_algorithm,
+      keySize: Number(r.key_size),
+      type: r.type,
+      tokenSerial: r.token_serial,
+      holder: r.holder,
+      unit: r.unit,
+      unitName: r.unit_name,
+      level: r.report_level,
+      status: effectiveStatus(r.status, r.not_after, this.now()),
+      revokedAt: iso(r.revoked_at),
+      revocationReason: r.revocation_reason,
+      replaces: r.replaces ?? null,
+    };
+  }
+
+  async listCertificates(options: ListOptions = {}): Promise<CertificateRecord[]> {
+    const now = this.now();
+    const where: string[] = [];
+    const params: SqlValue[] = [];
+    let prefix = "";
+    if (options.unit) {
+      await this.requireUnit(options.unit);
+      prefix = SUBTREE;
+      params.push(options.unit);
+      where.push("c.unit_id IN (SELECT id FROM subtree)");
+    }
+    if (options.status) {
+      if (!CERTIFICATE_STATUSES.includes(options.status))
+        throw new KysoError("USAGE", `Unknown status "${options.status}" (${CERTIFICATE_STATUSES.join(", ")})`);
+      if (options.status === "active") where.push("c.status = 'active' AND c.not_after > ?"), params.push(now);
+      else if (options.status === "expired") where.push("c.status = 'active' AND c.not_after <= ?"), params.push(now);
+      else where.push("c.status = ?"), params.push(options.status);
+    }
+    if (options.expiringWithinDays !== undefined) {
+      where.push("c.status = 'active' AND c.not_after > ? AND c.not_after <= ?");
+      params.push(now, now + options.expiringWithinDays * DAY_MS);
+    }
+    const sql = `${prefix} ${CERT_SELECT}${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY c.not_after, c.id${
+      options.limit ? ` LIMIT ${Math.floor(options.limit)}` : ""
+    }`;
+    return (await this.db.all<CertRow>(sql, params)).map((r) => this.toRecord(r));
+  }
+
+  async certificateHistory(serialOrFingerprint: string): Promise<EventRecord[]> {
+    const c = await this.findOne(this.db, serialOrFingerprint);
+    return this.events("e.certificate_id = ? OR (e.token_id IS NOT NULL AND t.serial = ?)", [c.id, c.token_serial ?? "\u0000"]);
+  }
+
+  private async events(where: string, params: SqlValue[]): Promise<EventRecord[]> {
+    const rows = await this.db.all<{ at: number; actor: string; kind: EventKind; cert: string | null; token: string | null; unit: string | null; details: string }>(
+      `SELECT e.at, e.actor, e.kind, c.serial AS cert, t.serial AS token, u.code AS unit, e.details
+       FROM events e LEFT JOIN certificates c ON c.id = e.certificate_id LEFT JOIN tokens t ON t.id = e.token_id
+       LEFT JOIN units u ON u.id = e.unit_id WHERE ${where} ORDER BY e.id`,
+      params,
+    );
+    return rows.map((r) => ({
+      at: iso(r.at)!,
+      actor: r.actor,
+      kind: r.kind,
+      certificate: r.cert,
+      token: r.token,
+      unit: r.unit,
+      details: JSON.parse(r.details) as Record<string, unknown>,
+    }));
+  }
+
+  /** Revokes (or, for certificateHold, suspends) a certificate. */
+  async revoke(
+    serialOrFingerprint: string,
+    reason: RevocationReason,
+    options: ChangeOptions & { date?: Date } = {},
+  ): Promise<CertificateRecord> {
+    return this.db.transaction(async (tx) => {
+      const c = await this.findOne(tx, serialOrFingerprint);
+      if (c.status === "revoked")
+        throw new KysoError("CERT_ALREADY_REVOKED", `Certificate ${c.serial} was already revoked on ${iso(c.revoked_at)} (${c.revocation_reason})`);
+      const at = (options.date ?? this.clock.now()).getTime();
+      const status = reason === "certificateHold" ? "suspended" : "revoked";
+      await tx.run("UPDATE certificates SET status = ?, revoked_at = ?, revocation_reason = ? WHERE id = ?", [status, at, reason, c.id]);
+      await this.event(tx, status === "revoked" ? "revoked" : "suspended", options.actor, { certificateId: c.id, unitId: c.unit_id }, {
+        reason,
+        date: iso(at),
+      });
+      return this.toRecord((await this.findRows(tx, c.fingerprint))[0]);
+    });
+  }
+
+  /**
+   * Records `renewal` as the successor of the certificate `oldSerial`: same holder, unit, type and
+   * token unless given. The old certificate keeps its status until it expires or is revoked.
+   */
+  async renew(
+    oldSerialOrFingerprint: string,
+    renewal: CertificateFacts,
+    options: ChangeOptions & { source?: string; issuedAt?: Date; tokenSerial?: string | null } = {},
+  ): Promise<ImportResult> {
+    const old = await this.findOne(this.db, oldSerialOrFingerprint);
+    if (renewal.serial === old.serial && renewal.issuer === old.issuer)
+      throw new KysoError("CERT_PRESENT", `The new certificate is certificate ${old.serial} itself`);
+    const holder = await this.db.get<{ name: string; title: string | null; identity_number: string | null; email: string | null }>(
+      "SELECT name, title, identity_number, email FROM holders WHERE id = ?",
+      [old.holder_id],
+    );
+    return this.importCertificates(
+      [
+        {
+          facts: renewal,
+          holder: { name: holder!.name, title: holder!.title, identityNumber: holder!.identity_number, email: holder!.email },
+          unit: old.unit,
+          type: old.type,
+          tokenSerial: options.tokenSerial === undefined ? old.token_serial : options.tokenSerial,
+          issuedAt: options.issuedAt ?? null,
+          source: options.source ?? "renewal",
+        },
+      ],
+      { actor: options.actor, replaces: { id: old.id, serial: old.serial } },
+    );
+  }
+
+  /** Corrects the holder, unit, type or token recorded for a certificate; the history keeps both. */
+  async correct(
+    serialOrFingerprint: string,
+    change: { holder?: HolderInput; unit?: string; type?: CertificateType; tokenSerial?: string | null },
+    options: ChangeOptions = {},
+  ): Promise<CertificateRecord> {
+    return this.db.transaction(async (tx) => {
+      const c = await this.findOne(tx, serialOrFingerprint);
+      const before = { holder: c.holder, unit: c.unit, type: c.type, tokenSerial: c.token_serial };
+      let unitId = c.unit_id;
+      let level = c.report_level;
+      if (change.unit !== undefined) {
+        const u = await tx.get<{ id: number; report_level: ReportLevel }>("SELECT id, report_level FROM units WHERE code = ?", [change.unit]);
+        if (!u) throw new KysoError("UNKNOWN_UNIT", `Unknown unit ${change.unit}`);
+        unitId = Number(u.id);
+        level = u.report_level;
+      }
+      const type = change.type ?? c.type;
+      if (!CERTIFICATE_TYPES.includes(type)) throw new KysoError("USAGE", `unknown certificate type "${type}"`);
+      let holderId = c.holder_id;
+      if (change.holder || change.unit !== undefined || change.type !== undefined) {
+        const name = change.holder?.name ?? c.holder;
+        await tx.run(
+          "INSERT INTO holders (kind, name, title, identity_number, email, unit_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+          [holderKind(type), name, change.holder?.title ?? null, change.holder?.identityNumber ?? null, change.holder?.email ?? null, unitId, this.now()],
+        );
+        const h = await tx.get<{ id: number }>("SELECT id FROM holders WHERE kind = ? AND unit_id = ? AND name = ?", [holderKind(type), unitId, name]);
+        holderId = Number(h!.id);
+      }
+      const tokenSerial = change.tokenSerial === undefined ? c.token_serial : change.tokenSerial;
+      await tx.run("UPDATE certificates SET holder_id = ?, unit_id = ?, report_level = ?, type = ?, token_serial = ? WHERE id = ?", [
+        holderId, unitId, level, type, tokenSerial, c.id,
+      ]);
+      const after = { holder: change.holder?.name ?? c.holder, unit: change.unit ?? c.unit, type, tokenSerial };
+      await this.event(tx, "corrected", options.actor, { certificateId: c.id, unitId }, { before, after });
+      return this.toRecord((await this.findRows(tx, c.fingerprint))[0]);
+    });
+  }
+
+  /**
+   * Marks the certificates a CRL lists as revoked (suspended for certificateHold), with the CRL's
+   * revocation date and reason. Certificates are matched by the CRL issuer's name and the serial
+   * (RFC 5280 §5: a serial is unique per issuer). The caller checks the CRL's signature.
+   */
+  async syncCrl(crl: CrlFacts, options: ChangeOptions = {}): Promise<CrlSyncResult> {
+    return this.db.transaction(async (tx) => {
+      const result: CrlSyncResult = { issuer: crl.issuer, entries: crl.entries.length, revoked: [], alreadyRevoked: 0, unknown: 0 };
+      const bySerial = new Map(crl.entries.map((e) => [e.serial, e]));
+      const found = new Map<string, { id: number; unit_id: number; status: string }>();
+      for (const part of chunks([...bySerial.keys()])) {
+        const rows = await tx.all<{ id: number; serial: string; unit_id: number; status: string }>(
+          `SELECT id, serial, unit_id, status FROM certificates WHERE issuer = ? AND serial IN (${part.map(() => "?").join(", ")})`,
+          [crl.issuer, ...part],
+        );
+        for (const r of rows) found.set(r.serial, r);
+      }
+      for (const e of crl.entries) {
+        const c = found.get(e.serial);
+        if (!c) {
+          result.unknown++;
+          continue;
+        }
+        if (c.status === "revoked" || (c.status === "suspended" && e.reason === "certificateHold")) {
+          result.alreadyRevoked++;
+          continue;
+        }
+        const status = e.reason === "certificateHold" ? "suspended" : "revoked";
+        await tx.run("UPDATE certificates SET status = ?, revoked_at = ?, revocation_reason = ? WHERE id = ?", [status, e.revocationDate.getTime(), e.reason, c.id]);
+        await this.event(tx, status, options.actor, { certificateId: Number(c.id), unitId: Number(c.unit_id) }, {
+          reason: e.reason,
+          date: e.revocationDate.toISOString(),
+          source: "crl",
+          crlThisUpdate: crl.thisUpdate.toISOString(),
+        });
+        result.revoked.push({ serial: e.serial, reason: e.reason, revokedAt: e.revocationDate.toISOString() });
+      }
+      return result;
+    });
+  }
+
+  // --------------------------------------------------------------- tokens
+
+  async addToken(token: { serial: string; manufacturer?: string | null; model?: string | null }, options: ChangeOptions = {}): Promise<TokenRecord> {
+    return this.db.transaction(async (tx) => {
+      const ids = await tx.all<{ id: number }>(
+        "INSERT INTO tokens (serial, manufacturer, model, status, updated_at) VALUES (?, ?, ?, 'in_stock', ?) ON CONFLICT DO NOTHING RETURNING id",
+        [token.serial, token.manufacturer ?? null, token.model ?? null, this.now()],
+      );
+      if (ids.length === 0) throw new KysoError("TOKEN_PRESENT", `Token ${token.serial} is already in the registry`);
+      await this.event(tx, "token_added", options.actor, { tokenId: Number(ids[0].id) }, { serial: token.serial, manufacturer: token.manufacturer, model: token.model });
+      return (await this.tokenRows(tx, "t.id = ?", [Number(ids[0].id)]))[0];
+    });
+  }
+
+  /** Records a token's manufacturer and model if unknown (after reading it), creating it in stock if absent. */
+  async describeToken(token: { serial: string; manufacturer?: string | null; model?: string | null }, options: ChangeOptions = {}): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const created = await tx.all<{ id: number }>(
+        "INSERT INTO tokens (serial, manufacturer, model, status, updated_at) VALUES (?, ?, ?, 'in_stock', ?) ON CONFLICT DO NOTHING RETURNING id",
+        [token.serial, token.manufacturer ?? null, token.model ?? null, this.now()],
+      );
+      if (created.length > 0)
+        await this.event(tx, "token_added", options.actor, { tokenId: Number(created[0].id) }, { serial: token.serial, manufacturer: token.manufacturer, model: token.model });
+      else
+        await tx.run("UPDATE tokens SET manufacturer = COALESCE(manufacturer, ?), model = COALESCE(model, ?) WHERE serial = ?", [
+          token.manufacturer ?? null, token.model ?? null, token.serial,
+        ]);
+    });
+  }
+
+  /**
+   * Moves a token through its life: issue (to a holder), return, lost, lock, unlock, destroy, and
+   * PIN reset (recorded, status unchanged). Refuses moves that make no sense (a destroyed token
+   * is never issued again).
+   */
+  async changeToken(
+    serial: string,
+    action: "issue" | "return" | "lost" | "lock" | "unlock" | "destroy" | "pin-reset",
+    options: ChangeOptions & { holder?: HolderInput; unit?: string; note?: string } = {},
+  ): Promise<TokenRecord> {
+    return this.db.transaction(async (tx) => {
+      const t = await tx.get<{ id: number; status: TokenStatus; holder_id: number | null }>("SELECT id, status, holder_id FROM tokens WHERE serial = ?", [serial]);
+      if (!t) throw new KysoError("TOKEN_NOT_FOUND", `No token ${serial} in the registry (add it with "kyso tokens add")`);
+      const allowed: Record<typeof action, TokenStatus[]> = {
+        issue: ["in_stock", "returned"],
+        return: ["issued", "locked"],
+        lost: ["issued", "locked", "in_stock", "returned"],
+        lock: ["issued"],
+        unlock: ["locked"],
+        destroy: ["in_stock", "returned", "locked", "lost", "issued"],
+        "pin-reset": ["issued", "locked"],
+      };
+      if (!allowed[action].includes(t.status))
+        throw new KysoError("TOKEN_STATE", `Token ${serial} is ${t.status}; cannot ${action} it (possible from: ${allowed[action].join(", ")})`);
+      let holderId = t.holder_id === null ? null : Number(t.holder_id);
+      const next: Record<typeof action, TokenStatus> = {
+        issue: "issued",
+        return: "returned",
+        lost: "lost",
+        lock: "locked",
+        unlock: "issued",
+        destroy: "destroyed",
+        "pin-reset": t.status === "locked" ? "issued" : t.status,
+      };
+      if (action === "issue") {
+        if (!options.holder || !options.unit) throw new KysoError("USAGE", "Issuing a token needs --holder and --unit");
+        const u = await tx.get<{ id: number }>("SELECT id FROM units WHERE code = ?", [options.unit]);
+        if (!u) throw new KysoError("UNKNOWN_UNIT", `Unknown unit ${options.unit}`);
+        await tx.run(
+          "INSERT INTO holders (kind, name, title, identity_number, email, unit_id, created_at) VALUES ('officer', ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+          [options.holder.name, options.holder.title ?? null, options.holder.identityNumber ?? null, options.holder.email ?? null, Number(u.id), this.now()],
+        );
+        const h = await tx.get<{ id: number }>("SELECT id FROM holders WHERE kind = 'officer' AND unit_id = ? AND name = ?", [Number(u.id), options.holder.name]);
+        holderId = Number(h!.id);
+      }
+      if (action === "return") holderId = null;
+      await tx.run("UPDATE tokens SET status = ?, holder_id = ?, updated_at = ? WHERE id = ?", [next[action], holderId, this.now(), t.id]);
+      const kind: Record<typeof action, EventKind> = {
+        issue: "token_issued",
+        return: "token_returned",
+        lost: "token_lost",
+        lock: "token_locked",
+        unlock: "token_unlocked",
+        destroy: "token_destroyed",
+        "pin-reset": "pin_reset",
+      };
+      await this.event(tx, kind[action], options.actor, { tokenId: Number(t.id) }, {
+        serial,
+        from: t.status,
+        to: next[action],
+        ...(options.holder ? { holder: options.holder.name, unit: options.unit } : {}),
+        ...(options.note ? { note: options.note } : {}),
+      });
+      return (await this.tokenRows(tx, "t.id = ?", [Number(t.id)]))[0];
+    });
+  }
+
+  async listTokens(options: { status?: TokenStatus } = {}): Promise<TokenRecord[]> {
+    if (options.status && !TOKEN_STATUSES.includes(options.status))
+      throw new KysoError("USAGE", `Unknown token status "${options.status}" (${TOKEN_STATUSES.join(", ")})`);
+    return options.status ? this.tokenRows(this.db, "t.status = ?", [options.status]) : this.tokenRows(this.db, "1 = 1", []);
+  }
+
+  async getToken(serial: string): Promise<{ token: TokenRecord; history: EventRecord[] } | undefined> {
+    const [token] = await this.tokenRows(this.db, "t.serial = ?", [serial]);
+    if (!token) return undefined;
+    return { token, history: await this.events("t.serial = ?", [serial]) };
+  }
+
+  private async tokenRows(db: Db, where: string, params: SqlValue[]): Promise<TokenRecord[]> {
+    const rows = await db.all<{ serial: string; manufacturer: string | null; model: string | null; status: TokenStatus; holder: string | null; unit: string | null; updated_at: number }>(
+      `SELECT t.serial, t.manufacturer, t.model, t.status, h.name AS holder, u.code AS unit, t.updated_at
+       FROM tokens t LEFT JOIN holders h ON h.id = t.holder_id LEFT JOIN units u ON u.id = h.unit_id WHERE ${where} ORDER BY t.serial`,
+      params,
+    );
+    return rows.map((r) => ({ serial: r.serial, manufacturer: r.manufacturer, model: r.model, status: r.status, holder: r.holder, unit: r.unit, updatedAt: iso(r.updated_at)! }));
+  }
+
+  // --------------------------------------------------------------- report
+
+  async report(options: ReportOptions = {}): Promise<RegistryReport> {
+    if (options.unit) await this.requireUnit(options.unit);
+    return buildReport(this.db, this.clock, options);
+  }
+}
+
+function holderKind(type: CertificateType): "officer" | "organization" {
+  return type === "organization" ? "organization" : "officer";
+}
+
+function holderKey(it: CertificateImport, unitId: number): string {
+  return `${holderKind(it.type)}\u0000${unitId}\u0000${it.holder.name.trim()}`;
+}
+
+function alreadyPresent(f: CertificateFacts): string {
+  return `certificate ${f.serial} from ${f.issuer} is already present in the registry`;
+}
+
+function issueDetails(it: CertificateImport, replaces?: string): Record<string, unknown> {
+  return {
+    serial: it.facts.serial,
+    holder: it.holder.name,
+    unit: it.unit,
+    type: it.type,
+    tokenSerial: it.tokenSerial ?? null,
+    source: it.source,
+    ...(replaces ? { replaces } : {}),
+  };
+}
+
+function rejectedError(what: string, rejected: Rejection[]): KysoError {
+  const first = rejected.slice(0, 20).map((r) => `  ${r.source}: ${r.reason}`);
+  const more = rejected.length > 20 ? [`  ... and ${rejected.length - 20} more`] : [];
+  return new KysoError(
+    "IMPORT_REJECTED",
+    `Nothing imported: ${rejected.length} ${what}${rejected.length === 1 ? "" : "s"} rejected\n${[...first, ...more].join("\n")}`,
+    { details: { rejected, exitCode: 1 } },
+  );
+}
