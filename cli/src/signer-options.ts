@@ -14,7 +14,7 @@ export function signerOptions<T>(y: Argv<T>) {
     .option("key-id", { type: "string", describe: "Key CKA_ID in hexadecimal" })
     .option("pin-file", { type: "string", describe: "Read the PIN from this file (else $KYSO_PIN, else a prompt)" })
     .option("p12", { type: "string", describe: "Sign with a PKCS#12 file instead of a token (password: $KYSO_P12_PASSWORD or a prompt)" })
-    .option("chain", { type: "array", string: true, describe: "Extra CA certificates (PEM/DER) to include in the signature" })
+    .option("chain", { type: "array", string: true, describe: "Extra CA certificates (PEM/DER) to include in the signature (default: $KYSO_CHAIN)" })
     .conflicts("token-label", "token-serial")
     .conflicts("key-label", "key-id")
     .conflicts("p12", ["token-label", "token-serial", "key-label", "key-id"]);
@@ -40,7 +40,9 @@ export interface OpenedSigner {
 /** Opens the signer the flags name. Token, PIN and key errors are KysoErrors (exit code 2). */
 export async function openSigner(args: SignerArgs, io: Io): Promise<OpenedSigner> {
   const extra: Uint8Array[] = [];
-  for (const f of args.chain ?? []) {
+  // KYSO_CHAIN: a path (or several, separated by ":") to CA certificates used when --chain is absent.
+  const chainFiles = args.chain ?? (io.env.KYSO_CHAIN ? io.env.KYSO_CHAIN.split(":").filter(Boolean) : []);
+  for (const f of chainFiles) {
     try {
       extra.push(...certificatesFromPemOrDer(new Uint8Array(await readFile(f))));
     } catch (e) {

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { open } from "node:fs/promises";
 import {
-  KysoError, defaultScheme, nodeDigestName, systemClock, writeFileAtomic,
+  KysoError, defaultScheme, nodeDigestName, parseCertificate, systemClock, writeFileAtomic,
   type Clock, type DigestAlgorithm, type RawSigner, type SignatureScheme,
 } from "@kyso/core";
 import { PdfReader, prepareSignature, type PreparedSignature, type SubFilter, type WidgetSpec } from "@kyso/pdf";
@@ -47,6 +47,18 @@ function subFilterOf(o: SignOptions): SubFilter {
   return o.subFilter === "pkcs7" ? "adbe.pkcs7.detached" : "ETSI.CAdES.detached";
 }
 
+/** Bytes to reserve in /Contents for this signer and these options: a dry run of the CMS (never too small). */
+export function contentsLengthFor(signer: Pick<RawSigner, "certificate" | "chain">, options: SignOptions = {}): number {
+  return estimateSignedDataLength({
+    scheme: options.scheme ?? defaultScheme(parseCertificate(signer.certificate).keyAlgorithm),
+    digestAlgorithm: options.digestAlgorithm ?? "SHA-256",
+    signerCertificate: signer.certificate,
+    certificates: signer.chain,
+    // adbe.pkcs7.detached adds a signing-time attribute (up to 32 bytes).
+    unsignedReserve: (options.unsignedReserve ?? 0) + (options.subFilter === "pkcs7" ? 32 : 0),
+  });
+}
+
 /**
  * Stage 1 of signing: parse, add the placeholder, and hash the covered bytes (the input streamed from
  * disk, then the update). No key is needed; the result can be signed now or later.
@@ -59,14 +71,7 @@ export async function prepareDocument(input: string, signer: Pick<RawSigner, "ce
   let prepared: PreparedSignature;
   try {
     if (reader.encrypted) throw new KysoError("PDF_ENCRYPTED", "The document is encrypted; Kyso does not sign encrypted documents");
-    const scheme = options.scheme;
-    const contentsLength = estimateSignedDataLength({
-      scheme: scheme ?? "RSASSA-PKCS1-v1_5",
-      digestAlgorithm,
-      signerCertificate: signer.certificate,
-      certificates: signer.chain,
-      unsignedReserve: options.unsignedReserve,
-    });
+    const contentsLength = contentsLengthFor(signer, options);
     prepared = prepareSignature(reader, {
       subFilter: subFilterOf(options),
       contentsLength,

@@ -292,11 +292,8 @@ export class Pkcs11Signer implements RawSigner {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    try {
-      this.session.logout();
-    } catch {
-      /* not logged in or token gone */
-    }
+    // No explicit C_Logout: the login belongs to the whole application, other signers on the same
+    // token may still use it; closing the last session logs out (PKCS#11 v2.40 §5.6).
     try {
       this.session.close();
     } catch {
