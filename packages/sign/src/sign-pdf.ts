@@ -18,11 +18,25 @@ export interface SignOptions {
   contactInfo?: string;
   certify?: 1 | 2 | 3;
   widget?: WidgetSpec;
+  /**
+   * A visible signature made for each document once the signer's certificate, the signing time and
+   * the document are known (@kyso/appearance makes these); it wins over `widget`. It may throw to
+   * refuse a document (an organization seal on a document that no one has signed yet).
+   */
+  appearance?: (context: AppearanceContext) => Promise<WidgetSpec | undefined> | WidgetSpec | undefined;
   clock?: Clock;
   /** Bytes to reserve for unsigned attributes added after signing (e.g. a timestamp token). */
   unsignedReserve?: number;
   /** Called with the signature value to get unsigned attributes (e.g. an RFC 3161 timestamp). */
   unsignedAttributes?: (signatureValue: Uint8Array) => Promise<Der[]>;
+}
+
+/** What an appearance hook gets: the document (its path and open reader), the signer's certificate and the signing time. */
+export interface AppearanceContext {
+  input: string;
+  reader: PdfReader;
+  certificate: Uint8Array;
+  signingTime: Date;
 }
 
 /** What a completed signature is: the output's digest, the field and the signer. */
@@ -81,7 +95,7 @@ export async function prepareDocument(input: string, signer: Pick<RawSigner, "ce
       location: options.location,
       contactInfo: options.contactInfo,
       certify: options.certify,
-      widget: options.widget,
+      widget: options.appearance ? await options.appearance({ input, reader, certificate: signer.certificate, signingTime }) : options.widget,
     });
   } finally {
     reader.close();
