@@ -9,4 +9,7 @@ if [ -f scripts/postgres.sh ]; then
   source scripts/postgres.sh || echo "PostgreSQL could not be started; PostgreSQL tests will fail"
 fi
 set -a; source certs-test/out/env.sh; set +a
+if [ $# -eq 0 ]; then
+  set -- "packages/*/test/**/*.test.ts" "cli/test/**/*.test.ts" "service/test/**/*.test.ts" "test/**/*.test.ts"
+fi
 node_modules/.bin/mocha "$@"

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The main job on the demo token: sign the samples as an officer, seal them as the organization,
+# then verify every output (Kyso's verifier where built, and poppler's pdfsig as an outside judge).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+set -a; source certs-test/out/env.sh; set +a
+export KYSO_PIN=123456                     # the demo token's documented user PIN (test material only)
+export KYSO_CHAIN=certs-test/out/pki/officer-rsa.chain.pem
+out=demo-out
+rm -rf "$out"; mkdir -p "$out"
+samples=(certs-test/out/samples/one-page.pdf certs-test/out/samples/vietnamese.pdf certs-test/out/samples/objstm.pdf certs-test/out/samples/hundred-pages.pdf)
+echo "== kyso sign (officer, token KYSO-DEMO)"
+node cli/dist/bin.js sign "${samples[@]}" --token-label KYSO-DEMO --key-label officer-rsa --reason "Phê duyệt" --location "Phú Yên" --out-dir "$out/officer"
+echo "== kyso sign (organization seal)"
+node cli/dist/bin.js sign "$out"/officer/*.pdf --token-label KYSO-DEMO --key-label org-seal --reason "Đóng dấu" --out-dir "$out/sealed"
+echo "== verify"
+if node cli/dist/bin.js --help 2>/dev/null | grep -q "kyso verify"; then
+  node cli/dist/bin.js verify "$out"/sealed/*.pdf --trust certs-test/out/pki/root.pem --revocation off || true
+fi
+status=0
+for f in "$out"/sealed/*.pdf; do
+  res=$(pdfsig -no-ocsp -nssdir certs-test/out/nssdb "$f" 2>/dev/null | grep -c "Signature is Valid" || true)
+  echo "pdfsig: $f: $res valid signature(s)"
+  [ "$res" = "2" ] || status=1
+done
+exit $status
