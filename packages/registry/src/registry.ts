@@ -564,7 +564,9 @@ export class Registry {
 
   async certificateHistory(serialOrFingerprint: string): Promise<EventRecord[]> {
     const c = await this.findOne(this.db, serialOrFingerprint);
-    return this.events("e.certificate_id = ? OR (e.token_id IS NOT NULL AND t.serial = ?)", [c.id, c.token_serial ?? "\u0000"]);
+    return c.token_serial
+      ? this.events("e.certificate_id = ? OR t.serial = ?", [c.id, c.token_serial])
+      : this.events("e.certificate_id = ?", [c.id]);
   }
 
   private async events(where: string, params: SqlValue[]): Promise<EventRecord[]> {
