@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createPrivateKey, sign as nodeSign, constants, type KeyObject } from "node:crypto";
-import * as asn1js from "asn1js";
-import * as pkijs from "pkijs";
+import type * as asn1jsTypes from "asn1js";
+import type * as pkijsTypes from "pkijs";
 import { KysoError, defaultScheme, maxSignatureLengthFor, nodeDigestName, DIGEST_LENGTHS, type DigestAlgorithm, type KeyAlgorithm, type RawSigner, type SignatureScheme } from "@kyso/core";
 import { orderChain, publicKeyMatches, keyAlgorithmOfCertificate } from "./x509.js";
 
@@ -30,6 +30,9 @@ export class Pkcs12Signer implements RawSigner {
 
   static async fromBytes(data: Uint8Array, password: string, label = "PKCS#12 data", extraCertificates: readonly Uint8Array[] = []): Promise<Pkcs12Signer> {
     const pwd = new Uint8Array(Buffer.from(password, "utf8")).buffer;
+    // pkijs is loaded only when a PKCS#12 file is used: it costs ~100 ms of start-up for token users.
+    const asn1js: typeof asn1jsTypes = await import("asn1js");
+    const pkijs: typeof pkijsTypes = await import("pkijs");
     const keys: Uint8Array[] = [];
     const certs: Uint8Array[] = [];
     try {
@@ -40,19 +43,19 @@ export class Pkcs12Signer implements RawSigner {
       const authSafe = pfx.parsedValue?.authenticatedSafe;
       if (!authSafe) throw new Error("no authenticated safe");
       await authSafe.parseInternalValues({ safeContents: authSafe.safeContents.map(() => ({ password: pwd })) });
-      for (const sc of authSafe.parsedValue.safeContents as { value: pkijs.SafeContents }[]) {
+      for (const sc of authSafe.parsedValue.safeContents as { value: pkijsTypes.SafeContents }[]) {
         for (const bag of sc.value.safeBags) {
           if (bag.bagId === BAG_SHROUDED_KEY) {
-            const shrouded = bag.bagValue as pkijs.PKCS8ShroudedKeyBag;
+            const shrouded = bag.bagValue as pkijsTypes.PKCS8ShroudedKeyBag;
             await (shrouded as unknown as { parseInternalValues(p: { password: ArrayBuffer }): Promise<void> }).parseInternalValues({ password: pwd });
             if (shrouded.parsedValue) keys.push(new Uint8Array(shrouded.parsedValue.toSchema().toBER(false)));
           } else if (bag.bagId === BAG_KEY) {
-            keys.push(new Uint8Array((bag.bagValue as pkijs.PrivateKeyInfo).toSchema().toBER(false)));
+            keys.push(new Uint8Array((bag.bagValue as pkijsTypes.PrivateKeyInfo).toSchema().toBER(false)));
           } else if (bag.bagId === BAG_CERT) {
-            const cb = bag.bagValue as pkijs.CertBag;
-            const parsed = cb.parsedValue as pkijs.Certificate | undefined;
+            const cb = bag.bagValue as pkijsTypes.CertBag;
+            const parsed = cb.parsedValue as pkijsTypes.Certificate | undefined;
             if (parsed) certs.push(new Uint8Array(parsed.toSchema(false).toBER(false)));
-            else certs.push(new Uint8Array((cb.certValue as asn1js.OctetString).valueBlock.valueHexView));
+            else certs.push(new Uint8Array((cb.certValue as asn1jsTypes.OctetString).valueBlock.valueHexView));
           }
         }
       }
