@@ -1,6 +1,16 @@
-import { KysoError, describeError, type RawSigner } from "@kyso/core";
+import { createHash } from "node:crypto";
+import { promises as fs } from "node:fs";
+import { basename, dirname } from "node:path";
+import {
+  KysoError, defaultScheme, describeError, nodeDigestName, parseCertificate, systemClock, writeFileAtomic,
+  type DigestAlgorithm, type RawSigner, type SignatureScheme,
+} from "@kyso/core";
+import { PdfReader, prepareSignature, type SubFilter } from "@kyso/pdf";
+import { buildSignedAttributes, estimateSignedDataLength } from "@kyso/cms";
 import { commonName } from "@kyso/signers";
-import { signPdfFile, type SignOptions } from "./sign-pdf.js";
+import { completeDocument, prepareDocument, writeSignedDocument, type PreparedDocument, type SignOptions } from "./sign-pdf.js";
+import { signedByCertificate } from "./already-signed.js";
+import { BatchJournal } from "./journal.js";
 
 export interface BatchItem {
   input: string;
@@ -9,55 +19,360 @@ export interface BatchItem {
 
 export type FileStatus = "signed" | "skipped" | "failed";
 
+/** What happened to one input. `file`..`error` are the fields of `kyso sign --json`. */
 export interface FileEvent {
   file: string;
   output: string;
   status: FileStatus;
+  /** SHA-256 of the output (signed) or of the existing output (skipped because already done). */
   sha256?: string;
+  /** The signer's common name. */
   signer?: string;
   ms: number;
   error?: { code: string; message: string };
+  /** SHA-256 of the input, when it could be read. */
+  inputSha256?: string;
+  /** Serial number of the signer certificate, hex. */
+  signerSerial?: string;
+  /** When the file was finished (ISO 8601). */
+  at: string;
+  /** Why a file was skipped: ALREADY_SIGNED (input carries our signature), OUTPUT_SIGNED (an earlier run), JOURNAL (resume), NOT_PROCESSED (run stopped). */
+  reason?: string;
 }
 
 /** Errors after which no further document can be signed in this run (the token is gone or broken). */
-export const FATAL_CODES = new Set(["P11_TOKEN_REMOVED", "P11_DEVICE_ERROR", "P11_CLOSED", "P11_PIN_LOCKED"]);
+export const FATAL_CODES = new Set(["P11_TOKEN_REMOVED", "P11_DEVICE_ERROR", "P11_CLOSED", "P11_PIN_LOCKED", "P11_NOT_LOGGED_IN"]);
 
 export interface BatchSummary {
   total: number;
   signed: number;
   skipped: number;
   failed: number;
-  /** Set when the run stopped early (token removed, device error). */
+  /** Inputs never started because the run stopped early (counted in `skipped`). */
+  notProcessed: number;
+  /** Set when the run stopped early (token removed, device error, cancelled). */
   aborted?: { code: string; message: string };
+  ms: number;
+}
+
+export interface BatchOptions extends SignOptions {
+  /** Documents in flight at once (prepared, waiting for the token, being written). Default 4. */
+  concurrency?: number;
+  /** Replace existing outputs and sign inputs that already carry a signature by this certificate. */
+  force?: boolean;
+  /** @deprecated use `force` */
+  overwrite?: boolean;
+  /** Journal file (JSON Lines) recording every signed document; needed for `resume`. */
+  journal?: string;
+  /** Continue the run recorded in `journal`: journalled documents whose output exists are skipped. */
+  resume?: boolean;
+  /** Inputs up to this size are read once into memory (parse, hash and write from one buffer). Default 64 MiB. */
+  inMemoryLimit?: number;
+  /** Stops taking new documents (documents in flight are finished). */
+  signal?: AbortSignal;
 }
 
 /**
- * Signs a list of documents with one signer. A bad document fails alone and the batch goes on; a
- * token failure stops the run, reporting what was done.
+ * Serializes calls to `sign`: a PKCS#11 session runs one operation at a time, while the documents
+ * around it are prepared and written concurrently.
+ */
+function tokenLane(signer: RawSigner): RawSigner {
+  let tail: Promise<unknown> = Promise.resolve();
+  return {
+    certificate: signer.certificate,
+    chain: signer.chain,
+    keyAlgorithm: signer.keyAlgorithm,
+    maxSignatureLength: () => signer.maxSignatureLength(),
+    sign(data: Uint8Array, scheme: SignatureScheme, digest: DigestAlgorithm): Promise<Uint8Array> {
+      const run = tail.then(() => signer.sign(data, scheme, digest));
+      tail = run.catch(() => undefined);
+      return run;
+    },
+  };
+}
+
+function subFilterOf(o: SignOptions): SubFilter {
+  return o.subFilter === "pkcs7" ? "adbe.pkcs7.detached" : "ETSI.CAdES.detached";
+}
+
+const sha256Hex = (...parts: Uint8Array[]): string => {
+  const h = createHash("sha256");
+  for (const p of parts) h.update(p);
+  return h.digest("hex");
+};
+
+async function sha256File(path: string): Promise<string> {
+  const h = createHash("sha256");
+  const fh = await fs.open(path, "r");
+  try {
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      h.update(buf.subarray(0, bytesRead));
+    }
+  } finally {
+    await fh.close();
+  }
+  return h.digest("hex");
+}
+
+class Skip {
+  constructor(
+    readonly reason: string,
+    readonly sha256?: string,
+  ) {}
+}
+
+/** Removes temp files an interrupted run left beside its outputs (`.NAME.<12 hex>.tmp`, see writeFileAtomic). */
+export async function removeStaleTempFiles(outputs: readonly string[]): Promise<number> {
+  const byDir = new Map<string, Set<string>>();
+  for (const o of outputs) {
+    const d = dirname(o);
+    let s = byDir.get(d);
+    if (!s) byDir.set(d, (s = new Set()));
+    s.add(basename(o));
+  }
+  let removed = 0;
+  for (const [dir, names] of byDir) {
+    let list: string[];
+    try {
+      list = await fs.readdir(dir);
+    } catch {
+      continue;
+    }
+    for (const f of list) {
+      const m = /^\.(.+)\.[0-9a-f]{12}\.tmp$/.exec(f);
+      if (m && names.has(m[1])) {
+        await fs.unlink(`${dir}/${f}`).catch(() => undefined);
+        removed++;
+      }
+    }
+  }
+  return removed;
+}
+
+/**
+ * The batch engine: signs many documents with one signer (one token login). Preparing documents
+ * (read, parse, placeholder, hash) overlaps the token's signing: `concurrency` documents are in
+ * flight, the token signs them one after the other. A bad document fails alone and the batch goes
+ * on; a token failure stops the run (documents in flight are dropped, no output is left half
+ * written) and the summary says so. Every input gets exactly one event.
  */
 export async function signBatch(
   items: readonly BatchItem[],
   signer: RawSigner,
-  options: SignOptions & { overwrite?: boolean },
+  options: BatchOptions = {},
   onEvent: (e: FileEvent) => void = () => undefined,
 ): Promise<BatchSummary> {
-  const summary: BatchSummary = { total: items.length, signed: 0, skipped: 0, failed: 0 };
+  const t0 = performance.now();
+  const summary: BatchSummary = { total: items.length, signed: 0, skipped: 0, failed: 0, notProcessed: 0, ms: 0 };
+  const force = options.force ?? options.overwrite ?? false;
+  const concurrency = Math.max(1, Math.min(64, Math.floor(options.concurrency ?? 4)));
+  const inMemoryLimit = options.inMemoryLimit ?? 64 * 1024 * 1024;
+  const digestAlgorithm = options.digestAlgorithm ?? "SHA-256";
+  const signOptions: SignOptions = { ...options, digestAlgorithm, scheme: options.scheme ?? defaultScheme(signer.keyAlgorithm) };
+  const clock = options.clock ?? systemClock;
+  const cert = parseCertificate(signer.certificate);
   const signerName = commonName(signer.certificate);
-  for (const item of items) {
-    const t0 = performance.now();
+  const signerSerial = Buffer.from(cert.serial).toString("hex");
+  const lane = tokenLane(signer);
+  // The placeholder size depends only on the signer and the options: compute it once.
+  const contentsLength = estimateSignedDataLength({
+    scheme: signOptions.scheme!,
+    digestAlgorithm,
+    signerCertificate: signer.certificate,
+    certificates: signer.chain,
+    // As prepareDocument: adbe.pkcs7.detached adds a signing-time attribute.
+    unsignedReserve: (options.unsignedReserve ?? 0) + (options.subFilter === "pkcs7" ? 32 : 0),
+  });
+
+  const journal = options.journal ? await BatchJournal.open(options.journal, sha256Hex(signer.certificate), options.resume ?? false) : undefined;
+  if (options.resume) await removeStaleTempFiles(items.map((i) => i.output));
+
+  const reported = new Set<string>();
+  const emit = (e: Omit<FileEvent, "at" | "signerSerial" | "signer"> & { signer?: string }): void => {
+    if (e.status === "signed") summary.signed++;
+    else if (e.status === "skipped") summary.skipped++;
+    else summary.failed++;
+    reported.add(e.file);
+    onEvent({ ...e, signer: e.signer ?? (e.status === "failed" ? undefined : signerName), signerSerial, at: new Date().toISOString() });
+  };
+
+  /** An existing output: done by an earlier run when it is the input plus our signature. */
+  async function existingOutput(item: BatchItem, input: Uint8Array | undefined): Promise<Skip | undefined> {
+    let st;
     try {
-      const r = await signPdfFile(item.input, item.output, signer, options);
-      summary.signed++;
-      onEvent({ file: item.input, output: item.output, status: "signed", sha256: r.sha256, signer: signerName, ms: Math.round(performance.now() - t0) });
-    } catch (e) {
-      const code = e instanceof KysoError ? e.code : "INTERNAL";
-      summary.failed++;
-      onEvent({ file: item.input, output: item.output, status: "failed", ms: Math.round(performance.now() - t0), error: { code, message: describeError(e) } });
-      if (FATAL_CODES.has(code)) {
-        summary.aborted = { code, message: describeError(e) };
-        break;
+      st = await fs.stat(item.output);
+    } catch {
+      return undefined;
+    }
+    if (force) return undefined;
+    if (input && st.size > input.length && st.size <= inMemoryLimit) {
+      const out = await fs.readFile(item.output);
+      if (out.subarray(0, input.length).equals(input)) {
+        let ours = false;
+        try {
+          const r = PdfReader.fromBytes(out);
+          ours = signedByCertificate(r, cert);
+          r.close();
+        } catch {
+          /* unreadable: not a finished output */
+        }
+        if (ours) return new Skip("OUTPUT_SIGNED", sha256Hex(out));
       }
     }
+    throw new KysoError("OUTPUT_EXISTS", `Output ${item.output} already exists (use --force to replace it)`);
   }
+
+  /** Stage 1, in memory: one read of the input; parse, placeholder and digest from that buffer. */
+  async function prepareInMemory(item: BatchItem, bytes: Uint8Array): Promise<PreparedDocument | Skip> {
+    const reader = PdfReader.fromBytes(bytes);
+    const signingTime = clock.now();
+    let prepared;
+    try {
+      if (reader.encrypted) throw new KysoError("PDF_ENCRYPTED", "The document is encrypted; Kyso does not sign encrypted documents");
+      if (!force && signedByCertificate(reader, cert)) return new Skip("ALREADY_SIGNED");
+      prepared = prepareSignature(reader, {
+        subFilter: subFilterOf(signOptions),
+        contentsLength,
+        fieldName: options.fieldName,
+        signingTime,
+        reason: options.reason,
+        location: options.location,
+        contactInfo: options.contactInfo,
+        certify: options.certify,
+        widget: options.appearance ? await options.appearance({ input: item.input, reader, certificate: signer.certificate, signingTime }) : options.widget,
+      });
+    } finally {
+      reader.close();
+    }
+    const h = createHash(nodeDigestName(digestAlgorithm));
+    h.update(bytes);
+    const [a, b] = prepared.coveredUpdateParts();
+    h.update(a);
+    h.update(b);
+    const contentDigest = new Uint8Array(h.digest());
+    const signedAttributes = buildSignedAttributes({
+      contentDigest,
+      digestAlgorithm,
+      signerCertificate: signer.certificate,
+      signingTime: options.subFilter === "pkcs7" ? signingTime : undefined,
+    });
+    return { input: item.input, prepared, contentDigest, signedAttributes, signingTime };
+  }
+
+  async function writeFromMemory(doc: PreparedDocument, bytes: Uint8Array, output: string): Promise<string> {
+    await writeFileAtomic(
+      output,
+      async (fh) => {
+        await fh.writev([bytes, doc.prepared.update]);
+      },
+      { overwrite: force },
+    );
+    return sha256Hex(bytes, doc.prepared.update);
+  }
+
+  async function processOne(item: BatchItem): Promise<void> {
+    const started = performance.now();
+    const ms = (): number => Math.round(performance.now() - started);
+    let inputSha256: string | undefined;
+    try {
+      const prior = journal?.done.get(item.input);
+      if (prior && prior.output === item.output) {
+        const exists = await fs.stat(item.output).then(() => true, () => false);
+        if (exists) {
+          emit({ file: item.input, output: item.output, status: "skipped", sha256: prior.sha256, inputSha256: prior.inputSha256, ms: ms(), reason: "JOURNAL" });
+          return;
+        }
+      }
+      if (item.output === item.input) throw new KysoError("OUTPUT_IS_INPUT", `The output would overwrite the input ${item.input}`);
+      let st;
+      try {
+        st = await fs.stat(item.input);
+      } catch (e) {
+        throw new KysoError("FILE_UNREADABLE", `Cannot read ${item.input}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
+      }
+      if (!st.isFile()) throw new KysoError("FILE_UNREADABLE", `${item.input} is not a regular file`);
+      let doc: PreparedDocument | Skip;
+      let bytes: Uint8Array | undefined;
+      if (st.size <= inMemoryLimit) {
+        try {
+          bytes = await fs.readFile(item.input);
+        } catch (e) {
+          throw new KysoError("FILE_UNREADABLE", `Cannot read ${item.input}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
+        }
+        inputSha256 = sha256Hex(bytes);
+        const done = await existingOutput(item, bytes);
+        if (done) {
+          emit({ file: item.input, output: item.output, status: "skipped", sha256: done.sha256, inputSha256, ms: ms(), reason: done.reason });
+          return;
+        }
+        doc = await prepareInMemory(item, bytes);
+      } else {
+        // Large scans: streamed from disk (reader, digest and copy work over file handles).
+        inputSha256 = await sha256File(item.input);
+        await existingOutput(item, undefined);
+        const probe = PdfReader.openFile(item.input);
+        let ours = false;
+        try {
+          ours = !force && !probe.encrypted && signedByCertificate(probe, cert);
+        } finally {
+          probe.close();
+        }
+        doc = ours ? new Skip("ALREADY_SIGNED") : await prepareDocument(item.input, signer, { ...signOptions, clock });
+      }
+      if (doc instanceof Skip) {
+        emit({ file: item.input, output: item.output, status: "skipped", inputSha256, ms: ms(), reason: doc.reason });
+        return;
+      }
+      if (aborted) return; // a token failure happened while this one was being prepared
+      await completeDocument(doc, lane, signOptions);
+      if (aborted) return;
+      const sha256 = bytes ? await writeFromMemory(doc, bytes, item.output) : await writeSignedDocument(doc, item.output, force);
+      await journal?.record({ input: item.input, output: item.output, status: "signed", sha256, inputSha256, at: new Date().toISOString() });
+      emit({ file: item.input, output: item.output, status: "signed", sha256, inputSha256, ms: ms() });
+    } catch (e) {
+      const code = e instanceof KysoError ? e.code : classify(e);
+      if (FATAL_CODES.has(code)) {
+        if (!aborted) aborted = { code, message: describeError(e) };
+        return; // reported below as not processed
+      }
+      emit({ file: item.input, output: item.output, status: "failed", inputSha256, ms: ms(), error: { code, message: describeError(e) } });
+    }
+  }
+
+  let aborted: { code: string; message: string } | undefined;
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length && !aborted) {
+      if (options.signal?.aborted) {
+        aborted ??= { code: "CANCELLED", message: "The run was cancelled" };
+        break;
+      }
+      await processOne(items[next++]);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, items.length)) }, worker));
+  } finally {
+    await journal?.close();
+  }
+  if (aborted) {
+    summary.aborted = aborted;
+    for (const item of items) {
+      if (reported.has(item.input)) continue;
+      summary.notProcessed++;
+      emit({ file: item.input, output: item.output, status: "skipped", ms: 0, reason: "NOT_PROCESSED", error: { code: "NOT_PROCESSED", message: `Not signed: the run stopped (${aborted.message})` } });
+    }
+  }
+  summary.ms = Math.round(performance.now() - t0);
   return summary;
+}
+
+/** Error codes for errors that are not KysoErrors (parser bugs on hostile input, I/O). */
+function classify(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (typeof code === "string" && /^E[A-Z]+$/.test(code)) return "FILE_UNREADABLE";
+  return "PDF_CORRUPT";
 }

@@ -1,58 +1,100 @@
-import { basename, dirname, extname, join, resolve } from "node:path";
-import { defineCommand } from "../../command.js";
+import { mkdir } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { defineCommand, type Io } from "../../command.js";
 import { signerOptions, openSigner } from "../../signer-options.js";
-import { KysoError, describeError, parseDigestAlgorithm } from "@kyso/core";
+import { KysoError, parseDigestAlgorithm } from "@kyso/core";
+import type { BatchSummary, FileEvent } from "@kyso/sign";
 import { appearanceOptions, appearanceSignOptions } from "./appearance-options.js";
 import { ltvOptions, ltvSignOptions } from "./ltv-options.js";
+import { expandInputs, outputPathFor } from "./inputs.js";
+import { ProgressBar } from "./progress.js";
+import { reportRow, writeReport, type RunReport } from "./report.js";
+import { applyConfig } from "../../config.js";
+import { pickLang, translator, type MessageKey } from "../../i18n.js";
 
-/** Where the signed copy of `input` goes: DIR/<name>.pdf with --out-dir, else <name>.signed.pdf beside it. */
-export function outputPathFor(input: string, outDir: string | undefined, suffix = ".signed"): string {
-  const ext = extname(input) || ".pdf";
-  const name = basename(input, extname(input));
-  if (outDir) return join(outDir, `${name}${ext}`);
-  return join(dirname(input), `${name}${suffix}${ext}`);
+export { outputPathFor } from "./inputs.js";
+
+/** The fields of one `--json` event line, always all present (null where they do not apply). */
+function jsonEvent(e: FileEvent): Record<string, unknown> {
+  return { file: e.file, output: e.output, status: e.status, sha256: e.sha256 ?? null, signer: e.signer ?? null, ms: e.ms, error: e.error ?? null };
 }
 
 export const signCommand = defineCommand({
   command: "sign <files..>",
-  describe: "Sign PDF documents (PAdES) with a PKCS#11 token or a PKCS#12 file",
+  describe: "Sign PDF documents (PAdES) with a PKCS#11 token or a PKCS#12 file: one file or thousands, one PIN entry",
   builder: (y) =>
     ltvOptions(appearanceOptions(signerOptions(y)))
-      .positional("files", { type: "string", array: true, describe: "PDF files to sign" })
-      .option("out-dir", { type: "string", describe: "Write signed files into this folder (same names)" })
-      .option("suffix", { type: "string", default: ".signed", describe: "Suffix for outputs written beside the inputs" })
-      .option("force", { type: "boolean", default: false, describe: "Replace existing output files" })
-      .option("reason", { type: "string", describe: "Reason for signing (/Reason)" })
-      .option("location", { type: "string", describe: "Location (/Location)" })
+      .positional("files", { type: "string", array: true, describe: "PDF files, folders (their PDFs; the whole tree with --recursive) or glob patterns (quote them)" })
+      .option("recursive", { alias: "r", type: "boolean", default: false, describe: "Descend into sub-folders of folder inputs" })
+      .option("out-dir", { type: "string", describe: "Write signed files into this folder, mirroring the input tree (default: $KYSO_OUT_DIR)" })
+      .option("suffix", { type: "string", describe: "Without --out-dir: write NAME<suffix>.pdf beside each input (default .signed)" })
+      .option("force", { type: "boolean", default: false, describe: "Replace existing outputs and sign files that already carry a signature by this certificate" })
+      .option("reason", { type: "string", describe: "Reason for signing (/Reason; default $KYSO_REASON)" })
+      .option("location", { type: "string", describe: "Location (/Location; default $KYSO_LOCATION)" })
       .option("contact", { type: "string", describe: "Contact information (/ContactInfo)" })
       .option("field", { type: "string", describe: "Signature field name (an existing empty field is filled)" })
       .option("certify", { choices: [1, 2, 3] as const, type: "number", describe: "Certify (DocMDP): 1 no changes, 2 forms and signing, 3 also annotations" })
       .option("subfilter", { choices: ["pades", "pkcs7"] as const, default: "pades" as const, describe: "ETSI.CAdES.detached (pades) or adbe.pkcs7.detached (pkcs7)" })
       .option("digest", { choices: ["sha256", "sha384", "sha512"] as const, default: "sha256" as const, describe: "Digest algorithm" })
       .option("pss", { type: "boolean", default: false, describe: "RSA-PSS instead of PKCS#1 v1.5 (RSA keys)" })
-      .option("json", { type: "boolean", default: false, describe: "One JSON line per file, then a summary line" })
-      .example("KYSO_PIN=... kyso sign qd-123.pdf --token-label VGCA-01 --key-label officer", "Sign with a token; writes qd-123.signed.pdf")
-      .example("kyso sign *.pdf --p12 me.p12 --out-dir signed/ --reason \"Phê duyệt\"", "Sign with a PKCS#12 file into a folder"),
+      .option("concurrency", { alias: "j", type: "number", describe: "Documents in flight while the token signs (default 8)" })
+      .option("json", { type: "boolean", default: false, describe: "One JSON line per file {file, output, status, sha256, signer, ms, error}, then {summary}" })
+      .option("report", { type: "string", describe: "Write a report of the run: FILE.csv or FILE.json" })
+      .option("journal", { type: "string", describe: "Journal of the run, for --resume (default: .kyso-journal.jsonl in --out-dir, else in the current folder)" })
+      .option("resume", { type: "boolean", default: false, describe: "Finish an interrupted run: files the journal records as signed are not signed again" })
+      .option("dry-run", { type: "boolean", default: false, describe: "List what would be signed and where the outputs would go; open no token, write nothing" })
+      .option("config", { type: "string", describe: "Config file (default $XDG_CONFIG_HOME/kyso/config.json)" })
+      .option("lang", { choices: ["en", "vi"] as const, describe: "Language of messages (default from $KYSO_LANG or the locale)" })
+      .example("KYSO_PIN=... kyso sign qd-123.pdf --token-label VGCA-01 --key-label officer", "Sign one file; writes qd-123.signed.pdf")
+      .example("kyso sign incoming/ -r --out-dir signed/ --report run.csv", "Sign a folder tree into signed/ (same layout), with a CSV report")
+      .example("kyso sign 'den/**/*.pdf' --out-dir ky/ --json", "Sign what a glob matches, one JSON line per file")
+      .example("kyso sign incoming/ -r --out-dir signed/ --resume", "Finish a run that was interrupted")
+      .example("kyso sign *.pdf --p12 me.p12 --out-dir signed/ --reason \"Phê duyệt\"", "Sign with a PKCS#12 file"),
   run: async (args, io) => {
-    const files = (args.files as string[]).map((f) => resolve(io.cwd, f));
+    applyConfig(args as unknown as Record<string, unknown>, io);
+    const t = translator(pickLang(args.lang, io.env));
+    const suffix = args.suffix ?? ".signed";
+    if (!args.outDir && !suffix) throw new KysoError("USAGE", "An empty --suffix would overwrite the inputs; give a suffix or --out-dir");
     const outDir = args.outDir ? resolve(io.cwd, args.outDir) : undefined;
-    if (outDir) {
-      const { mkdir } = await import("node:fs/promises");
-      await mkdir(outDir, { recursive: true });
-    }
-    const items = files.map((input) => ({ input, output: outputPathFor(input, outDir, args.suffix) }));
-    const seen = new Set<string>();
+    const inputs = await expandInputs(args.files as string[], { cwd: io.cwd, recursive: args.recursive, outDir, suffix });
+    if (inputs.length === 0) throw new KysoError("USAGE", t("noInputs"));
+    const items = inputs.map((f) => ({ input: f.path, output: outputPathFor(f.path, outDir, suffix, f.base) }));
+    const seen = new Map<string, string>();
     for (const it of items) {
       if (it.output === it.input) throw new KysoError("USAGE", `Output would overwrite the input ${it.input}`);
-      if (seen.has(it.output)) throw new KysoError("USAGE", `Two inputs would be written to the same output ${it.output}`);
-      seen.add(it.output);
+      const other = seen.get(it.output);
+      if (other) throw new KysoError("USAGE", `${other} and ${it.input} would both be written to ${it.output}`);
+      seen.set(it.output, it.input);
     }
+    for (const it of items) if (seen.has(it.input)) throw new KysoError("USAGE", `${it.input} is both an input and the output of ${seen.get(it.input)}`);
+
+    if (args.dryRun) {
+      for (const it of items) {
+        if (args.json) io.stdout.write(`${JSON.stringify({ file: it.input, output: it.output, status: "planned", sha256: null, signer: null, ms: 0, error: null })}\n`);
+        else io.stdout.write(`${t("planned")}  ${it.input} -> ${it.output}\n`);
+      }
+      if (args.json) io.stdout.write(`${JSON.stringify({ summary: { total: items.length, dryRun: true } })}\n`);
+      else io.stderr.write(`${t("dryRunSummary", { count: items.length })}\n`);
+      return 0;
+    }
+
     const extra = { ...(await appearanceSignOptions(args, io)), ...(await ltvSignOptions(args, io)) };
-    // Token, PIN and key errors surface here, before any file is touched (exit code 2).
+    const concurrency = args.concurrency ?? 8;
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw new KysoError("USAGE", "--concurrency must be a whole number of at least 1");
+    // Token, PIN and key errors surface here, before any file or folder is touched (exit code 2).
     const opened = await openSigner(args, io);
-    const { signBatch } = await import("@kyso/sign");
+    const started = new Date();
+    const events: FileEvent[] = [];
+    const controller = new AbortController();
+    const onSigint = (): void => controller.abort();
+    process.once("SIGINT", onSigint);
+    let summary: BatchSummary;
     try {
-      const summary = await signBatch(
+      for (const d of new Set(items.map((i) => dirname(i.output)))) await mkdir(d, { recursive: true });
+      const journal = resolve(io.cwd, args.journal ?? join(outDir ?? io.cwd, ".kyso-journal.jsonl"));
+      const bar = !args.json && io.stderr.isTTY ? new ProgressBar(io.stderr, items.length) : undefined;
+      const { signBatch } = await import("@kyso/sign");
+      summary = await signBatch(
         items,
         opened.signer,
         {
@@ -64,27 +106,60 @@ export const signCommand = defineCommand({
           contactInfo: args.contact,
           fieldName: args.field,
           certify: args.certify as 1 | 2 | 3 | undefined,
-          overwrite: args.force,
+          force: args.force,
+          concurrency,
+          journal,
+          resume: args.resume,
+          signal: controller.signal,
           ...extra,
         },
         (e) => {
-          if (args.json) io.stdout.write(`${JSON.stringify(e)}\n`);
-          else if (e.status === "signed") io.stdout.write(`signed  ${e.file} -> ${e.output}\n`);
-          else io.stderr.write(`${e.status}  ${e.file}: ${e.error?.message ?? ""}${e.error ? ` [${e.error.code}]` : ""}\n`);
+          events.push(e);
+          printEvent(io, e, args.json, bar, t);
         },
       );
-      if (args.json) io.stdout.write(`${JSON.stringify({ summary })}\n`);
-      else io.stderr.write(`${summary.signed} signed, ${summary.failed} failed${summary.skipped ? `, ${summary.skipped} skipped` : ""} (${opened.describe})\n`);
-      if (summary.aborted) {
-        io.stderr.write(`kyso: run stopped: ${summary.aborted.message}\n`);
-        return 2;
-      }
-      return summary.failed > 0 ? 1 : 0;
-    } catch (e) {
-      io.stderr.write(`kyso: ${describeError(e)}\n`);
-      return 2;
+      bar?.finish();
     } finally {
+      process.off("SIGINT", onSigint);
       await opened.close();
     }
+    const order = new Map(items.map((it, i) => [it.input, i]));
+    events.sort((a, b) => (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0));
+    const first = events.find((e) => e.signerSerial);
+    const report: RunReport = {
+      summary: { ...summary, signer: events.find((e) => e.signer)?.signer ?? null, signerSerial: first?.signerSerial ?? null, started: started.toISOString(), finished: new Date().toISOString() },
+      files: events.map(reportRow),
+    };
+    if (args.report) {
+      await writeReport(resolve(io.cwd, args.report), report);
+      if (!args.json) io.stderr.write(`${t("reportWritten", { file: args.report })}\n`);
+    }
+    if (args.json) io.stdout.write(`${JSON.stringify({ summary: report.summary })}\n`);
+    else {
+      const secs = summary.ms / 1000;
+      io.stderr.write(`${t("summary", { signed: summary.signed, skipped: summary.skipped, failed: summary.failed, seconds: secs.toFixed(1), rate: secs > 0 ? (summary.signed / secs).toFixed(1) : "0" })} (${opened.describe})\n`);
+    }
+    if (summary.aborted) {
+      io.stderr.write(`kyso: ${t("stopped", { message: summary.aborted.message, notProcessed: summary.notProcessed })}\n`);
+      return 2;
+    }
+    return summary.failed > 0 ? 1 : 0;
   },
 });
+
+function printEvent(io: Io, e: FileEvent, json: boolean, bar: ProgressBar | undefined, t: ReturnType<typeof translator>): void {
+  if (json) {
+    io.stdout.write(`${JSON.stringify(jsonEvent(e))}\n`);
+    return;
+  }
+  const reason = e.reason ? t(`reason${e.reason}` as MessageKey) : "";
+  let line: string | undefined;
+  if (e.status === "failed") line = `${t("failed")}  ${e.file}: ${e.error?.message ?? ""} [${e.error?.code ?? "?"}]`;
+  else if (bar && e.status === "signed") line = undefined;
+  else if (e.status === "signed") line = `${t("signed")}  ${e.file} -> ${e.output}`;
+  else line = `${t("skipped")}  ${e.file}: ${reason}`;
+  if (bar) {
+    if (line) bar.note(line);
+    bar.tick();
+  } else if (line) (e.status === "failed" ? io.stderr : io.stdout).write(`${line}\n`);
+}
