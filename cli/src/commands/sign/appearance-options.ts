@@ -1,16 +1,130 @@
+import { resolve } from "node:path";
 import type { Argv } from "yargs";
 import type { SignOptions } from "@kyso/sign";
+import { KysoError } from "@kyso/core";
 import type { Io } from "../../command.js";
 
-/** Flags for visible signatures (issue 6: --appearance, --page, --rect, --anchor ...). */
+const KINDS = ["personal", "organization", "incoming", "attachment", "copy", "none"] as const;
+const COPY_FORMS = ["SAO Y", "SAO LỤC", "TRÍCH SAO"] as const;
+
+/** Flags for visible signatures (Decree 30/2020/NĐ-CP, Appendix I). */
 export function appearanceOptions<T>(y: Argv<T>): Argv<T> {
-  return y;
+  return y
+    .option("appearance", {
+      choices: KINDS,
+      default: "none" as const,
+      group: "Visible signature:",
+      describe: "personal (signature image + name), organization (red seal over the left third of the personal signature), incoming (arrival stamp ĐẾN), attachment, copy, or none (invisible)",
+    })
+    .option("page", { type: "number", group: "Visible signature:", describe: "Page, 1-based; -1 is the last (default: last page for personal/organization, else page 1)" })
+    .option("rect", { type: "string", group: "Visible signature:", describe: "Box x,y,w,h in points, origin at the bottom-left of the page as displayed" })
+    .option("anchor", { type: "string", group: "Visible signature:", describe: 'Place the box relative to this text on the page, e.g. "KT. CHỦ TỊCH"' })
+    .option("anchor-offset", { type: "string", group: "Visible signature:", describe: "Move the anchored box by dx,dy points (right, up)" })
+    .option("seal-size", { type: "string", group: "Visible signature:", describe: "The seal's real diameter: 36mm (default), 3.6cm or 102pt; a bare number is mm" })
+    .option("signature-image", { type: "string", group: "Visible signature:", describe: "PNG of the handwritten signature, blue, transparent background (default: a demo image)" })
+    .option("seal-image", { type: "string", group: "Visible signature:", describe: "PNG of the seal, red, transparent background (default: a demo image)" })
+    .option("title", { type: "string", group: "Visible signature:", describe: "A title line above the personal signature image" })
+    .option("arrival-no", { type: "string", group: "Visible signature:", describe: "Arrival number for --appearance incoming" })
+    .option("doc-code", { type: "string", group: "Visible signature:", describe: 'Number and code of the main document for --appearance attachment, e.g. "123/QĐ-UBND"' })
+    .option("copy-form", { choices: COPY_FORMS, group: "Visible signature:", describe: "Copy form for --appearance copy (default SAO Y)" })
+    .example('kyso sign qd.pdf --p12 me.p12 --appearance personal --anchor "KT. CHỦ TỊCH"', "Signature image under the signer's title")
+    .example("kyso sign qd.signed.pdf --p12 seal.p12 --appearance organization --seal-size 36mm", "Red seal over the left third of the personal signature") as Argv<T>;
+}
+
+/** "36mm", "3.6cm", "102pt", "1.4in" or a bare number of millimetres -> points. */
+export function parseLength(text: string, flag: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(mm|cm|pt|in)?\s*$/i.exec(text);
+  if (!m) throw new KysoError("USAGE", `${flag} must be a length such as 36mm, 3.6cm or 102pt (got "${text}")`);
+  const v = Number(m[1]);
+  const unit = (m[2] ?? "mm").toLowerCase();
+  const pt = unit === "pt" ? v : unit === "in" ? v * 72 : unit === "cm" ? (v * 720) / 25.4 : (v * 72) / 25.4;
+  if (!(pt > 0)) throw new KysoError("USAGE", `${flag} must be positive`);
+  return pt;
+}
+
+function numbers(text: string, count: number, flag: string, example: string): number[] {
+  const parts = text.split(/[,\s]+/).filter(Boolean).map(Number);
+  if (parts.length !== count || parts.some((n) => !Number.isFinite(n))) throw new KysoError("USAGE", `${flag} takes ${count} numbers, e.g. ${flag} ${example} (got "${text}")`);
+  return parts;
 }
 
 /**
- * Turns the appearance flags into signing options for one document. Called once per run, before
- * any file is signed; throw a KysoError with code "USAGE" for bad flags (exit code 2).
+ * Turns the appearance flags into signing options. Called once per run, before any file is signed:
+ * bad flags are a KysoError "USAGE"; an organization seal on a document that carries no signature
+ * is refused here for the whole run with "APPEARANCE_NO_EARLIER_SIGNATURE" (both exit code 2).
  */
-export async function appearanceSignOptions(_args: Record<string, unknown>, _io: Io): Promise<Partial<SignOptions>> {
-  return {};
+export async function appearanceSignOptions(args: Record<string, unknown>, io: Io): Promise<Partial<SignOptions>> {
+  const kind = (args.appearance as string | undefined) ?? "none";
+  const str = (k: string): string | undefined => (typeof args[k] === "string" ? (args[k] as string) : undefined);
+  const placementFlags = ["rect", "anchor", "anchorOffset", "sealSize", "signatureImage", "sealImage", "arrivalNo", "docCode", "copyForm", "title"].filter((k) => args[k] !== undefined);
+  if (kind === "none") {
+    if (placementFlags.length > 0 || args.page !== undefined)
+      throw new KysoError("USAGE", `--${placementFlags[0]?.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`) ?? "page"} needs a visible signature: add --appearance personal|organization|incoming|attachment|copy`);
+    return {};
+  }
+  const ap = await import("@kyso/appearance");
+  if (str("rect") !== undefined && str("anchor") !== undefined) throw new KysoError("USAGE", "Give either --rect or --anchor, not both");
+  const page = args.page as number | undefined;
+  if (page !== undefined && (!Number.isInteger(page) || page === 0 || page < -1e6)) throw new KysoError("USAGE", "--page is 1-based (1 is the first page, -1 the last)");
+  const rectText = str("rect");
+  const rect = rectText === undefined ? undefined : numbers(rectText, 4, "--rect", "360,80,180,100");
+  if (rect && !(rect[2] > 0 && rect[3] > 0)) throw new KysoError("USAGE", "--rect needs a positive width and height");
+  const offText = str("anchorOffset");
+  if (offText !== undefined && str("anchor") === undefined) throw new KysoError("USAGE", "--anchor-offset goes with --anchor");
+  const anchorOffset = offText === undefined ? undefined : (numbers(offText, 2, "--anchor-offset", "0,-10") as [number, number]);
+  const sealText = str("sealSize");
+  const sealSize = sealText === undefined ? undefined : parseLength(sealText, "--seal-size");
+  if (kind === "incoming" && !str("arrivalNo")) throw new KysoError("USAGE", "--appearance incoming needs --arrival-no (the arrival number)");
+  if (kind === "attachment" && !str("docCode")) throw new KysoError("USAGE", '--appearance attachment needs --doc-code (number and code of the main document, e.g. "123/QĐ-UBND")');
+  const wrong = (flag: string, kinds: string): never => {
+    throw new KysoError("USAGE", `--${flag} goes with --appearance ${kinds}`);
+  };
+  if (str("arrivalNo") !== undefined && kind !== "incoming") wrong("arrival-no", "incoming");
+  if (str("docCode") !== undefined && kind !== "attachment") wrong("doc-code", "attachment");
+  if (str("copyForm") !== undefined && kind !== "copy") wrong("copy-form", "copy");
+  if ((str("sealSize") !== undefined || str("sealImage") !== undefined) && kind !== "organization") wrong(str("sealSize") !== undefined ? "seal-size" : "seal-image", "organization");
+  if ((str("signatureImage") !== undefined || str("title") !== undefined) && kind !== "personal") wrong(str("title") !== undefined ? "title" : "signature-image", "personal");
+
+  // Fail before the token is opened: the font, the images.
+  ap.loadSerifFont(undefined, io.env);
+  const signatureImage = str("signatureImage") ? ap.readPngFile(resolve(io.cwd, str("signatureImage") as string), "signature image") : undefined;
+  const sealImage = str("sealImage") ? ap.readPngFile(resolve(io.cwd, str("sealImage") as string), "seal image") : undefined;
+  const force = args.force === true;
+  if (kind === "organization") {
+    const { PdfReader } = await import("@kyso/pdf");
+    for (const f of (args.files as string[] | undefined) ?? []) {
+      const path = resolve(io.cwd, f);
+      let reader;
+      try {
+        reader = PdfReader.openFile(path);
+      } catch {
+        continue; // an unreadable input fails on its own when it is signed
+      }
+      try {
+        ap.checkSignatureOrder(reader, f);
+      } catch (e) {
+        if (!force) throw e;
+        io.stderr.write(`kyso: warning: ${f} carries no earlier signature; sealing it anyway (--force)\n`);
+      } finally {
+        reader.close();
+      }
+    }
+  }
+  const appearance = ap.appearanceHook({
+    kind: kind as (typeof ap.APPEARANCE_KINDS)[number],
+    page,
+    rect: rect ? { x: rect[0], y: rect[1], w: rect[2], h: rect[3] } : undefined,
+    anchor: str("anchor"),
+    anchorOffset,
+    sealSize,
+    signatureImage,
+    sealImage,
+    title: str("title"),
+    arrivalNo: str("arrivalNo"),
+    docCode: str("docCode"),
+    copyForm: str("copyForm") as (typeof COPY_FORMS)[number] | undefined,
+    // The run-wide check above has warned already; --force lets each document through.
+    force,
+  });
+  return { appearance };
 }
