@@ -58,3 +58,6 @@ export type * as Graphene from "graphene-pk11";
 export function loadGraphene(): typeof GrapheneModule {
   return createRequire(import.meta.url)("graphene-pk11") as typeof GrapheneModule;
 }
+
+export { startTestServers } from "./servers.js";
+export type { TestServers, TestServersOptions } from "./servers.js";

@@ -1,2 +1,5 @@
 export * from "./sign-pdf.js";
 export * from "./batch.js";
+export * from "./network.js";
+export * from "./timestamper.js";
+export * from "./ltv.js";

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { open } from "node:fs/promises";
 import {
-  KysoError, defaultScheme, nodeDigestName, parseCertificate, systemClock, writeFileAtomic,
+  KysoError, defaultScheme, ecdsaRawToDer, nodeDigestName, parseCertificate, systemClock, writeFileAtomic,
   type Clock, type DigestAlgorithm, type RawSigner, type SignatureScheme,
 } from "@kyso/core";
 import { PdfReader, prepareSignature, type PreparedSignature, type SubFilter, type WidgetSpec } from "@kyso/pdf";
@@ -27,8 +27,21 @@ export interface SignOptions {
   clock?: Clock;
   /** Bytes to reserve for unsigned attributes added after signing (e.g. a timestamp token). */
   unsignedReserve?: number;
-  /** Called with the signature value to get unsigned attributes (e.g. an RFC 3161 timestamp). */
-  unsignedAttributes?: (signatureValue: Uint8Array) => Promise<Der[]>;
+  /**
+   * Measures further room for unsigned attributes once per document, added to `unsignedReserve`
+   * (PAdES B-T: a dry run against the TSA sizes the timestamp token).
+   */
+  measureUnsignedReserve?: () => Promise<number>;
+  /**
+   * Called with the signature value to get unsigned attributes (e.g. an RFC 3161 timestamp). The
+   * second argument is the value as the CMS carries it (ECDSA: DER, not raw r||s).
+   */
+  unsignedAttributes?: (signatureValue: Uint8Array, encodedSignatureValue: Uint8Array) => Promise<Der[]>;
+  /**
+   * Called after the signature is embedded, before anything is written: returns further incremental
+   * updates to append (PAdES B-LT/B-LTA: a DSS and a document timestamp). If it throws, no output is written.
+   */
+  afterSigning?: (doc: PreparedDocument, cms: Uint8Array) => Promise<Uint8Array[]>;
 }
 
 /** What an appearance hook gets: the document (its path and open reader), the signer's certificate and the signing time. */
@@ -81,6 +94,7 @@ export async function prepareDocument(input: string, signer: Pick<RawSigner, "ce
   const digestAlgorithm = options.digestAlgorithm ?? "SHA-256";
   const clock = options.clock ?? systemClock;
   const signingTime = clock.now();
+  if (options.measureUnsignedReserve) options = { ...options, unsignedReserve: (options.unsignedReserve ?? 0) + (await options.measureUnsignedReserve()) };
   const reader = PdfReader.openFile(input);
   let prepared: PreparedSignature;
   try {
@@ -139,7 +153,9 @@ export async function completeDocument(doc: PreparedDocument, signer: RawSigner,
   const digestAlgorithm = options.digestAlgorithm ?? "SHA-256";
   const scheme = options.scheme ?? defaultScheme(signer.keyAlgorithm);
   const signature = await signer.sign(doc.signedAttributes, scheme, digestAlgorithm);
-  const unsigned = options.unsignedAttributes ? await options.unsignedAttributes(signature) : undefined;
+  const unsigned = options.unsignedAttributes
+    ? await options.unsignedAttributes(signature, scheme === "ECDSA" ? ecdsaRawToDer(signature) : signature)
+    : undefined;
   const cms = buildSignedData({
     signedAttributes: doc.signedAttributes,
     signature,
@@ -157,7 +173,7 @@ export async function completeDocument(doc: PreparedDocument, signer: RawSigner,
  * Stage 3: writes the output atomically: a temp file gets the input's bytes and the update, is
  * synced, then renamed into place. The input is never modified.
  */
-export async function writeSignedDocument(doc: PreparedDocument, output: string, overwrite = false): Promise<string> {
+export async function writeSignedDocument(doc: PreparedDocument, output: string, overwrite = false, extraUpdates: readonly Uint8Array[] = []): Promise<string> {
   const h = createHash("sha256");
   await writeFileAtomic(
     output,
@@ -180,6 +196,10 @@ export async function writeSignedDocument(doc: PreparedDocument, output: string,
       }
       h.update(doc.prepared.update);
       await fh.write(doc.prepared.update);
+      for (const u of extraUpdates) {
+        h.update(u);
+        await fh.write(u);
+      }
     },
     { overwrite },
   );
@@ -190,7 +210,9 @@ export async function writeSignedDocument(doc: PreparedDocument, output: string,
 export async function signPdfFile(input: string, output: string, signer: RawSigner, options: SignOptions & { overwrite?: boolean } = {}): Promise<SignResult> {
   if (options.scheme === undefined) options = { ...options, scheme: defaultScheme(signer.keyAlgorithm) };
   const doc = await prepareDocument(input, signer, options);
-  await completeDocument(doc, signer, options);
-  const sha256 = await writeSignedDocument(doc, output, options.overwrite);
-  return { fieldName: doc.prepared.fieldName, outputLength: doc.prepared.outputLength, sha256, byteRange: doc.prepared.byteRange };
+  const cms = await completeDocument(doc, signer, options);
+  const extra = options.afterSigning ? await options.afterSigning(doc, cms) : [];
+  const sha256 = await writeSignedDocument(doc, output, options.overwrite, extra);
+  const outputLength = doc.prepared.outputLength + extra.reduce((n, u) => n + u.length, 0);
+  return { fieldName: doc.prepared.fieldName, outputLength, sha256, byteRange: doc.prepared.byteRange };
 }

@@ -1,13 +1,50 @@
 import type { Argv } from "yargs";
+import { KysoError } from "@kyso/core";
 import type { SignOptions } from "@kyso/sign";
 import type { Io } from "../../command.js";
 
-/** Flags for long-term validation levels (issue 7: --level, --tsa ...). */
+/** Flags for long-term validation levels (issue 7): --level, --tsa (repeatable), --tsa-timeout. */
 export function ltvOptions<T>(y: Argv<T>): Argv<T> {
-  return y;
+  return y
+    .option("level", {
+      choices: ["B-B", "B-T", "B-LT", "B-LTA"] as const,
+      default: "B-B" as const,
+      describe: "PAdES level: B-T adds a trusted timestamp, B-LT also validation data (DSS), B-LTA also an archive timestamp",
+    })
+    .option("tsa", { type: "string", array: true, describe: "RFC 3161 time-stamp server URL; repeat for fallbacks (default: $KYSO_TSA_URL)" })
+    .option("tsa-timeout", { type: "number", default: 15, describe: "Seconds to wait for each TSA, OCSP or CRL server before giving up (one retry)" }) as unknown as Argv<T>;
+}
+
+/** The TSA URLs from --tsa (repeatable, or comma-separated) else $KYSO_TSA_URL (comma- or space-separated). */
+export function tsaUrlsFrom(args: Record<string, unknown>, io: Io): string[] {
+  const given = (args.tsa as string[] | undefined) ?? [];
+  const raw = given.length ? given : (io.env.KYSO_TSA_URL ?? "").split(/[\s,]+/);
+  const urls = raw.flatMap((u) => u.split(",")).map((u) => u.trim()).filter(Boolean);
+  for (const u of urls) {
+    let ok = false;
+    try {
+      ok = ["http:", "https:"].includes(new URL(u).protocol);
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new KysoError("USAGE", `--tsa ${u} is not an http(s) URL`);
+  }
+  return urls;
+}
+
+/** Network options from the flags: per-attempt timeout, one retry. */
+export function networkFrom(args: Record<string, unknown>): { timeoutMs: number; retries: number } {
+  const seconds = Number(args.tsaTimeout ?? 15);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new KysoError("USAGE", "--tsa-timeout must be a positive number of seconds");
+  return { timeoutMs: Math.round(seconds * 1000), retries: 1 };
 }
 
 /** Turns the LTV flags into signing options. Throw a KysoError with code "USAGE" for bad flags. */
-export async function ltvSignOptions(_args: Record<string, unknown>, _io: Io): Promise<Partial<SignOptions>> {
-  return {};
+export async function ltvSignOptions(args: Record<string, unknown>, io: Io): Promise<Partial<SignOptions>> {
+  const { parsePadesLevel, prepareLtvSignOptions } = await import("@kyso/sign");
+  const level = parsePadesLevel(String(args.level ?? "B-B"));
+  if (level === "B-B") return {};
+  const tsaUrls = tsaUrlsFrom(args, io);
+  if (tsaUrls.length === 0) throw new KysoError("USAGE", `--level ${level} needs a time-stamp server: --tsa URL or $KYSO_TSA_URL`);
+  return prepareLtvSignOptions({ level, tsaUrls, network: networkFrom(args) });
 }
