@@ -8,3 +8,4 @@ export * from "./writer.js";
 export * from "./fields.js";
 export * from "./signature.js";
 export * from "./date.js";
+export * from "./revisions.js";

@@ -62,6 +62,11 @@ export class PdfReader {
     return new PdfReader(new MemorySource(bytes), options);
   }
 
+  /** A reader over any byte source (e.g. a bounded view: the document as one revision left it). */
+  static fromSource(src: ByteSource, options: ReaderOptions = {}): PdfReader {
+    return new PdfReader(src, options);
+  }
+
   static openFile(path: string, options: ReaderOptions = {}): PdfReader {
     let src: FileSource;
     try {

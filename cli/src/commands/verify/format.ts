@@ -1,0 +1,30 @@
+import type { FileReport } from "@kyso/verify";
+import { tr, type Lang } from "./messages.js";
+
+/** The readable summary of one file's report (for a terminal). */
+export function formatReport(r: FileReport, lang: Lang, color: boolean): string {
+  const paint = (code: string, s: string): string => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
+  const verdictColor = r.indication === "TOTAL_PASSED" ? "32" : r.indication === "TOTAL_FAILED" ? "31" : "33";
+  const lines: string[] = [];
+  lines.push(`${tr(lang, "file")}: ${r.file}  ${paint(`1;${verdictColor}`, tr(lang, r.indication))}${r.subIndication ? ` (${r.subIndication}${lang === "vi" ? `: ${tr(lang, r.subIndication)}` : ""})` : ""}`);
+  lines.push(`  SHA-256 ${r.sha256}`);
+  if (r.signatures.length === 0) for (const reason of r.reasons) lines.push(`  ${reason}`);
+  r.signatures.forEach((s, i) => {
+    const c = s.indication === "TOTAL_PASSED" ? "32" : s.indication === "TOTAL_FAILED" ? "31" : "33";
+    lines.push(`  ${tr(lang, "signature")} ${i + 1} "${s.field}": ${paint(c, tr(lang, s.indication))}${s.subIndication ? ` ${s.subIndication}${lang === "vi" ? ` (${tr(lang, s.subIndication)})` : ""}` : ""}`);
+    if (s.signer) {
+      lines.push(`    ${tr(lang, "signer")}: ${s.signer.commonName ?? s.signer.subject}  [serial ${s.signer.serialNumber}]`);
+      if (s.signer.organization) lines.push(`    ${tr(lang, "organization")}: ${s.signer.organization}`);
+    }
+    if (s.signingTime) lines.push(`    ${tr(lang, "time")}: ${s.signingTime} (${tr(lang, s.timeSource === "timestamp" ? "timestamp" : "claimed")})`);
+    lines.push(`    ${tr(lang, "coverage")}: ${tr(lang, s.coverage)}; ${tr(lang, "chain")}: ${tr(lang, s.chain.trusted ? "trusted" : "untrusted")}; ${tr(lang, "revocation")}: ${s.revocation.status} (${s.revocation.mode})`);
+    if (s.modifications.changes.length > 0) {
+      lines.push(`    ${tr(lang, "modifications")}: ${s.modifications.level}${s.modifications.allowed ? "" : " !"}`);
+      for (const ch of s.modifications.changes.slice(0, 8)) lines.push(`      ${ch.allowed ? "ok" : "!!"} r${ch.revision} ${ch.kind}: ${ch.description}`);
+      if (s.modifications.changes.length > 8) lines.push(`      … ${s.modifications.changes.length - 8} more`);
+    }
+    if (s.indication !== "TOTAL_PASSED") for (const reason of s.reasons.slice(0, 3)) lines.push(`    - ${reason}`);
+    for (const w of s.warnings) lines.push(`    ${tr(lang, "warnings")}: ${w}`);
+  });
+  return lines.join("\n") + "\n";
+}

@@ -1,0 +1,56 @@
+import { access, constants } from "node:fs/promises";
+import { resolve } from "node:path";
+import { KysoError } from "@kyso/core";
+import { defineCommand } from "../../command.js";
+import { pickVerifyLang } from "./messages.js";
+
+export const verifyCommand = defineCommand({
+  command: "verify <files..>",
+  describe: "Verify the signatures of PDF documents (PAdES; ETSI EN 319 102-1 verdicts)",
+  builder: (y) =>
+    y
+      .positional("files", { type: "string", array: true, describe: "PDF files" })
+      .option("trust", { type: "string", array: true, default: [] as string[], describe: "Trusted root certificates: a PEM/DER file or a folder of them (repeatable)" })
+      .option("revocation", { choices: ["embedded", "online", "off"] as const, default: "embedded" as const, describe: "Revocation data: embedded in the signature/DSS, fetched online (CRL), or not checked" })
+      .option("json", { type: "boolean", default: false, describe: "Print a JSON array with one report per file" })
+      .option("lang", { choices: ["en", "vi"] as const, describe: "Language of the summary (default from $KYSO_LANG or the locale)" })
+      .example("kyso verify qd-123.pdf --trust /etc/kyso/roots/", "Verify one file against the roots in a folder")
+      .example("kyso verify *.pdf --trust root.pem --revocation online --json", "JSON reports, checking CRLs online"),
+  run: async (args, io) => {
+    const files = (args.files as string[]).map((f) => resolve(io.cwd, f));
+    const { verifyPdf, loadTrustAnchors, httpFetcher } = await import("@kyso/verify");
+    const { formatReport } = await import("./format.js");
+    const anchors = loadTrustAnchors((args.trust as string[]).map((t) => resolve(io.cwd, t)));
+    if ((args.trust as string[]).length > 0 && anchors.length === 0) throw new KysoError("USAGE", "--trust names no certificate");
+    const lang = pickVerifyLang(args.lang, io.env);
+    const fetcher = args.revocation === "online" ? httpFetcher() : undefined;
+    const reports = [];
+    let unreadable = false;
+    let allPassed = true;
+    for (const [i, file] of files.entries()) {
+      try {
+        await access(file, constants.R_OK);
+      } catch (e) {
+        io.stderr.write(`kyso: cannot read ${(args.files as string[])[i]}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+        unreadable = true;
+        continue;
+      }
+      let report;
+      try {
+        report = await verifyPdf({ path: file, name: (args.files as string[])[i] }, { trustAnchors: anchors, revocation: args.revocation, fetcher });
+      } catch (e) {
+        if (e instanceof KysoError && e.code === "FILE_UNREADABLE") {
+          io.stderr.write(`kyso: ${e.message}\n`);
+          unreadable = true;
+          continue;
+        }
+        throw e;
+      }
+      if (report.indication !== "TOTAL_PASSED") allPassed = false;
+      if (args.json) reports.push(report);
+      else io.stdout.write(formatReport(report, lang, !!io.stdout.isTTY && !io.env.NO_COLOR) + "\n");
+    }
+    if (args.json) io.stdout.write(JSON.stringify(reports, null, 2) + "\n");
+    return unreadable ? 2 : allPassed ? 0 : 1;
+  },
+});

@@ -1,0 +1,57 @@
+import { verify as cryptoVerify, constants, type KeyObject } from "node:crypto";
+import { digestFromOid, type DigestAlgorithm } from "@kyso/core";
+import { oidOf, type Asn1 } from "./ber.js";
+
+/** Signature algorithm OIDs (RFC 4055, RFC 5758, RFC 3279) and the digest each implies. */
+const SIGNATURE_OIDS: Record<string, { name: string; digest?: DigestAlgorithm }> = {
+  "1.2.840.113549.1.1.1": { name: "RSA" },
+  "1.2.840.113549.1.1.5": { name: "RSA", digest: "SHA-1" },
+  "1.2.840.113549.1.1.11": { name: "RSA", digest: "SHA-256" },
+  "1.2.840.113549.1.1.12": { name: "RSA", digest: "SHA-384" },
+  "1.2.840.113549.1.1.13": { name: "RSA", digest: "SHA-512" },
+  "1.2.840.113549.1.1.10": { name: "RSA-PSS" },
+  "1.2.840.10045.2.1": { name: "ECDSA" },
+  "1.2.840.10045.4.1": { name: "ECDSA", digest: "SHA-1" },
+  "1.2.840.10045.4.3.2": { name: "ECDSA", digest: "SHA-256" },
+  "1.2.840.10045.4.3.3": { name: "ECDSA", digest: "SHA-384" },
+  "1.2.840.10045.4.3.4": { name: "ECDSA", digest: "SHA-512" },
+};
+
+export interface SignatureCheck {
+  ok: boolean;
+  /** e.g. "RSA-PSS with SHA-256". */
+  algorithm: string;
+  error?: string;
+}
+
+/** Verifies `signature` over `data` with the algorithm identifier found in a CMS or a certificate. */
+export function verifySignature(algId: Asn1 | undefined, fallbackDigest: DigestAlgorithm | undefined, key: KeyObject, data: Uint8Array, signature: Uint8Array): SignatureCheck {
+  const oid = oidOf(algId?.children[0]);
+  const known = SIGNATURE_OIDS[oid];
+  if (!known) return { ok: false, algorithm: oid || "unknown", error: `unsupported signature algorithm ${oid}` };
+  let digestAlg = known.digest ?? fallbackDigest;
+  try {
+    if (known.name === "RSA-PSS") {
+      // RSASSA-PSS-params (RFC 4055 §3.1): [0] hashAlgorithm, [1] maskGenAlgorithm, [2] saltLength.
+      const params = algId?.children[1];
+      let saltLength = 20;
+      digestAlg = "SHA-1";
+      for (const p of params?.children ?? []) {
+        if (p.tag === 0xa0) digestAlg = digestFromOid(oidOf(p.children[0]?.children[0])) ?? digestAlg;
+        if (p.tag === 0xa2) saltLength = p.children[0]?.value.reduce((a, b) => a * 256 + b, 0) ?? saltLength;
+      }
+      const ok = cryptoVerify(digestAlg.replace("-", "").toLowerCase(), data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength }, signature);
+      return { ok, algorithm: `RSA-PSS with ${digestAlg}` };
+    }
+    if (!digestAlg) return { ok: false, algorithm: known.name, error: "no digest algorithm" };
+    const hashName = digestAlg.replace("-", "").toLowerCase();
+    if (known.name === "RSA") {
+      if (key.asymmetricKeyType !== "rsa") return { ok: false, algorithm: `RSA with ${digestAlg}`, error: "the certificate's key is not an RSA key" };
+      return { ok: cryptoVerify(hashName, data, { key, padding: constants.RSA_PKCS1_PADDING }, signature), algorithm: `RSA with ${digestAlg}` };
+    }
+    if (key.asymmetricKeyType !== "ec") return { ok: false, algorithm: `ECDSA with ${digestAlg}`, error: "the certificate's key is not an EC key" };
+    return { ok: cryptoVerify(hashName, data, { key, dsaEncoding: "der" }, signature), algorithm: `ECDSA with ${digestAlg}` };
+  } catch (e) {
+    return { ok: false, algorithm: `${known.name}${digestAlg ? ` with ${digestAlg}` : ""}`, error: (e as Error).message };
+  }
+}

@@ -1,0 +1,71 @@
+import { verifySignature } from "./algorithms.js";
+import { bytesEqual } from "./ber.js";
+import type { Certificate } from "./x509.js";
+
+export interface ChainProblem {
+  code: "NO_CERTIFICATE_CHAIN_FOUND" | "EXPIRED" | "NOT_YET_VALID" | "OUT_OF_BOUNDS_NO_POE" | "CHAIN_CONSTRAINTS_FAILURE" | "SIG_CONSTRAINTS_FAILURE";
+  message: string;
+}
+
+export interface ChainResult {
+  trusted: boolean;
+  /** Signer first, trust anchor last (when found). */
+  path: Certificate[];
+  problems: ChainProblem[];
+}
+
+/** Did `issuer` sign `cert`? Checked by name and by signature. */
+export function issued(issuer: Certificate, cert: Certificate): boolean {
+  if (!bytesEqual(issuer.subjectDer, cert.issuerDer)) return false;
+  const memo = cert as Certificate & { __issuedBy?: Map<string, boolean> };
+  memo.__issuedBy ??= new Map();
+  const hit = memo.__issuedBy.get(issuer.sha256);
+  if (hit !== undefined) return hit;
+  const ok = verifySignature(cert.signatureAlgorithm, undefined, issuer.publicKey, cert.tbs, cert.signature).ok;
+  memo.__issuedBy.set(issuer.sha256, ok);
+  return ok;
+}
+
+/**
+ * Builds a path from the signer to a trust anchor (RFC 5280 §6, simplified: names, signatures,
+ * validity at `at`, basic constraints, key usage) out of the certificates offered by the CMS, the
+ * DSS and the anchors. Identifies issuers by signature, never by name alone.
+ */
+export function buildChain(leaf: Certificate, pool: Certificate[], anchors: Certificate[], at: Date, timeIsProven: boolean, now: Date): ChainResult {
+  const path: Certificate[] = [leaf];
+  const problems: ChainProblem[] = [];
+  const isAnchor = (c: Certificate): boolean => anchors.some((a) => a.sha256 === c.sha256);
+  let trusted = isAnchor(leaf);
+  let current = leaf;
+  for (let depth = 0; !trusted && depth < 10; depth++) {
+    const anchor = anchors.find((a) => issued(a, current));
+    if (anchor) {
+      path.push(anchor);
+      trusted = true;
+      break;
+    }
+    const next = pool.find((c) => c.sha256 !== current.sha256 && !path.some((p) => p.sha256 === c.sha256) && issued(c, current));
+    if (!next) break;
+    path.push(next);
+    current = next;
+    trusted = isAnchor(next);
+  }
+  if (!trusted) problems.push({ code: "NO_CERTIFICATE_CHAIN_FOUND", message: `No chain from "${leaf.subject}" to a trusted root (issuer "${path[path.length - 1].issuer}")` });
+
+  for (let i = 0; i < path.length; i++) {
+    const c = path[i];
+    const who = i === 0 ? "signer certificate" : `CA certificate "${c.commonName ?? c.subject}"`;
+    if (at < c.notBefore) problems.push({ code: "NOT_YET_VALID", message: `The ${who} was not yet valid at the signing time (valid from ${c.notBefore.toISOString()})` });
+    else if (at > c.notAfter) problems.push({ code: "EXPIRED", message: `The ${who} had expired at the signing time (valid until ${c.notAfter.toISOString()})` });
+    else if (!timeIsProven && now > c.notAfter)
+      problems.push({ code: "OUT_OF_BOUNDS_NO_POE", message: `The ${who} expired on ${c.notAfter.toISOString()} and no timestamp proves the signature existed before` });
+    if (i > 0) {
+      if (!c.isCa) problems.push({ code: "CHAIN_CONSTRAINTS_FAILURE", message: `The ${who} is not a CA (basicConstraints)` });
+      if (c.keyUsage && !c.keyUsage.has("keyCertSign")) problems.push({ code: "CHAIN_CONSTRAINTS_FAILURE", message: `The ${who} may not sign certificates (keyUsage)` });
+      if (c.pathLen !== undefined && i - 1 > c.pathLen) problems.push({ code: "CHAIN_CONSTRAINTS_FAILURE", message: `The path is longer than the ${who} allows (pathLenConstraint)` });
+    }
+  }
+  if (leaf.keyUsage && !leaf.keyUsage.has("digitalSignature") && !leaf.keyUsage.has("nonRepudiation"))
+    problems.push({ code: "SIG_CONSTRAINTS_FAILURE", message: "The signer certificate's key usage does not allow signatures" });
+  return { trusted, path, problems };
+}

@@ -1,0 +1,95 @@
+import type { Change } from "./modifications.js";
+import type { RevocationFinding, RevocationMode } from "./revocation.js";
+
+/** ETSI EN 319 102-1 §5.1.3 main indications. */
+export type Indication = "TOTAL_PASSED" | "TOTAL_FAILED" | "INDETERMINATE";
+
+/** EN 319 102-1 sub-indications used by Kyso, plus DISALLOWED_MODIFICATION for PDF changes after signing. */
+export type SubIndication =
+  | "FORMAT_FAILURE"
+  | "HASH_FAILURE"
+  | "SIG_CRYPTO_FAILURE"
+  | "REVOKED"
+  | "REVOKED_NO_POE"
+  | "EXPIRED"
+  | "NOT_YET_VALID"
+  | "OUT_OF_BOUNDS_NO_POE"
+  | "NO_CERTIFICATE_CHAIN_FOUND"
+  | "CHAIN_CONSTRAINTS_FAILURE"
+  | "SIG_CONSTRAINTS_FAILURE"
+  | "CRYPTO_CONSTRAINTS_FAILURE"
+  | "NO_SIGNING_CERTIFICATE_FOUND"
+  | "TRY_LATER"
+  | "DISALLOWED_MODIFICATION";
+
+export interface CertificateSummary {
+  commonName: string | null;
+  organization: string | null;
+  subject: string;
+  serialNumber: string;
+  issuer: string;
+  notBefore: string;
+  notAfter: string;
+  sha256: string;
+}
+
+/** One step of the pipeline as it went (locate, byte-range, integrity, cms, chain, revocation, timestamp, modifications). */
+export interface Check {
+  step: string;
+  ok: boolean;
+  message: string;
+}
+
+export interface SignatureReport {
+  field: string;
+  /** "signature" (CMS) or "timestamp" (document timestamp, ETSI.RFC3161). */
+  type: "signature" | "timestamp";
+  subFilter: string | null;
+  indication: Indication;
+  subIndication: SubIndication | null;
+  /** Readable reasons, most important first (English). */
+  reasons: string[];
+  signer: CertificateSummary | null;
+  signingTime: string | null;
+  timeSource: "timestamp" | "claimed" | "none";
+  claimedTime: string | null;
+  reason: string | null;
+  location: string | null;
+  digestAlgorithm: string | null;
+  signatureAlgorithm: string | null;
+  byteRange: number[] | null;
+  /** true when the digest over the byte ranges equals the signed one. */
+  integrity: boolean;
+  coverage: "ENTIRE_FILE" | "ENTIRE_REVISION" | "PARTIAL" | "NONE";
+  /** 1-based revision the signature covers. */
+  revision: number | null;
+  modifications: {
+    /** The permission applied: DocMDP P of a certification signature, or "default". */
+    permission: 1 | 2 | 3 | "default";
+    certification: boolean;
+    /** The most significant change kind after this signature, "none" when nothing changed. */
+    level: "none" | Change["kind"];
+    allowed: boolean;
+    changes: (Change & { allowed: boolean })[];
+  };
+  chain: { trusted: boolean; path: CertificateSummary[] };
+  revocation: { mode: RevocationMode } & RevocationFinding;
+  timestamp: { time: string; valid: boolean; tsa: string | null; message: string } | null;
+  checks: Check[];
+  warnings: string[];
+}
+
+export interface FileReport {
+  file: string;
+  sha256: string;
+  size: number;
+  indication: Indication | "NO_SIGNATURE";
+  subIndication: SubIndication | null;
+  /** Readable reasons for the file verdict. */
+  reasons: string[];
+  revisions: number;
+  signatures: SignatureReport[];
+  warnings: string[];
+  /** ISO time of validation. */
+  validationTime: string;
+}

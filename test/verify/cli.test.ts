@@ -1,0 +1,75 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { pki, samples } from "@kyso/certs-test";
+import { flipByte, runCli, sign, tempDir } from "./support.js";
+
+describe("kyso verify (built CLI as a process)", function () {
+  const dir = tempDir();
+  let good: string;
+  let bad: string;
+  before(async function () {
+    good = await sign(samples.onePage, join(dir, "good.pdf"), "officerRsa");
+    bad = flipByte(good, join(dir, "bad.pdf"), (b) => b.indexOf("/MediaBox"));
+  });
+
+  it("--json prints an array with one report per file and exits 0 when all pass", function () {
+    const r = runCli(["verify", good, "--trust", pki.root, "--json"]);
+    assert.equal(r.code, 0, r.stderr);
+    const reports = JSON.parse(r.stdout);
+    assert.ok(Array.isArray(reports));
+    assert.equal(reports.length, 1);
+    const [rep] = reports;
+    assert.equal(rep.indication, "TOTAL_PASSED");
+    assert.match(rep.sha256, /^[0-9a-f]{64}$/);
+    const s = rep.signatures[0];
+    for (const k of ["field", "indication", "subIndication", "signer", "signingTime", "timeSource", "digestAlgorithm", "signatureAlgorithm", "integrity", "coverage", "modifications", "chain", "revocation", "timestamp", "warnings"])
+      assert.ok(k in s, `report field ${k}`);
+    assert.equal(s.signer.commonName, "Nguyễn Văn An");
+    assert.equal(s.coverage, "ENTIRE_FILE");
+    assert.equal(s.revocation.mode, "embedded");
+    assert.equal(s.revocation.status, "no-information");
+  });
+
+  it("exits 1 when any file does not pass, and says why", function () {
+    const r = runCli(["verify", good, bad, "--trust", pki.root, "--json"]);
+    assert.equal(r.code, 1);
+    const reports = JSON.parse(r.stdout);
+    assert.equal(reports.length, 2);
+    assert.equal(reports[1].indication, "TOTAL_FAILED");
+    assert.equal(reports[1].subIndication, "HASH_FAILURE");
+  });
+
+  it("is INDETERMINATE without a trust anchor", function () {
+    const r = runCli(["verify", good, "--json"]);
+    assert.equal(r.code, 1);
+    const [rep] = JSON.parse(r.stdout);
+    assert.equal(rep.indication, "INDETERMINATE");
+    assert.equal(rep.subIndication, "NO_CERTIFICATE_CHAIN_FOUND");
+  });
+
+  it("exits 2 on unreadable input and on usage errors, --json still an array", function () {
+    const r = runCli(["verify", join(dir, "missing.pdf"), "--json"]);
+    assert.equal(r.code, 2);
+    assert.deepEqual(JSON.parse(r.stdout), []);
+    assert.equal(runCli(["verify", good, "--revocation", "sometimes"]).code, 2);
+  });
+
+  it("prints a readable summary in English and in Vietnamese", function () {
+    const en = runCli(["verify", bad, "--trust", pki.root]);
+    assert.equal(en.code, 1);
+    assert.match(en.stdout, /INVALID/);
+    assert.match(en.stdout, /HASH_FAILURE/);
+    const vi = runCli(["verify", good, "--trust", pki.root], { LANG: "vi_VN.UTF-8" });
+    assert.equal(vi.code, 0);
+    assert.match(vi.stdout, /HỢP LỆ/);
+    assert.match(vi.stdout, /Người ký: Nguyễn Văn An/);
+    const vi2 = runCli(["verify", bad, "--trust", pki.root, "--lang", "vi"]);
+    assert.match(vi2.stdout, /tài liệu đã bị sửa đổi sau khi ký/);
+  });
+
+  it("reports a file without signatures as NO_SIGNATURE", function () {
+    const r = runCli(["verify", samples.onePage, "--json"]);
+    assert.equal(r.code, 1);
+    assert.equal(JSON.parse(r.stdout)[0].indication, "NO_SIGNATURE");
+  });
+});
