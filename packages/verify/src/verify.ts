@@ -169,6 +169,13 @@ async function verifySource(src: ByteSource, name: string, options: VerifyOption
     warnings,
     validationTime: now.toISOString(),
   };
+  if (signatures.length === 0 && (reader.repaired || warnings.some((w) => w.startsWith("signatures could not"))) && new Parser(src, 0).findKeyword("/ByteRange", 0) >= 0) {
+    // Something signature-like is there but cannot be read: never "no signature", never a pass.
+    report.indication = "INDETERMINATE";
+    report.subIndication = "FORMAT_FAILURE";
+    report.reasons.push("The file's structure is damaged and the signature in it cannot be read (it may have been tampered with)");
+    return report;
+  }
   if (signatures.length === 0) {
     report.reasons.push(reader.repaired ? "No signature found (the file's structure is damaged)" : "The document carries no signature");
     return report;
