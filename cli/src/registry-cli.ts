@@ -65,7 +65,15 @@ export const INPUT_ERRORS = new Set([
   "FILE_UNREADABLE",
 ]);
 
-/** Runs a command body; input errors print and exit 1. */
+/**
+ * Resolves once everything written so far has been handed to the OS: bin.ts exits right after
+ * run() resolves, and a pipe would otherwise lose the tail of a large JSON or CSV output.
+ */
+export function flushed(stream: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve) => void stream.write("", () => resolve()));
+}
+
+/** Runs a command body; input errors print and exit 1. Output is flushed before returning. */
 export async function inputErrorsExit1(io: Io, body: () => Promise<number>): Promise<number> {
   try {
     return await body();
@@ -75,6 +83,8 @@ export async function inputErrorsExit1(io: Io, body: () => Promise<number>): Pro
       return 1;
     }
     throw e;
+  } finally {
+    await Promise.all([flushed(io.stdout), flushed(io.stderr)]);
   }
 }
 

@@ -132,6 +132,11 @@ async function fromToken(args: ImportArgs, io: Io, reg: Registry): Promise<{ ite
     try {
       const [facts] = reg.parseCertificates(c.der);
       if (facts.isCa) continue; // a chain stored beside the key
+      if (facts.notAfter.getTime() <= Date.now()) {
+        // Tokens keep their old certificates; an expired one is history, not an issuance.
+        io.stderr.write(`kyso: ${source}: skipped, certificate ${facts.serial} expired on ${facts.notAfter.toISOString()}\n`);
+        continue;
+      }
       const holder = args.holder ?? facts.subjectCommonName;
       if (!holder) throw new KysoError("HOLDER_MISSING", "the certificate has no CN; give --holder");
       items.push({
