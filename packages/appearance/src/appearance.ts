@@ -56,9 +56,10 @@ export interface AppearanceDocument {
 }
 
 export const DEFAULT_SEAL_SIZE = 36 * MM;
-const PERSONAL_SIZE = { w: 180, h: 100 };
+const PERSONAL_SIZE = { w: 170, h: 80 };
+const INCOMING_SIZE = { w: 170, h: 36 };
 const SERIF = 10; // Decree 30: Times New Roman 10 for the copy and attachment lines
-const LINE = 1.2;
+const LINE = 1.15;
 
 /** The signed signature fields of the document and their widgets' rectangles (first page found). */
 export function earlierSignatures(reader: PdfReader): { name: string; pageIndex?: number; rect?: [number, number, number, number] }[] {
@@ -101,7 +102,7 @@ interface Drawing {
 }
 
 function textBlockSize(font: SubsetFont, lines: string[], size: number): { w: number; h: number } {
-  return { w: Math.max(...lines.map((l) => font.width(l, size))) + 4, h: lines.length * size * LINE + 4 };
+  return { w: Math.max(...lines.map((l) => font.width(l, size))) + 4, h: lines.length * size * LINE + 2 };
 }
 
 /** Lines stacked from the top of the box, each fitted to its width; `align` 'center' or 'left'. */
@@ -166,15 +167,16 @@ function layout(o: AppearanceOptions, t: Texts, font: SubsetFont, w: number, h: 
     }
     case "incoming": {
       c.rect(0.75, 0.75, w - 1.5, h - 1.5, 1.5, SEAL_RED);
-      const inner = { x: 3, y: 2, w: w - 6, h: h - 4 };
+      // The arrival stamp of Decree 30/2020, Appendix IV, in three lines: the receiving body, ĐẾN
+      // with the arrival number, the date and time of arrival.
+      const inner = { x: 3, y: 1.5, w: w - 6, h: h - 3 };
       drawLines(
         c,
         font,
         [
           { text: t.organization.toLocaleUpperCase("vi"), size: 7, color: SEAL_RED },
-          { text: "ĐẾN", size: 12, color: SEAL_RED },
-          { text: `Số: ${o.arrivalNo ?? ""}`, size: 9, color: SEAL_RED },
-          { text: `Ngày: ${t.arrival.date}  Giờ: ${t.arrival.time}`, size: 9, color: SEAL_RED },
+          { text: `ĐẾN  Số: ${o.arrivalNo ?? ""}`, size: 10, color: SEAL_RED },
+          { text: `Ngày: ${t.arrival.date}  Giờ: ${t.arrival.time}`, size: 8, color: SEAL_RED },
         ],
         inner,
         "left",
@@ -201,7 +203,8 @@ function copyLines(o: AppearanceOptions, t: Texts): string[] {
 
 /** The kinds' default boxes (displayed coordinates) when neither --rect nor --anchor is given. */
 function defaultBox(o: AppearanceOptions, t: Texts, font: SubsetFont, page: DisplayedPage): Box {
-  const topRight = (size: { w: number; h: number }): Box => ({ x: page.width - 28 - size.w, y: page.height - 10 - size.h, w: size.w, h: size.h });
+  // In the top margin (20-25 mm in Decree 30 documents), above the national motto.
+  const topRight = (size: { w: number; h: number }): Box => ({ x: page.width - 28 - size.w, y: page.height - 4 - size.h, w: size.w, h: size.h });
   switch (o.kind) {
     case "personal":
       // Lower right, where the signature block of an administrative document stands.
@@ -209,7 +212,7 @@ function defaultBox(o: AppearanceOptions, t: Texts, font: SubsetFont, page: Disp
     case "organization":
       return organizationBox(o, { x: page.width * 0.75 - PERSONAL_SIZE.w / 2, y: 72, ...PERSONAL_SIZE });
     case "incoming":
-      return { x: 56, y: page.height - 10 - 56, w: 170, h: 56 };
+      return { x: 56, y: page.height - 4 - INCOMING_SIZE.h, ...INCOMING_SIZE };
     case "attachment":
       return topRight(textBlockSize(font, attachmentLines(o, t), SERIF));
     case "copy":
@@ -243,7 +246,7 @@ function anchoredBox(o: AppearanceOptions, t: Texts, font: SubsetFont, anchor: B
       b = organizationBox(o, { x: cx - PERSONAL_SIZE.w / 2, y: anchor.y - 2 - PERSONAL_SIZE.h, ...PERSONAL_SIZE });
       break;
     case "incoming":
-      b = { x: anchor.x, y: anchor.y - 4 - 56, w: 170, h: 56 };
+      b = { x: anchor.x, y: anchor.y - 4 - INCOMING_SIZE.h, ...INCOMING_SIZE };
       break;
     default: {
       const size = textBlockSize(font, o.kind === "copy" ? copyLines(o, t) : attachmentLines(o, t), SERIF);
