@@ -9,3 +9,4 @@ export * from "./fields.js";
 export * from "./signature.js";
 export * from "./date.js";
 export * from "./revisions.js";
+export * from "./dss.js";

@@ -262,15 +262,15 @@ export async function signBatch(
     return { input: item.input, prepared, contentDigest, signedAttributes, signingTime };
   }
 
-  async function writeFromMemory(doc: PreparedDocument, bytes: Uint8Array, output: string): Promise<string> {
+  async function writeFromMemory(doc: PreparedDocument, bytes: Uint8Array, output: string, extra: readonly Uint8Array[] = []): Promise<string> {
     await writeFileAtomic(
       output,
       async (fh) => {
-        await fh.writev([bytes, doc.prepared.update]);
+        await fh.writev([bytes, doc.prepared.update, ...extra]);
       },
       { overwrite: force },
     );
-    return sha256Hex(bytes, doc.prepared.update);
+    return sha256Hex(bytes, doc.prepared.update, ...extra);
   }
 
   async function processOne(item: BatchItem): Promise<void> {
@@ -327,9 +327,11 @@ export async function signBatch(
         return;
       }
       if (aborted) return; // a token failure happened while this one was being prepared
-      await completeDocument(doc, lane, signOptions);
+      const cms = await completeDocument(doc, lane, signOptions);
       if (aborted) return;
-      const sha256 = bytes ? await writeFromMemory(doc, bytes, item.output) : await writeSignedDocument(doc, item.output, force);
+      // LTV (issue 7): a DSS and a document timestamp appended before anything is written.
+      const extra = signOptions.afterSigning ? await signOptions.afterSigning(doc, cms) : [];
+      const sha256 = bytes ? await writeFromMemory(doc, bytes, item.output, extra) : await writeSignedDocument(doc, item.output, force, extra);
       await journal?.record({ input: item.input, output: item.output, status: "signed", sha256, inputSha256, at: new Date().toISOString() });
       emit({ file: item.input, output: item.output, status: "signed", sha256, inputSha256, ms: ms() });
     } catch (e) {
