@@ -5,3 +5,4 @@ export { classifyChanges, allowedKinds, isAllowed, type Change, type ChangeKind 
 export { parseCertificateDer, type Certificate } from "./x509.js";
 export { parseSignedData, parseTstInfo } from "./cms.js";
 export { loadTrustAnchors } from "./trust.js";
+export { VerifyPool, type VerifyPoolOptions } from "./pool.js";

@@ -1,0 +1,123 @@
+// The clerks' page: sends each chosen PDF to /api/v1/verify and shows the verdict. No CDN, no framework.
+"use strict";
+const T = {
+  vi: {
+    title: "Kiểm tra chữ ký số trên văn bản PDF", drop: "Kéo thả các tệp PDF vào đây, hoặc", choose: "Chọn tệp…",
+    footer: "Kết quả theo ETSI EN 319 102-1. Tài liệu không được lưu lại; chỉ lưu mã băm SHA-256 và kết quả kiểm tra.",
+    checking: "Đang kiểm tra…", TOTAL_PASSED: "HỢP LỆ", TOTAL_FAILED: "KHÔNG HỢP LỆ", INDETERMINATE: "CHƯA XÁC ĐỊNH", NO_SIGNATURE: "KHÔNG CÓ CHỮ KÝ",
+    signature: "Chữ ký", signer: "Người ký", organization: "Cơ quan, tổ chức", time: "Thời gian ký", ts: "theo dấu thời gian", claimed: "theo khai báo của người ký",
+    revocation: "Tình trạng thu hồi", modifications: "Thay đổi sau khi ký", none: "Không có", chain: "Chứng thư số", trusted: "Được tin cậy", untrusted: "Không được tin cậy",
+    coverage: "Phạm vi ký", ENTIRE_FILE: "Toàn bộ văn bản", ENTIRE_REVISION: "Một phiên bản (văn bản có thay đổi sau khi ký)", NONE: "Không xác định",
+    good: "Chưa bị thu hồi", revoked: "ĐÃ BỊ THU HỒI", unknown: "Không kiểm tra được", "no-information": "Không có thông tin thu hồi kèm theo", "not-checked": "Không kiểm tra",
+    error: "Lỗi", allowed: "được phép", disallowed: "KHÔNG được phép",
+    HASH_FAILURE: "Văn bản đã bị sửa đổi sau khi ký", SIG_CRYPTO_FAILURE: "Chữ ký không khớp với chứng thư số", FORMAT_FAILURE: "Chữ ký sai định dạng hoặc bị giả mạo",
+    REVOKED: "Chứng thư số đã bị thu hồi", EXPIRED: "Chứng thư số đã hết hạn khi ký", NOT_YET_VALID: "Chứng thư số chưa có hiệu lực khi ký",
+    OUT_OF_BOUNDS_NO_POE: "Chứng thư số đã hết hạn, không có dấu thời gian", NO_CERTIFICATE_CHAIN_FOUND: "Chứng thư số không do tổ chức được tin cậy cấp",
+    DISALLOWED_MODIFICATION: "Văn bản bị thay đổi không được phép sau khi ký", TRY_LATER: "Không kiểm tra được tình trạng thu hồi", REVOKED_NO_POE: "Chứng thư số đã bị thu hồi",
+  },
+  en: {
+    title: "Check the digital signatures of PDF documents", drop: "Drop PDF files here, or", choose: "Choose files…",
+    footer: "Verdicts follow ETSI EN 319 102-1. Documents are not kept; only their SHA-256 and the verdict are recorded.",
+    checking: "Checking…", TOTAL_PASSED: "VALID", TOTAL_FAILED: "INVALID", INDETERMINATE: "INDETERMINATE", NO_SIGNATURE: "NO SIGNATURE",
+    signature: "Signature", signer: "Signer", organization: "Organization", time: "Signing time", ts: "from a timestamp", claimed: "claimed by the signer",
+    revocation: "Revocation", modifications: "Changes after signing", none: "None", chain: "Certificate", trusted: "Trusted", untrusted: "Not trusted",
+    coverage: "Coverage", ENTIRE_FILE: "The whole document", ENTIRE_REVISION: "One revision (the document changed after signing)", NONE: "Unknown",
+    good: "Not revoked", revoked: "REVOKED", unknown: "Could not be checked", "no-information": "No revocation information included", "not-checked": "Not checked",
+    error: "Error", allowed: "allowed", disallowed: "NOT allowed",
+    HASH_FAILURE: "The document was changed after signing", SIG_CRYPTO_FAILURE: "The signature does not match the certificate", FORMAT_FAILURE: "Malformed or forged signature",
+    REVOKED: "The certificate was revoked", EXPIRED: "The certificate had expired", NOT_YET_VALID: "The certificate was not yet valid",
+    OUT_OF_BOUNDS_NO_POE: "The certificate has expired and there is no timestamp", NO_CERTIFICATE_CHAIN_FOUND: "The certificate was not issued by a trusted authority",
+    DISALLOWED_MODIFICATION: "The document was changed in a way that is not allowed after signing", TRY_LATER: "Revocation could not be checked", REVOKED_NO_POE: "The certificate was revoked",
+  },
+};
+let lang = (localStorage.getItem("kyso-lang") || (navigator.language || "vi")).startsWith("en") ? "en" : "vi";
+const reports = [];
+const t = (k) => (T[lang][k] ?? k);
+
+function el(tag, attrs, ...kids) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
+  for (const k of kids) if (k !== null && k !== undefined) e.append(k instanceof Node ? k : String(k));
+  return e;
+}
+
+function cls(ind) {
+  return ind === "TOTAL_PASSED" ? "pass" : ind === "TOTAL_FAILED" ? "fail" : ind === "NO_SIGNATURE" ? "none" : "indeterminate";
+}
+
+function renderDoc(item) {
+  const li = item.li;
+  li.replaceChildren();
+  if (item.error) {
+    li.className = "doc fail";
+    li.append(el("h2", {}, item.name), el("p", { class: "reason" }, `${t("error")}: ${item.error}`));
+    return;
+  }
+  const r = item.report;
+  if (!r) {
+    li.className = "doc";
+    li.append(el("h2", {}, item.name), el("p", {}, t("checking")));
+    return;
+  }
+  li.className = `doc ${cls(r.indication)}`;
+  li.dataset.indication = r.indication;
+  li.append(el("h2", {}, item.name, " ", el("span", { class: "verdict" }, t(r.indication))));
+  if (r.subIndication) li.append(el("p", { class: "reason" }, t(r.subIndication)));
+  if (r.signatures.length === 0) for (const x of r.reasons) li.append(el("p", {}, x));
+  r.signatures.forEach((s, i) => {
+    const dl = el("dl");
+    const row = (k, v) => dl.append(el("dt", {}, t(k)), el("dd", {}, v));
+    if (s.signer) row("signer", s.signer.commonName || s.signer.subject);
+    if (s.signer && s.signer.organization) row("organization", s.signer.organization);
+    if (s.signingTime) row("time", `${new Date(s.signingTime).toLocaleString(lang === "vi" ? "vi-VN" : "en-GB", { timeZone: "Asia/Ho_Chi_Minh" })} (${t(s.timeSource === "timestamp" ? "ts" : "claimed")})`);
+    row("chain", t(s.chain.trusted ? "trusted" : "untrusted"));
+    row("coverage", t(s.coverage));
+    row("revocation", t(s.revocation.status));
+    const mods = s.modifications.changes.length === 0 ? t("none") : s.modifications.changes.slice(0, 6).map((c) => `${c.description} (${t(c.allowed ? "allowed" : "disallowed")})`).join("; ");
+    row("modifications", mods);
+    const box = el("div", { class: `sig ${cls(s.indication)}` }, el("strong", {}, `${t("signature")} ${i + 1}: ${s.field} — `, el("span", { class: "sig-verdict" }, t(s.indication))), dl);
+    if (s.indication !== "TOTAL_PASSED") {
+      if (s.subIndication) box.append(el("p", { class: "reason" }, t(s.subIndication)));
+      for (const x of s.reasons.slice(0, 2)) box.append(el("p", { class: "reason detail" }, x));
+    }
+    for (const w of s.warnings) box.append(el("p", { class: "warn" }, w));
+    li.append(box);
+  });
+}
+
+function applyLang() {
+  document.documentElement.lang = lang;
+  for (const e of document.querySelectorAll("[data-i18n]")) e.textContent = t(e.dataset.i18n);
+  for (const b of document.querySelectorAll("[data-lang]")) b.setAttribute("aria-pressed", String(b.dataset.lang === lang));
+  document.title = `Kyso – ${t("title")}`;
+  for (const item of reports) renderDoc(item);
+}
+
+async function check(file) {
+  const li = el("li", { class: "doc" });
+  document.getElementById("results").prepend(li);
+  const item = { name: file.name, li, report: null, error: null };
+  reports.push(item);
+  renderDoc(item);
+  try {
+    const res = await fetch(`api/v1/verify?name=${encodeURIComponent(file.name)}`, { method: "POST", headers: { "content-type": "application/pdf" }, body: file });
+    const body = await res.json();
+    if (!res.ok) item.error = body.error || res.statusText;
+    else item.report = body;
+  } catch (e) {
+    item.error = String(e);
+  }
+  renderDoc(item);
+}
+
+function handle(files) {
+  for (const f of files) check(f);
+}
+
+document.getElementById("files").addEventListener("change", (e) => handle(e.target.files));
+const drop = document.getElementById("drop");
+drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
+drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+drop.addEventListener("drop", (e) => { e.preventDefault(); drop.classList.remove("over"); handle(e.dataTransfer.files); });
+for (const b of document.querySelectorAll("[data-lang]")) b.addEventListener("click", () => { lang = b.dataset.lang; localStorage.setItem("kyso-lang", lang); applyLang(); });
+applyLang();

@@ -1,0 +1,66 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Router } from "express";
+import { VerifyPool, type RevocationMode } from "@kyso/verify";
+import { AuditLog, defaultAuditPath } from "./audit.js";
+import { createApp } from "./app.js";
+import { Metrics } from "./metrics.js";
+
+export interface ServerOptions {
+  port?: number;
+  host?: string;
+  trustAnchors?: Uint8Array[];
+  revocation?: RevocationMode;
+  bodyLimit?: number;
+  workers?: number;
+  maxPending?: number;
+  timeoutMs?: number;
+  auditPath?: string;
+  /**
+   * Extra routers. The registry's read-only API (service/src/registry-routes.ts,
+   * `registryRouter({ openRegistry, apiKey })`) is mounted here by whoever starts the server.
+   */
+  routers?: Router[];
+  log?: (entry: Record<string, unknown>) => void;
+}
+
+export interface RunningServer {
+  server: Server;
+  url: string;
+  auditPath: string;
+  close(): Promise<void>;
+}
+
+/** Starts the verification service; `close` stops accepting, finishes and stops the workers. */
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const pool = new VerifyPool({
+    size: options.workers,
+    maxPending: options.maxPending,
+    timeoutMs: options.timeoutMs,
+    trustAnchors: options.trustAnchors,
+    revocation: options.revocation,
+  });
+  const auditPath = options.auditPath ?? defaultAuditPath();
+  const audit = new AuditLog(auditPath);
+  const app = createApp({ pool, audit, metrics: new Metrics(), bodyLimit: options.bodyLimit, requestTimeoutMs: options.timeoutMs ? options.timeoutMs * 2 : undefined, routers: options.routers, log: options.log });
+  const server = createServer(app);
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 8080, options.host ?? "127.0.0.1", () => resolve());
+  });
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
+  return {
+    server,
+    url: `http://${host}:${addr.port}`,
+    auditPath,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await pool.close();
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { chromium, type Browser } from "playwright-core";
+import { pki, samples } from "@kyso/certs-test";
+import { flipByte, sign, tempDir } from "../verify/support.js";
+import { serve, type Served } from "./support.js";
+
+describe("clerks' page in headless Chromium", function () {
+  const dir = tempDir("kyso-page-");
+  let srv: Served;
+  let browser: Browser;
+  let good: string;
+  let bad: string;
+
+  before(async function () {
+    good = await sign(samples.onePage, join(dir, "quyet-dinh.pdf"), "officerRsa");
+    bad = flipByte(good, join(dir, "bi-sua.pdf"), (b) => b.indexOf("/MediaBox"));
+    srv = await serve(["--trust", pki.root, "--audit-log", join(dir, "audit.jsonl")]);
+    browser = await chromium.launch({
+      executablePath: "/usr/bin/chromium",
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] // playwright gives every launch a fresh --user-data-dir of its own,
+    });
+  });
+  after(async () => {
+    await browser?.close();
+    await srv?.stop();
+  });
+
+  it("shows a valid and a tampered document with their verdicts, in Vietnamese and English", async function () {
+    const page = await browser.newPage({ locale: "vi-VN" });
+    const external: string[] = [];
+    page.on("request", (r) => {
+      if (!r.url().startsWith(srv.url)) external.push(r.url());
+    });
+    await page.goto(srv.url + "/");
+    assert.equal(await page.locator("h1").textContent(), "Kiểm tra chữ ký số trên văn bản PDF");
+    await page.setInputFiles("#files", [good, bad]);
+    await page.waitForFunction(() => document.querySelectorAll(".doc[data-indication]").length === 2);
+    const valid = page.locator(".doc", { hasText: "quyet-dinh.pdf" });
+    const tampered = page.locator(".doc", { hasText: "bi-sua.pdf" });
+    assert.equal(await valid.getAttribute("data-indication"), "TOTAL_PASSED");
+    assert.match((await valid.getAttribute("class")) ?? "", /\bpass\b/);
+    assert.equal(await valid.locator(".verdict").textContent(), "HỢP LỆ");
+    const validText = (await valid.textContent()) ?? "";
+    assert.match(validText, /Nguyễn Văn An/);
+    assert.match(validText, /Ủy ban nhân dân tỉnh Phú Yên/);
+    assert.match(validText, /Toàn bộ văn bản/);
+    assert.match(validText, /Không có thông tin thu hồi/);
+    assert.equal(await tampered.getAttribute("data-indication"), "TOTAL_FAILED");
+    assert.match((await tampered.getAttribute("class")) ?? "", /\bfail\b/);
+    assert.equal(await tampered.locator(".verdict").textContent(), "KHÔNG HỢP LỆ");
+    assert.match((await tampered.textContent()) ?? "", /Văn bản đã bị sửa đổi sau khi ký/);
+    // The verdict colours a clerk sees.
+    const green = await valid.locator(".verdict").evaluate((e) => getComputedStyle(e).backgroundColor);
+    const red = await tampered.locator(".verdict").evaluate((e) => getComputedStyle(e).backgroundColor);
+    assert.equal(green, "rgb(30, 142, 62)");
+    assert.equal(red, "rgb(217, 48, 37)");
+
+    await page.click("#lang-en");
+    assert.equal(await valid.locator(".verdict").textContent(), "VALID");
+    assert.equal(await tampered.locator(".verdict").textContent(), "INVALID");
+    assert.match((await tampered.textContent()) ?? "", /The document was changed after signing/);
+    assert.deepEqual(external, [], "the page works offline (no request leaves the service)");
+    await page.close();
+  });
+});
