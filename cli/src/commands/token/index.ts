@@ -1,0 +1,205 @@
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { KysoError, certificatesFromPemOrDer, describeError, writeFileAtomic } from "@kyso/core";
+import { defineCommand, type Io } from "../../command.js";
+import { applyConfig } from "../../config.js";
+import { pickLang, translator, type Translate } from "../../i18n.js";
+import { obtainPin } from "../../secrets.js";
+
+const ACTIONS = ["list", "certs", "keygen", "csr", "import-cert"] as const;
+type Action = (typeof ACTIONS)[number];
+
+interface TokenArgs {
+  action: Action;
+  pkcs11Lib?: string;
+  tokenLabel?: string;
+  tokenSerial?: string;
+  pinFile?: string;
+  json: boolean;
+  login?: boolean;
+  label?: string;
+  algo?: "rsa2048" | "rsa3072" | "p256" | "p384";
+  keyLabel?: string;
+  keyId?: string;
+  subject?: string;
+  out?: string;
+  cert?: string;
+  lang?: "en" | "vi";
+  config?: string;
+}
+
+const pem = (label: string, der: Uint8Array): string =>
+  `-----BEGIN ${label}-----\n${Buffer.from(der).toString("base64").replace(/(.{64})/g, "$1\n").replace(/\n$/, "")}\n-----END ${label}-----\n`;
+
+/** The library to use: the flag (or KYSO_PKCS11_LIB / config), else the first known middleware with a matching token. */
+async function chooseLibrary(args: TokenArgs, io: Io, t: Translate): Promise<string> {
+  if (args.pkcs11Lib) return args.pkcs11Lib;
+  const { findMiddleware, listSlots } = await import("@kyso/signers");
+  const found = findMiddleware();
+  const { KNOWN_MIDDLEWARE } = await import("@kyso/signers");
+  if (found.length === 0) throw new KysoError("P11_NO_MIDDLEWARE", t("noLibrary", { names: KNOWN_MIDDLEWARE.map((m) => m.file).join(", ") }));
+  for (const m of found) {
+    let slots;
+    try {
+      slots = listSlots(m.path);
+    } catch {
+      continue;
+    }
+    const match = slots.some((s) => s.token?.initialized && (!args.tokenLabel || s.token.label === args.tokenLabel) && (!args.tokenSerial || s.token.serial.toLowerCase() === args.tokenSerial.toLowerCase()));
+    if (match) {
+      io.stderr.write(`${t("usingLibrary", { library: m.path, how: `${m.name}, ${t("foundBy")}` })}\n`);
+      return m.path;
+    }
+  }
+  throw new KysoError("P11_TOKEN_NOT_FOUND", `No token${args.tokenLabel ? ` labelled "${args.tokenLabel}"` : ""} found through ${found.map((m) => m.path).join(", ")}`);
+}
+
+function pinSource(args: TokenArgs, io: Io, label: string): () => Promise<string> {
+  return () => obtainPin(io, args.pinFile, label ? `token "${label}"` : "the token");
+}
+
+async function list(args: TokenArgs, io: Io, t: Translate): Promise<number> {
+  const { findMiddleware, listSlots } = await import("@kyso/signers");
+  const libs = args.pkcs11Lib ? [{ name: "given", path: args.pkcs11Lib, how: t("givenBy") }] : findMiddleware().map((m) => ({ ...m, how: `${m.name}, ${t("foundBy")}` }));
+  if (libs.length === 0) {
+    const { KNOWN_MIDDLEWARE } = await import("@kyso/signers");
+    throw new KysoError("P11_NO_MIDDLEWARE", t("noLibrary", { names: KNOWN_MIDDLEWARE.map((m) => m.file).join(", ") }));
+  }
+  const result = libs.map((l) => {
+    try {
+      return { library: l.path, how: l.how, slots: listSlots(l.path) };
+    } catch (e) {
+      return { library: l.path, how: l.how, slots: [], error: describeError(e) };
+    }
+  });
+  if (args.json) {
+    io.stdout.write(`${JSON.stringify({ libraries: result }, null, 2)}\n`);
+    return 0;
+  }
+  for (const r of result) {
+    io.stdout.write(`${r.library} (${r.how})\n`);
+    if ("error" in r && r.error) io.stdout.write(`  ${r.error}\n`);
+    const present = r.slots.filter((s) => s.token);
+    if (present.length === 0) io.stdout.write(`  ${t("noTokens")}\n`);
+    for (const s of present) {
+      const tk = s.token!;
+      io.stdout.write(`  slot ${s.slotId}: "${tk.label}" serial ${tk.serial}, ${tk.manufacturer} ${tk.model}${tk.initialized ? "" : " (not initialized)"}; PIN: ${tk.pinText}\n`);
+    }
+  }
+  return 0;
+}
+
+async function certs(args: TokenArgs, io: Io, t: Translate): Promise<number> {
+  const library = await chooseLibrary(args, io, t);
+  const { listTokenCertificates } = await import("@kyso/signers");
+  // Private keys are private objects: knowing which certificates have their key needs a login.
+  const login = args.login ?? (args.pinFile !== undefined || io.env.KYSO_PIN !== undefined);
+  const r = await listTokenCertificates({ library, tokenLabel: args.tokenLabel, tokenSerial: args.tokenSerial, pin: login ? pinSource(args, io, args.tokenLabel ?? "") : undefined });
+  if (args.json) {
+    io.stdout.write(`${JSON.stringify({ library, ...r }, null, 2)}\n`);
+    return 0;
+  }
+  io.stdout.write(`Token "${r.token}": ${r.certificates.length} certificate(s)\n`);
+  for (const c of r.certificates) {
+    const key = c.hasPrivateKey === null ? "private key: unknown (use --login)" : c.hasPrivateKey ? "private key: present" : "private key: absent";
+    io.stdout.write(`\n[${c.id}] ${c.label}\n  subject:  ${c.subject}\n  issuer:   ${c.issuer}\n  serial:   ${c.serial}\n  valid:    ${c.notBefore} .. ${c.notAfter}\n  key:      ${c.keyAlgorithm}, ${key}\n`);
+  }
+  return 0;
+}
+
+async function withSession<T>(args: TokenArgs, io: Io, t: Translate, f: (s: import("@kyso/signers").TokenSession) => Promise<T>): Promise<T> {
+  const library = await chooseLibrary(args, io, t);
+  const { TokenSession } = await import("@kyso/signers");
+  const s = await TokenSession.open({ library, tokenLabel: args.tokenLabel, tokenSerial: args.tokenSerial, readWrite: true, pin: pinSource(args, io, args.tokenLabel ?? "") });
+  try {
+    return await f(s);
+  } finally {
+    s.close();
+  }
+}
+
+async function writeOut(io: Io, file: string | undefined, text: string): Promise<void> {
+  if (!file) {
+    io.stdout.write(text);
+    return;
+  }
+  await writeFileAtomic(resolve(io.cwd, file), async (fh) => {
+    await fh.writeFile(text);
+  });
+}
+
+export const tokenCommand = defineCommand<TokenArgs>({
+  command: "token <action>",
+  describe: "PKCS#11 tokens: list them, read their certificates, generate a key, make a certificate request, import the issued certificate",
+  builder: (y) =>
+    y
+      .positional("action", { choices: ACTIONS, describe: "list | certs | keygen | csr | import-cert" })
+      .option("pkcs11-lib", { type: "string", describe: "PKCS#11 library (default $KYSO_PKCS11_LIB, else the known middleware found: SafeNet, ePass2003, Bit4id, OpenSC, SoftHSM2)" })
+      .option("token-label", { type: "string", describe: "Token label" })
+      .option("token-serial", { type: "string", describe: "Token serial number" })
+      .option("pin-file", { type: "string", describe: "Read the PIN from this file (else $KYSO_PIN, else a prompt without echo)" })
+      .option("json", { type: "boolean", default: false, describe: "Machine-readable output" })
+      .option("login", { type: "boolean", describe: "certs: log in to see which certificates have their private key (default: when a PIN is in $KYSO_PIN or --pin-file)" })
+      .option("label", { type: "string", describe: "keygen: label of the new key pair; import-cert: label of the certificate (default: the key's)" })
+      .option("algo", { choices: ["rsa2048", "rsa3072", "p256", "p384"] as const, describe: "keygen: key algorithm" })
+      .option("key-label", { type: "string", describe: "csr: label of the key" })
+      .option("key-id", { type: "string", describe: "csr: CKA_ID of the key, hexadecimal" })
+      .option("subject", { type: "string", describe: "csr: subject, e.g. \"CN=Nguyễn Văn An,UID=CCCD:001085012345,O=UBND tỉnh Phú Yên,C=VN\"" })
+      .option("out", { type: "string", describe: "csr: write the PEM request to this file (default: standard output)" })
+      .option("cert", { type: "string", describe: "import-cert: the issued certificate (PEM or DER)" })
+      .option("config", { type: "string", describe: "Config file (default $XDG_CONFIG_HOME/kyso/config.json)" })
+      .option("lang", { choices: ["en", "vi"] as const, describe: "Language of messages" })
+      .conflicts("key-label", "key-id")
+      .conflicts("token-label", "token-serial")
+      .example("kyso token list", "Libraries found, their slots and tokens, PIN warnings")
+      .example("kyso token certs --token-label VGCA-01 --login", "Certificates on the token and whether their keys are there")
+      .example("kyso token keygen --label can-bo-2026 --algo rsa2048", "A new key pair on the token (not extractable)")
+      .example("kyso token csr --key-label can-bo-2026 --subject \"CN=Nguyễn Văn An,O=UBND tỉnh Phú Yên,C=VN\" --out req.pem", "A PKCS#10 request signed on the token")
+      .example("kyso token import-cert --cert issued.pem", "Put the issued certificate beside its key") as never,
+  run: async (args, io) => {
+    applyConfig(args as unknown as Record<string, unknown>, io);
+    const t = translator(pickLang(args.lang, io.env));
+    switch (args.action) {
+      case "list":
+        return list(args, io, t);
+      case "certs":
+        return certs(args, io, t);
+      case "keygen": {
+        if (!args.label) throw new KysoError("USAGE", "token keygen needs --label");
+        if (!args.algo) throw new KysoError("USAGE", "token keygen needs --algo rsa2048|rsa3072|p256|p384");
+        const r = await withSession(args, io, t, async (s) => ({ token: s.tokenLabel, ...s.generateKeyPair(args.label!, args.algo!) }));
+        if (args.json) io.stdout.write(`${JSON.stringify({ token: r.token, label: args.label, id: r.id, algo: args.algo, publicKey: pem("PUBLIC KEY", r.spki) }, null, 2)}\n`);
+        else io.stdout.write(`${t("keyGenerated", { label: args.label, algo: args.algo, token: r.token, id: r.id })}\n${pem("PUBLIC KEY", r.spki)}`);
+        return 0;
+      }
+      case "csr": {
+        if (!args.subject) throw new KysoError("USAGE", "token csr needs --subject \"CN=...,O=...,C=VN\"");
+        if (!args.keyLabel && !args.keyId) throw new KysoError("USAGE", "token csr needs --key-label or --key-id");
+        const { encodeDistinguishedName } = await import("@kyso/signers");
+        encodeDistinguishedName(args.subject); // a bad subject is a usage error before the PIN is asked
+        const der = await withSession(args, io, t, (s) => s.certificationRequest({ label: args.keyLabel, id: args.keyId?.replace(/[\s:]/g, "").toLowerCase() }, args.subject!));
+        await writeOut(io, args.out, pem("CERTIFICATE REQUEST", der));
+        if (args.out) io.stderr.write(`${t("csrWritten", { file: args.out })}\n`);
+        return 0;
+      }
+      case "import-cert": {
+        if (!args.cert) throw new KysoError("USAGE", "token import-cert needs --cert FILE");
+        let der: Uint8Array;
+        try {
+          const all = certificatesFromPemOrDer(new Uint8Array(await readFile(resolve(io.cwd, args.cert))));
+          if (all.length === 0) throw new Error("no certificate in the file");
+          der = all[0];
+        } catch (e) {
+          throw new KysoError("USAGE", `Cannot read the certificate ${args.cert}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        }
+        const r = await withSession(args, io, t, async (s) => ({ token: s.tokenLabel, ...s.importCertificate(der, args.label) }));
+        const { commonName } = await import("@kyso/signers");
+        const subject = commonName(der) ?? "?";
+        if (args.json) io.stdout.write(`${JSON.stringify({ token: r.token, label: r.label, id: r.id, subject }, null, 2)}\n`);
+        else io.stdout.write(`${t("certImported", { subject, token: r.token, label: r.label, id: r.id })}\n`);
+        return 0;
+      }
+    }
+    throw new KysoError("USAGE", `Unknown action ${String(args.action)}`);
+  },
+});
