@@ -35,7 +35,13 @@ export function signatureContents(file: string): { byteRange: number[]; cms: Buf
   for (let m = re.exec(text); m; m = re.exec(text)) {
     const br = [m[1], m[2], m[3], m[4]].map(Number);
     const raw = Buffer.from(text.slice(br[1] + 1, br[2] - 1), "hex");
-    out.push({ byteRange: br, cms: Buffer.from(readTlv(raw).raw) });
+    let cms = raw;
+    try {
+      cms = Buffer.from(readTlv(raw).raw);
+    } catch {
+      /* BER with indefinite lengths (poppler/NSS): kept whole, zero padding included */
+    }
+    out.push({ byteRange: br, cms });
   }
   return out;
 }

@@ -5,3 +5,4 @@ export * from "./timestamp.js";
 export * from "./ocsp.js";
 export * from "./crl.js";
 export * from "./signed-data-info.js";
+export * from "./ber-to-der.js";

@@ -3,3 +3,5 @@ export * from "./batch.js";
 export * from "./network.js";
 export * from "./timestamper.js";
 export * from "./ltv.js";
+export * from "./validation-data.js";
+export * from "./extend.js";

@@ -19,6 +19,8 @@ export interface TimeStampResult {
  */
 export class TimeStamper {
   private reserve: number | undefined;
+  /** The token of the dry run, once made: its TSA certificate and chain are those of later tokens. */
+  lastToken: Uint8Array | undefined;
 
   constructor(
     readonly urls: readonly string[],
@@ -85,6 +87,7 @@ export class TimeStamper {
       const r = await this.stamp(digest(this.digestAlgorithm, new Uint8Array(randomBytes(16))));
       // The attribute wrapper (about 20 bytes) and room for growth: tokens differ by a few bytes.
       this.reserve = r.token.length + 1024;
+      this.lastToken = r.token;
     }
     return this.reserve;
   }

@@ -3,7 +3,7 @@ import { open, stat } from "node:fs/promises";
 import { KysoError, bytesEqual, certificatesFromPemOrDer, describeError, nodeDigestName, systemClock, type Clock, type DigestAlgorithm } from "@kyso/core";
 import {
   buildChain, buildOcspRequest, caIssuersUrls, checkCrl, checkOcspResponse, crlUrls, hasOcspNoCheck,
-  isSelfIssued, ocspUrls, parseTimeStampToken, readSignedDataInfo,
+  certificateNames, isSelfIssued, ocspUrls, parseCrl, parseTimeStampToken, readSignedDataInfo,
 } from "@kyso/cms";
 import { buildDssUpdate, openWithUpdates, prepareSignature, readDss } from "@kyso/pdf";
 import { commonName } from "@kyso/signers";
@@ -19,6 +19,8 @@ export interface SignatureToExtend {
    * timestamp's genTime, else now); when it was, collecting stops with SIGNER_REVOKED.
    */
   requireGoodAtSigning: boolean;
+  /** The time the signature is proven to exist at (default: its signature timestamp's genTime, else now). */
+  signingTime?: Date;
 }
 
 export interface ValidationDataInput {
@@ -65,6 +67,7 @@ export async function collectValidationData(
   const pool: Uint8Array[] = [...existing.certs, ...(options.trustAnchors ?? [])];
   const out: CollectedValidationData = { certs: [], ocsps: [], crls: [] };
   const done = new Set<string>();
+  const statuses = new Map<string, Status>();
   const targets: { cert: Uint8Array; notRevokedBefore?: Date; role: string }[] = [];
 
   for (const s of signatures) {
@@ -83,7 +86,7 @@ export async function collectValidationData(
       continue;
     }
     if (!info.signerCertificate) throw new KysoError("CMS_NO_SIGNER_CERT", "A signature does not carry its signer's certificate; its validation data cannot be collected");
-    targets.push({ cert: info.signerCertificate, role: "signer", notRevokedBefore: s.requireGoodAtSigning ? signingTime ?? clock.now() : undefined });
+    targets.push({ cert: info.signerCertificate, role: "signer", notRevokedBefore: s.requireGoodAtSigning ? s.signingTime ?? signingTime ?? clock.now() : undefined });
   }
 
   for (const target of targets) {
@@ -94,9 +97,14 @@ export async function collectValidationData(
       const cert = path[i];
       if (isSelfIssued(cert)) break;
       const issuer = path[i + 1];
-      if (!issuer) throw new KysoError("CHAIN_INCOMPLETE", `The issuer of "${name(cert)}" cannot be found (no caIssuers URL gave it)`);
       const key = Buffer.from(cert).toString("base64");
-      const status = await revocationOf(cert, issuer, out, pool, options.network, done.has(key));
+      let status = statuses.get(key);
+      if (!status) {
+        // The issuer is not at hand (a root the signer did not include): its CRL still goes in, to be
+        // checked by the verifier against its own trust anchors.
+        status = issuer ? await revocationOf(cert, issuer, out, pool, options.network, done.has(key)) : await crlWithoutIssuer(cert, out, options.network);
+        statuses.set(key, status);
+      }
       done.add(key);
       const at = i === 0 ? target.notRevokedBefore : undefined;
       if (status.revoked && at && status.revocationTime && status.revocationTime <= at)
@@ -191,6 +199,32 @@ async function revocationOf(cert: Uint8Array, issuer: Uint8Array, out: Collected
   }
   if (!lastError) throw new KysoError("NO_REVOCATION_SOURCE", `"${name(cert)}" names no OCSP responder and no CRL distribution point; B-LT needs its revocation data`);
   throw new KysoError(lastError.code, `No revocation data for "${name(cert)}": ${failures.join("; ")}`, { cause: lastError });
+}
+
+/** A CRL for a certificate whose issuer is not available: matched by issuer name, signature unchecked. */
+async function crlWithoutIssuer(cert: Uint8Array, out: CollectedValidationData, net: NetworkOptions | undefined): Promise<Status> {
+  const failures: string[] = [];
+  const issuerName = certificateNames(cert).issuer;
+  const serial = Buffer.from(certificateNames(cert).serial).toString("hex").replace(/^(00)+(?=..)/, "");
+  for (const url of crlUrls(cert).filter((u) => u.startsWith("http"))) {
+    try {
+      const body = await httpExchange("CRL", url, { method: "GET", accept: "application/pkix-crl" }, net);
+      let crl;
+      try {
+        crl = parseCrl(body);
+      } catch (e) {
+        throw new KysoError("CRL_GARBAGE", `CRL server ${url} did not send a CRL`, { cause: e });
+      }
+      if (!bytesEqual(crl.issuer, issuerName)) throw new KysoError("CRL_BAD", `The CRL from ${url} is from another issuer`);
+      addUnique(out.crls, body);
+      const when = crl.revoked.get(serial);
+      return { revoked: !!when, revocationTime: when, source: `CRL ${url}` };
+    } catch (e) {
+      if (!(e instanceof KysoError)) throw e;
+      failures.push(describeError(e));
+    }
+  }
+  throw new KysoError("CHAIN_INCOMPLETE", `The issuer of "${name(cert)}" cannot be found and no CRL for it could be fetched${failures.length ? `: ${failures.join("; ")}` : ""}`);
 }
 
 /** Hash of a file's first `length` bytes followed by in-memory parts, streamed. */

@@ -1,0 +1,64 @@
+import { mkdir } from "node:fs/promises";
+import { resolve } from "node:path";
+import { KysoError, describeError } from "@kyso/core";
+import { defineCommand } from "../../command.js";
+import { outputPathFor } from "../sign/inputs.js";
+import { networkFrom, tsaUrlsFrom } from "../sign/ltv-options.js";
+
+/**
+ * `kyso extend`: long-term validation for documents already signed (by Kyso or another tool):
+ * a DSS with revocation data (B-LT) and an archive timestamp (B-LTA). One document failing does not
+ * stop the others; a failing server leaves no output for that document.
+ */
+export const extendCommand = defineCommand({
+  command: "extend <files..>",
+  describe: "Add validation data (B-LT) and an archive timestamp (B-LTA) to signed PDF documents",
+  builder: (y) =>
+    y
+      .positional("files", { type: "string", array: true, describe: "Signed PDF files" })
+      .option("level", { choices: ["B-LT", "B-LTA"] as const, default: "B-LTA" as const, describe: "B-LT: DSS with certificates, OCSP responses and CRLs; B-LTA: also a document timestamp" })
+      .option("tsa", { type: "string", array: true, describe: "RFC 3161 time-stamp server URL; repeat for fallbacks (default: $KYSO_TSA_URL)" })
+      .option("tsa-timeout", { type: "number", default: 15, describe: "Seconds to wait for each TSA, OCSP or CRL server (one retry)" })
+      .option("out-dir", { type: "string", describe: "Write extended files into this folder (same names)" })
+      .option("suffix", { type: "string", default: ".ltv", describe: "Suffix for outputs written beside the inputs" })
+      .option("force", { type: "boolean", default: false, describe: "Replace existing output files" })
+      .option("json", { type: "boolean", default: false, describe: "One JSON line per file, then a summary line" })
+      .example("kyso extend received/*.pdf --tsa http://tsa.example.vn --out-dir archive/", "Make received documents B-LTA")
+      .example("kyso extend archive/qd-123.pdf --suffix .renewed", "Renew the archive timestamp of a B-LTA document"),
+  run: async (args, io) => {
+    const files = (args.files as string[]).map((f) => resolve(io.cwd, f));
+    const outDir = args.outDir ? resolve(io.cwd, args.outDir as string) : undefined;
+    const tsaUrls = tsaUrlsFrom(args, io);
+    if (tsaUrls.length === 0) throw new KysoError("USAGE", "kyso extend needs a time-stamp server: --tsa URL or $KYSO_TSA_URL");
+    const network = networkFrom(args);
+    if (outDir) await mkdir(outDir, { recursive: true });
+    const items = files.map((input) => ({ input, output: outputPathFor(input, outDir, args.suffix as string) }));
+    const seen = new Set<string>();
+    for (const it of items) {
+      if (it.output === it.input) throw new KysoError("USAGE", `Output would overwrite the input ${it.input}`);
+      if (seen.has(it.output)) throw new KysoError("USAGE", `Two inputs would be written to the same output ${it.output}`);
+      seen.add(it.output);
+    }
+    const { extendPdfFile } = await import("@kyso/sign");
+    const summary = { total: items.length, extended: 0, failed: 0 };
+    for (const it of items) {
+      const t0 = performance.now();
+      try {
+        const r = await extendPdfFile(it.input, it.output, { level: args.level as "B-LT" | "B-LTA", tsaUrls, network, overwrite: args.force as boolean });
+        summary.extended++;
+        const ms = Math.round(performance.now() - t0);
+        if (args.json) io.stdout.write(`${JSON.stringify({ file: it.input, output: it.output, status: "extended", level: args.level, sha256: r.sha256, documentTimestamp: r.documentTimestamp, ms })}\n`);
+        else io.stdout.write(`extended  ${it.input} -> ${it.output}\n`);
+      } catch (e) {
+        summary.failed++;
+        const code = e instanceof KysoError ? e.code : "INTERNAL";
+        const ms = Math.round(performance.now() - t0);
+        if (args.json) io.stdout.write(`${JSON.stringify({ file: it.input, output: it.output, status: "failed", ms, error: { code, message: describeError(e) } })}\n`);
+        else io.stderr.write(`failed  ${it.input}: ${describeError(e)} [${code}]\n`);
+      }
+    }
+    if (args.json) io.stdout.write(`${JSON.stringify({ summary })}\n`);
+    else io.stderr.write(`${summary.extended} extended, ${summary.failed} failed\n`);
+    return summary.failed > 0 ? 1 : 0;
+  },
+});
