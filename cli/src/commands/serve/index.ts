@@ -15,11 +15,26 @@ export const serveCommand = defineCommand({
       .option("workers", { type: "number", describe: "Verification worker threads (default: cores)" })
       .option("max-pending", { type: "number", default: 64, describe: "Documents in progress beyond which requests get 503 + Retry-After" })
       .option("timeout", { type: "number", default: 30, describe: "Per-document time bound in seconds" })
+      .option("db", { type: "string", describe: "Registry database for /api/v1/registry (default $KYSO_DB, else sqlite:$XDG_DATA_HOME/kyso/registry.db)" })
+      .option("api-key-file", { type: "string", describe: "File holding the API key for /api/v1/registry (else $KYSO_API_KEY; without a key those routes answer 503)" })
       .option("audit-log", { type: "string", describe: "Audit log (JSON lines; default $XDG_DATA_HOME/kyso/audit.jsonl)" })
       .example("kyso serve --port 8080 --trust /etc/kyso/roots/", "Serve on port 8080 with the roots in a folder"),
   run: async (args, io) => {
     const { loadTrustAnchors } = await import("@kyso/verify");
-    const { startServer } = await import("@kyso/service");
+    const { startServer, registryRouter } = await import("@kyso/service");
+    let apiKey = io.env.KYSO_API_KEY;
+    if (args.apiKeyFile) {
+      const { readFile } = await import("node:fs/promises");
+      apiKey = (await readFile(resolve(io.cwd, args.apiKeyFile), "utf8")).trim();
+    }
+    const dbSpec = args.db ?? io.env.KYSO_DB;
+    const registry = registryRouter({
+      apiKey,
+      openRegistry: async () => {
+        const { openRegistry, defaultDbSpec } = await import("@kyso/registry");
+        return openRegistry(dbSpec ?? defaultDbSpec(io.env), { cwd: io.cwd });
+      },
+    });
     const trustAnchors = loadTrustAnchors((args.trust as string[]).map((t) => resolve(io.cwd, t)));
     if (!(args.port >= 0 && args.port < 65536)) throw new KysoError("USAGE", "--port must be 0..65535");
     const log = (entry: Record<string, unknown>): void => void io.stderr.write(JSON.stringify({ time: new Date().toISOString(), ...entry }) + "\n");
@@ -34,6 +49,7 @@ export const serveCommand = defineCommand({
       timeoutMs: args.timeout * 1000,
       auditPath: args.auditLog ? resolve(io.cwd, args.auditLog) : undefined,
       log,
+      routers: [registry],
     });
     io.stdout.write(`Kyso verification service on ${running.url} (audit log ${running.auditPath})\n`);
     await new Promise<void>((done) => {
