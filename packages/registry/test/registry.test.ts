@@ -3,6 +3,7 @@ import { fixedClock, isKysoError, KysoError, type Clock } from "@kyso/core";
 import {
   DAY_MS,
   formatDay,
+  MIGRATIONS,
   openRegistry,
   parseCertificates,
   parseCrl,
@@ -69,7 +70,7 @@ for (const backend of backends) {
       const again = await openRegistry(spec, { clock });
       const rows = await again.db.all<{ version: number }>("SELECT version FROM schema_migrations ORDER BY version");
       await again.close();
-      assert.deepEqual(rows.map((r) => Number(r.version)), [1]);
+      assert.deepEqual(rows.map((r) => Number(r.version)), MIGRATIONS.map((m) => m.version));
     });
 
     it("counts the test PKI's certificates in the report exactly: import, revoke, renew, CRL sync", async () => {
