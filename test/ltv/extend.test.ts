@@ -4,18 +4,10 @@ import { join } from "node:path";
 import { pki, p12Password, samples, startTestServers, type TestServers } from "@kyso/certs-test";
 import { Pkcs12Signer } from "@kyso/signers";
 import { extendPdfFile, ltvSignOptions, signPdfFile } from "@kyso/sign";
-import { parseCrl } from "@kyso/cms";
 import { PdfReader, readDss } from "@kyso/pdf";
 import { isKysoError } from "@kyso/core";
 import { pdfsig, qpdfCheck } from "../support/judges.js";
-import { kyso, opensslTsVerify, sha256Hex, signatureContents, tmp } from "./helpers.js";
-
-/** When the test PKI revoked `revoked` (from the intermediate's CRL). */
-export function revocationTimeOfRevoked(): Date {
-  const crl = parseCrl(new Uint8Array(readFileSync(pki.intermediateCrl)));
-  const [t] = [...crl.revoked.values()];
-  return t;
-}
+import { kyso, opensslTsVerify, revocationTimeOfRevoked, sha256Hex, signatureContents, tmp } from "./helpers.js";
 
 describe("kyso extend: B-LT and B-LTA for documents already signed", () => {
   let servers: TestServers;

@@ -8,6 +8,7 @@ import { promisify } from "node:util";
 import { createHash } from "node:crypto";
 import { children, decodeOid, readTlv } from "@kyso/core";
 import { pki } from "@kyso/certs-test";
+import { parseCrl } from "@kyso/cms";
 import { tool, type ToolResult } from "../support/judges.js";
 
 export const exec = promisify(execFile);
@@ -71,3 +72,10 @@ export async function opensslTsVerify(token: Uint8Array, digestHex: string): Pro
 }
 
 export const sha256Hex = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
+
+/** When the test PKI revoked `revoked` (from the intermediate's CRL). */
+export function revocationTimeOfRevoked(): Date {
+  const crl = parseCrl(new Uint8Array(readFileSync(pki.intermediateCrl)));
+  const [t] = [...crl.revoked.values()];
+  return t;
+}

@@ -6,3 +6,4 @@ export { parseCertificateDer, type Certificate } from "./x509.js";
 export { parseSignedData, parseTstInfo } from "./cms.js";
 export { loadTrustAnchors } from "./trust.js";
 export { VerifyPool, type VerifyPoolOptions } from "./pool.js";
+export * from "./ltv/index.js";

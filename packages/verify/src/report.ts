@@ -75,6 +75,10 @@ export interface SignatureReport {
   chain: { trusted: boolean; path: CertificateSummary[] };
   revocation: { mode: RevocationMode } & RevocationFinding;
   timestamp: { time: string; valid: boolean; tsa: string | null; message: string } | null;
+  /** LTV (issue 7): the PAdES level the signature reaches offline; null for document timestamps and failed signatures. */
+  level: "B-B" | "B-T" | "B-LT" | "B-LTA" | null;
+  /** LTV (issue 7): why the next level is not reached (empty at B-LTA). */
+  levelReasons: string[];
   checks: Check[];
   warnings: string[];
 }

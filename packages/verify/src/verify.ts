@@ -12,6 +12,7 @@ import { classifyChanges, isAllowed, type Change } from "./modifications.js";
 import type { Check, FileReport, Indication, SignatureReport, SubIndication, CertificateSummary } from "./report.js";
 import { RevocationCache, fetchRevocation, revocationStatus, type RevocationFetcher, type RevocationFinding, type RevocationMode, type RevocationSources } from "./revocation.js";
 import { parseCertificateDer, type Certificate } from "./x509.js";
+import { analyseLtv, type LtvFinding } from "./ltv/index.js";
 
 export interface VerifyOptions {
   /** Trust anchors (DER certificates). */
@@ -134,6 +135,13 @@ async function verifySource(src: ByteSource, name: string, options: VerifyOption
     reader, src, ends, now, options, anchors: parseAnchors(options.trustAnchors), trailing,
     revisionReaders: new Map(), changes: new Map(),
   };
+  // --- LTV (issue 7): levels and document-timestamp evidence, offline from the document.
+  try {
+    ctx.ltv = reader.repaired ? [] : analyseLtv(reader, { trustAnchors: options.trustAnchors ?? [] });
+  } catch (e) {
+    warnings.push(`long-term validation data could not be analysed: ${(e as Error).message}`);
+  }
+  // --- end LTV
   const states = located.map((l) => prepareSignature(ctx, l));
   // One pass over the file: the file's SHA-256 and every signature's digest over its byte ranges.
   const fileHash = createHash("sha256");
@@ -200,6 +208,8 @@ interface PipelineContext {
   trailing: number;
   revisionReaders: Map<number, PdfReader | Error>;
   changes: Map<number, Change[]>;
+  /** LTV (issue 7): timestamps, DSS and PAdES levels of the document's signatures. */
+  ltv?: LtvFinding[];
 }
 
 /** Every signature dictionary: AcroForm signature fields, then any other in any revision. */
@@ -289,6 +299,8 @@ function prepareSignature(ctx: PipelineContext, loc: Located): SigState {
     chain: { trusted: false, path: [] },
     revocation: { mode: ctx.options.revocation ?? "embedded", status: "not-checked", message: "not checked" },
     timestamp: null,
+    level: null,
+    levelReasons: [],
     checks: [],
     warnings: [],
   };
@@ -477,6 +489,20 @@ async function finishSignature(ctx: PipelineContext, s: SigState): Promise<Signa
     }
   }
 
+  // --- LTV (issue 7): a document timestamp covering the signature proves its time too (EN 319 142-1 §6.3).
+  const ltv = r.byteRange ? ctx.ltv?.find((f) => f.byteRange.join(" ") === r.byteRange!.join(" ")) : undefined;
+  if (!tsTime && ltv?.proofSource === "document-timestamp" && ltv.proofOfExistence) {
+    tsTime = ltv.proofOfExistence;
+    r.warnings = r.warnings.filter((w) => !w.startsWith("The signature has no timestamp"));
+    r.warnings.push(`No signature timestamp; a document timestamp proves the signature existed at ${tsTime.toISOString()}`);
+  }
+  if (r.type === "timestamp" && ltv?.timestamp && !ltv.timestamp.valid && r.timestamp) {
+    r.timestamp.valid = false;
+    r.timestamp.message = `document timestamp not valid: ${ltv.timestamp.problems.join("; ")}`;
+    r.warnings.push(r.timestamp.message);
+  }
+  // --- end LTV
+
   // Signing time: proven by a timestamp, else claimed.
   const claimedSigning = r.claimedTime ? new Date(r.claimedTime) : signingTimeAttr(si);
   const at = tsTime ?? claimedSigning ?? ctx.now;
@@ -532,6 +558,12 @@ async function finishSignature(ctx: PipelineContext, s: SigState): Promise<Signa
   } else {
     r.reasons = [r.coverage === "ENTIRE_FILE" ? "The signature is valid and covers the whole document" : "The signature is valid; later changes are allowed ones"];
   }
+  // --- LTV (issue 7): the PAdES level, only for signatures that do not fail.
+  if (ltv && r.type === "signature") {
+    r.level = r.indication === "TOTAL_FAILED" ? null : ltv.level;
+    r.levelReasons = r.indication === "TOTAL_FAILED" ? ["the signature is not valid"] : ltv.reasons;
+  }
+  // --- end LTV
   return r;
 }
 

@@ -1,0 +1,3 @@
+export * from "./timestamp.js";
+export * from "./revocation.js";
+export * from "./level.js";
