@@ -14,6 +14,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
     .help()
     .alias("h", "help")
     .version(false)
+    // Defaults for flags: flags > KYSO_* environment > this file (cli/src/config.ts, applyConfig).
+    .option("config", { type: "string", global: true, describe: "Config file with defaults (default $XDG_CONFIG_HOME/kyso/config.json)" })
+    .epilogue("Defaults come from the flags, then KYSO_* variables (KYSO_PKCS11_LIB, KYSO_TOKEN_LABEL, KYSO_KEY_LABEL, KYSO_REASON, KYSO_LOCATION, KYSO_OUT_DIR, KYSO_LANG ...), then the config file.")
     .wrap(Math.min(110, (io.stdout as { columns?: number }).columns ?? 100))
     .fail((msg, err) => {
       if (err) throw err;

@@ -43,7 +43,6 @@ export const signCommand = defineCommand({
       .option("journal", { type: "string", describe: "Journal of the run, for --resume (default: .kyso-journal.jsonl in --out-dir, else in the current folder)" })
       .option("resume", { type: "boolean", default: false, describe: "Finish an interrupted run: files the journal records as signed are not signed again" })
       .option("dry-run", { type: "boolean", default: false, describe: "List what would be signed and where the outputs would go; open no token, write nothing" })
-      .option("config", { type: "string", describe: "Config file (default $XDG_CONFIG_HOME/kyso/config.json)" })
       .option("lang", { choices: ["en", "vi"] as const, describe: "Language of messages (default from $KYSO_LANG or the locale)" })
       .example("KYSO_PIN=... kyso sign qd-123.pdf --token-label VGCA-01 --key-label officer", "Sign one file; writes qd-123.signed.pdf")
       .example("kyso sign incoming/ -r --out-dir signed/ --report run.csv", "Sign a folder tree into signed/ (same layout), with a CSV report")

@@ -147,7 +147,6 @@ export const tokenCommand = defineCommand<TokenArgs>({
       .option("subject", { type: "string", describe: "csr: subject, e.g. \"CN=Nguyễn Văn An,UID=CCCD:001085012345,O=UBND tỉnh Phú Yên,C=VN\"" })
       .option("out", { type: "string", describe: "csr: write the PEM request to this file (default: standard output)" })
       .option("cert", { type: "string", describe: "import-cert: the issued certificate (PEM or DER)" })
-      .option("config", { type: "string", describe: "Config file (default $XDG_CONFIG_HOME/kyso/config.json)" })
       .option("lang", { choices: ["en", "vi"] as const, describe: "Language of messages" })
       .conflicts("key-label", "key-id")
       .conflicts("token-label", "token-serial")
