@@ -8,7 +8,7 @@ import { appendValidationData, extendPdfFile, ltvSignOptions, signPdfFile, type 
 import { certificatesFromPemOrDer, fixedClock } from "@kyso/core";
 import { verifyPdf, analyseLtv } from "@kyso/verify";
 import { PdfReader } from "@kyso/pdf";
-import { revocationTimeOfRevoked, signatureContents, tmp } from "./helpers.js";
+import { kyso, revocationTimeOfRevoked, signatureContents, tmp } from "./helpers.js";
 
 const root = certificatesFromPemOrDer(new Uint8Array(readFileSync(pki.root)));
 /** After every test certificate expired (the leaves end in 3 years, the root in 10): 2040. */
@@ -102,6 +102,16 @@ describe("Verifying long-term validation offline: timestamps, DSS, PAdES level",
     assert.equal(bad.indication, "TOTAL_FAILED");
     assert.equal(bad.signatures[0].subIndication, "REVOKED");
     assert.equal(bad.signatures[0].level, null);
+  });
+
+  it("kyso verify prints the level, and --json carries it per signature", async () => {
+    const text = await kyso(["verify", files["B-LTA"], files["B-T"], "--trust", pki.root]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /PAdES: B-LTA\n/);
+    assert.match(text.stdout, /PAdES: B-T \(the document has no DSS/);
+    const json = await kyso(["verify", files["B-LT"], "--trust", pki.root, "--json"]);
+    const [report] = JSON.parse(json.stdout) as { signatures: { level: string; levelReasons: string[] }[] }[];
+    assert.equal(report.signatures[0].level, "B-LT");
   });
 
   it("analyseLtv: a document timestamp from an untrusted root does not count, and the level stops at B-B with the reason", async () => {

@@ -17,6 +17,8 @@ export function formatReport(r: FileReport, lang: Lang, color: boolean): string 
       if (s.signer.organization) lines.push(`    ${tr(lang, "organization")}: ${s.signer.organization}`);
     }
     if (s.signingTime) lines.push(`    ${tr(lang, "time")}: ${s.signingTime} (${tr(lang, s.timeSource === "timestamp" ? "timestamp" : "claimed")})`);
+    // LTV (issue 7): the PAdES level reached and why the next one is not.
+    if (s.level) lines.push(`    PAdES: ${s.level}${s.levelReasons.length ? ` (${s.levelReasons[0]})` : ""}`);
     lines.push(`    ${tr(lang, "coverage")}: ${tr(lang, s.coverage)}; ${tr(lang, "chain")}: ${tr(lang, s.chain.trusted ? "trusted" : "untrusted")}; ${tr(lang, "revocation")}: ${s.revocation.status} (${s.revocation.mode})`);
     if (s.modifications.changes.length > 0) {
       lines.push(`    ${tr(lang, "modifications")}: ${s.modifications.level}${s.modifications.allowed ? "" : " !"}`);
