@@ -100,6 +100,20 @@ describe("PAdES B-LT and B-LTA signing: DSS and document timestamp", () => {
     assert.equal(existsSync(out), false);
   });
 
+  it("the OCSP responder slow beyond the timeout: the CRL distribution point is used instead", async () => {
+    const signer = await Pkcs12Signer.open(pki.officerRsa.p12, p12Password);
+    const out = join(tmp(), "crl-fallback.pdf");
+    // The real servers; OCSP requests are sent to the responder's slow mode.
+    const slowOcsp = ((url: string, init: RequestInit) => fetch(url.replace(/\/ocsp$/, "/ocsp/slow"), init)) as never;
+    await signPdfFile(samples.onePage, out, signer, ltvSignOptions({ level: "B-LT", tsaUrls: [servers.tsaUrl], network: { fetch: slowOcsp, timeoutMs: 500, retries: 0 } }));
+    const r = PdfReader.openFile(out);
+    const dss = readDss(r);
+    r.close();
+    assert.equal(dss.ocsps.length, 0);
+    assert.equal(dss.crls.length, 2, "the intermediate's CRL (signer, TSA) and the root's (intermediate)");
+    assert.ok((await pdfsig(out))[0].signatureValid);
+  });
+
   it("kyso sign --level B-LTA through the batch engine; pdfsig with its OCSP check against our responder", async () => {
     const dir = tmp();
     const r = await kyso(["sign", samples.onePage, samples.hundredPages, "--p12", pki.orgSeal.p12, "--level", "B-LTA", "--tsa", servers.tsaUrl, "--out-dir", dir]);

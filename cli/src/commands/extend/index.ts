@@ -2,7 +2,7 @@ import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import { KysoError, describeError } from "@kyso/core";
 import { defineCommand } from "../../command.js";
-import { outputPathFor } from "../sign/inputs.js";
+import { expandInputs, outputPathFor } from "../sign/inputs.js";
 import { networkFrom, tsaUrlsFrom } from "../sign/ltv-options.js";
 
 /**
@@ -15,7 +15,8 @@ export const extendCommand = defineCommand({
   describe: "Add validation data (B-LT) and an archive timestamp (B-LTA) to signed PDF documents",
   builder: (y) =>
     y
-      .positional("files", { type: "string", array: true, describe: "Signed PDF files" })
+      .positional("files", { type: "string", array: true, describe: "Signed PDF files, folders or globs (as for kyso sign)" })
+      .option("recursive", { alias: "r", type: "boolean", default: false, describe: "Descend into subfolders of folder inputs" })
       .option("level", { choices: ["B-LT", "B-LTA"] as const, default: "B-LTA" as const, describe: "B-LT: DSS with certificates, OCSP responses and CRLs; B-LTA: also a document timestamp" })
       .option("tsa", { type: "string", array: true, describe: "RFC 3161 time-stamp server URL; repeat for fallbacks (default: $KYSO_TSA_URL)" })
       .option("tsa-timeout", { type: "number", default: 15, describe: "Seconds to wait for each TSA, OCSP or CRL server (one retry)" })
@@ -26,13 +27,15 @@ export const extendCommand = defineCommand({
       .example("kyso extend received/*.pdf --tsa http://tsa.example.vn --out-dir archive/", "Make received documents B-LTA")
       .example("kyso extend archive/qd-123.pdf --suffix .renewed", "Renew the archive timestamp of a B-LTA document"),
   run: async (args, io) => {
-    const files = (args.files as string[]).map((f) => resolve(io.cwd, f));
     const outDir = args.outDir ? resolve(io.cwd, args.outDir as string) : undefined;
+    const suffix = args.suffix as string;
+    const inputs = await expandInputs(args.files as string[], { cwd: io.cwd, recursive: args.recursive as boolean, outDir, suffix });
+    if (inputs.length === 0) throw new KysoError("USAGE", "No PDF files to extend");
     const tsaUrls = tsaUrlsFrom(args, io);
     if (tsaUrls.length === 0) throw new KysoError("USAGE", "kyso extend needs a time-stamp server: --tsa URL or $KYSO_TSA_URL");
     const network = networkFrom(args);
     if (outDir) await mkdir(outDir, { recursive: true });
-    const items = files.map((input) => ({ input, output: outputPathFor(input, outDir, args.suffix as string) }));
+    const items = inputs.map((f) => ({ input: f.path, output: outputPathFor(f.path, outDir, suffix, f.base) }));
     const seen = new Set<string>();
     for (const it of items) {
       if (it.output === it.input) throw new KysoError("USAGE", `Output would overwrite the input ${it.input}`);
