@@ -1,7 +1,7 @@
 import yargs from "yargs";
 import { KysoError, describeError } from "@kyso/core";
 import type { Io } from "./command.js";
-import { commands } from "./commands/index.js";
+import { loadCommands } from "./commands/index.js";
 
 /** Parses argv, runs one command and returns its exit code. Never calls process.exit. */
 export async function main(argv: string[], io: Io): Promise<number> {
@@ -22,7 +22,12 @@ export async function main(argv: string[], io: Io): Promise<number> {
       if (err) throw err;
       throw new KysoError("USAGE", `${msg}\n\nRun "kyso --help" or "kyso <command> --help" for usage.`);
     });
-  for (const c of commands) {
+  // yargs renders (and caches) the whole help text of a command every time it runs one, so that it
+  // could print it after a failure; kyso never does, and the rendering costs ~40 ms of start-up.
+  const internals = (parser as unknown as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } }).getInternalMethods?.();
+  const usage = internals?.getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === "function") usage.cacheHelpMessage = () => undefined;
+  for (const c of await loadCommands(argv)) {
     parser.command({
       command: c.command,
       describe: c.describe,

@@ -1,12 +1,24 @@
 import type { KysoCommand } from "../command.js";
-import { signCommand } from "./sign/index.js";
-import { verifyCommand } from "./verify/index.js";
-import { serveCommand } from "./serve/index.js";
-import { unitsCommand } from "./units/index.js";
-import { certsCommand } from "./certs/index.js";
-import { tokensCommand } from "./tokens/index.js";
-import { tokenCommand } from "./token/index.js";
-import { extendCommand } from "./extend/index.js";
 
-/** Every top-level command of `kyso`. Each lives in its own folder under commands/. */
-export const commands: KysoCommand[] = [signCommand, verifyCommand, serveCommand, unitsCommand, certsCommand, tokensCommand, tokenCommand, extendCommand];
+/**
+ * Every top-level command of `kyso`, each in its own folder under commands/. They are loaded on
+ * demand: `kyso sign` loads only the sign command, so start-up does not pay for the registry, the
+ * verifier or the service.
+ */
+export const commandLoaders: { name: string; load: () => Promise<KysoCommand> }[] = [
+  { name: "sign", load: async () => (await import("./sign/index.js")).signCommand },
+  { name: "verify", load: async () => (await import("./verify/index.js")).verifyCommand },
+  { name: "serve", load: async () => (await import("./serve/index.js")).serveCommand },
+  { name: "units", load: async () => (await import("./units/index.js")).unitsCommand },
+  { name: "certs", load: async () => (await import("./certs/index.js")).certsCommand },
+  { name: "tokens", load: async () => (await import("./tokens/index.js")).tokensCommand },
+  { name: "token", load: async () => (await import("./token/index.js")).tokenCommand },
+  { name: "extend", load: async () => (await import("./extend/index.js")).extendCommand },
+];
+
+/** The commands needed for this argv: the one it names, or all of them (help, unknown commands). */
+export async function loadCommands(argv: readonly string[]): Promise<KysoCommand[]> {
+  const named = argv.find((a) => commandLoaders.some((c) => c.name === a));
+  const wanted = named ? commandLoaders.filter((c) => c.name === named) : commandLoaders;
+  return Promise.all(wanted.map((c) => c.load()));
+}
