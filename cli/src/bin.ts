@@ -9,7 +9,8 @@ main(process.argv.slice(2), {
   env: process.env,
   cwd: process.cwd(),
 }).then(
-  (code) => process.exit(code),
+  // Exit once stdout and stderr have drained: a large report piped to another program is never cut.
+  (code) => process.stdout.write("", () => process.stderr.write("", () => process.exit(code))),
   (e) => {
     process.stderr.write(`kyso: internal error: ${e instanceof Error ? e.stack : String(e)}\n`);
     process.exit(70);
