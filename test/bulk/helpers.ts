@@ -7,7 +7,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { nssDb, pkcs11Lib, pki, samples, softhsmConf, token } from "@kyso/certs-test";
+import { loadGraphene, nssDb, pkcs11Lib, pki, samples, softhsmConf, token, type Graphene } from "@kyso/certs-test";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const cliBin = join(repoRoot, "cli/dist/bin.js");
@@ -26,6 +26,29 @@ export function tokenCopy(): { dir: string; conf: string } {
   const conf = join(dir, "softhsm2.conf");
   writeFileSync(conf, `directories.tokendir = ${join(dir, "tokens")}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n`);
   return { dir, conf };
+}
+
+/**
+ * Runs `fn` on the slot of the token labelled `label` in a token directory (`conf`, a softhsm2.conf),
+ * with its own initialized and finalized module.
+ */
+export function withTokenSlot<T>(conf: string, label: string, fn: (slot: Graphene.Slot, graphene: ReturnType<typeof loadGraphene>) => T): T {
+  const prev = process.env.SOFTHSM2_CONF;
+  process.env.SOFTHSM2_CONF = conf;
+  const graphene = loadGraphene();
+  const mod = graphene.Module.load(pkcs11Lib());
+  mod.initialize({ flags: 2 /* CKF_OS_LOCKING_OK */ });
+  try {
+    const slots = mod.getSlots(true);
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots.items(i);
+      if (slot.getToken().label.trim() === label) return fn(slot, graphene);
+    }
+    throw new Error(`token "${label}" not found`);
+  } finally {
+    mod.finalize();
+    process.env.SOFTHSM2_CONF = prev;
+  }
 }
 
 export interface CliResult {

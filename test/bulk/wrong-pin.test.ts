@@ -7,36 +7,22 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { loadGraphene, pkcs11Lib, ready, token } from "@kyso/certs-test";
-import { makeTree, officerRsaFlags, runCli, tempDir, tokenCopy } from "./helpers.js";
+import { makeTree, officerRsaFlags, runCli, tempDir, tokenCopy, withTokenSlot } from "./helpers.js";
 
 const SPY = "/usr/lib/x86_64-linux-gnu/pkcs11-spy.so";
 const CKF_USER_PIN_COUNT_LOW = 0x10000;
 
 /** The demo token's flags in a token directory (SoftHSM keeps CKF_USER_PIN_COUNT_LOW set after a failed login). */
 function tokenFlagsAfter(conf: string, login?: string): number {
-  const prev = process.env.SOFTHSM2_CONF;
-  process.env.SOFTHSM2_CONF = conf;
-  const graphene = loadGraphene();
-  const mod = graphene.Module.load(pkcs11Lib());
-  mod.initialize({ flags: 2 });
-  try {
-    const slots = mod.getSlots(true);
-    for (let i = 0; i < slots.length; i++) {
-      const slot = slots.items(i);
-      if (slot.getToken().label.trim() !== token.label) continue;
-      if (login) {
-        const s = slot.open(graphene.SessionFlag.SERIAL_SESSION);
-        s.login(login, graphene.UserType.USER);
-        s.logout();
-        s.close();
-      }
-      return slot.getToken().flags;
+  return withTokenSlot(conf, token.label, (slot, graphene) => {
+    if (login) {
+      const s = slot.open(graphene.SessionFlag.SERIAL_SESSION);
+      s.login(login, graphene.UserType.USER);
+      s.logout();
+      s.close();
     }
-    throw new Error("demo token not found");
-  } finally {
-    mod.finalize();
-    process.env.SOFTHSM2_CONF = prev;
-  }
+    return slot.getToken().flags;
+  });
 }
 
 describe("kyso sign: wrong PIN", function () {

@@ -1,6 +1,6 @@
 // Issue 2 acceptance: every signature Kyso makes is judged by pdfsig, qpdf and openssl cms.
 import { strict as assert } from "node:assert";
-import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { pki, samples, token, p12Password, softhsmConf, pkcs11Lib } from "@kyso/certs-test";
@@ -9,6 +9,7 @@ import { signPdfFile, type SignOptions } from "@kyso/sign";
 import type { RawSigner } from "@kyso/core";
 import { isPrefix, opensslCmsVerify, pdfsig, qpdfCheck, tool } from "../support/judges.js";
 import { runKyso } from "../support/cli.js";
+import { tokenCopy } from "../bulk/helpers.js";
 
 const work = mkdtempSync(join(tmpdir(), "kyso-sign-"));
 const chain = readFileSync(pki.officerRsa.chain);
@@ -207,12 +208,7 @@ describe("signing core (issue 2)", function () {
 
     it("a wrong PIN: exit 2, a clear message, no output, exactly one C_Login (seen by pkcs11-spy)", async function () {
       // A copy of the token, so the shared one's PIN counter is untouched.
-      const dir = mkdtempSync(join(work, "pin-"));
-      cpSync(join(softhsmConf, ".."), join(dir, "softhsm"), { recursive: true });
-      const conf = join(dir, "softhsm", "softhsm2.conf");
-      const original = readFileSync(softhsmConf, "utf8");
-      const tokensDir = /directories\.tokendir\s*=\s*(.*)/.exec(original)![1].trim();
-      writeFileSync(conf, original.replace(tokensDir, join(dir, "softhsm", "tokens")));
+      const { dir, conf } = tokenCopy();
       const spyLog = join(dir, "spy.log");
       const input = join(dir, "in.pdf");
       copyFileSync(samples.onePage, input);

@@ -9,36 +9,22 @@ import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { X509Certificate } from "node:crypto";
 import { join } from "node:path";
 import { loadGraphene, pki, pkcs11Lib, ready, samples, serverBase, token } from "@kyso/certs-test";
-import { pdfsig, runCli, tempDir, tokenCopy } from "../bulk/helpers.js";
+import { pdfsig, runCli, tempDir, tokenCopy, withTokenSlot } from "../bulk/helpers.js";
 
 /** Attributes of the private key labelled `label` on the spare token of a token copy (logs in with the right PIN). */
 function privateKeyAttributes(conf: string, label: string): Record<string, unknown> {
-  const prev = process.env.SOFTHSM2_CONF;
-  process.env.SOFTHSM2_CONF = conf;
-  const graphene = loadGraphene();
-  const mod = graphene.Module.load(pkcs11Lib());
-  mod.initialize({ flags: 2 });
-  try {
-    const slots = mod.getSlots(true);
-    for (let i = 0; i < slots.length; i++) {
-      const slot = slots.items(i);
-      if (slot.getToken().label.trim() !== token.spareLabel) continue;
-      const s = slot.open(graphene.SessionFlag.SERIAL_SESSION);
-      try {
-        s.login(token.userPin, graphene.UserType.USER);
-        const keys = s.find({ class: graphene.ObjectClass.PRIVATE_KEY, label });
-        assert.equal(keys.length, 1);
-        const a = keys.items(0).getAttribute({ sensitive: null, extractable: null, sign: null, id: null }) as { sensitive: boolean; extractable: boolean; sign: boolean; id: Buffer };
-        return { sensitive: a.sensitive, extractable: a.extractable, sign: a.sign, id: a.id.toString("hex") };
-      } finally {
-        s.close();
-      }
+  return withTokenSlot(conf, token.spareLabel, (slot, graphene) => {
+    const s = slot.open(graphene.SessionFlag.SERIAL_SESSION);
+    try {
+      s.login(token.userPin, graphene.UserType.USER);
+      const keys = s.find({ class: graphene.ObjectClass.PRIVATE_KEY, label });
+      assert.equal(keys.length, 1);
+      const a = keys.items(0).getAttribute({ sensitive: null, extractable: null, sign: null, id: null }) as { sensitive: boolean; extractable: boolean; sign: boolean; id: Buffer };
+      return { sensitive: a.sensitive, extractable: a.extractable, sign: a.sign, id: a.id.toString("hex") };
+    } finally {
+      s.close();
     }
-    throw new Error("spare token not found");
-  } finally {
-    mod.finalize();
-    process.env.SOFTHSM2_CONF = prev;
-  }
+  });
 }
 
 const SUBJECT = "CN=Lê Thị Hoa,UID=CCCD:001190011111,title=Phó Chủ tịch,O=Ủy ban nhân dân tỉnh Phú Yên,L=Phú Yên,C=VN";

@@ -6,3 +6,4 @@ export * from "./bytes.js";
 export * from "./files.js";
 export * from "./der.js";
 export * from "./certificate.js";
+export * from "./ber.js";

@@ -5,10 +5,9 @@ import {
   KysoError, defaultScheme, describeError, nodeDigestName, parseCertificate, systemClock, writeFileAtomic,
   type DigestAlgorithm, type RawSigner, type SignatureScheme,
 } from "@kyso/core";
-import { PdfReader, prepareSignature, type SubFilter } from "@kyso/pdf";
-import { buildSignedAttributes, estimateSignedDataLength } from "@kyso/cms";
+import { PdfReader } from "@kyso/pdf";
 import { commonName } from "@kyso/signers";
-import { completeDocument, prepareDocument, writeSignedDocument, type PreparedDocument, type SignOptions } from "./sign-pdf.js";
+import { addPlaceholder, completeDocument, contentsLengthFor, prepareDocument, signedAttributesFor, writeSignedDocument, type PreparedDocument, type SignOptions } from "./sign-pdf.js";
 import { signedByCertificate } from "./already-signed.js";
 import { BatchJournal } from "./journal.js";
 
@@ -91,9 +90,6 @@ function tokenLane(signer: RawSigner): RawSigner {
   };
 }
 
-function subFilterOf(o: SignOptions): SubFilter {
-  return o.subFilter === "pkcs7" ? "adbe.pkcs7.detached" : "ETSI.CAdES.detached";
-}
 
 const sha256Hex = (...parts: Uint8Array[]): string => {
   const h = createHash("sha256");
@@ -178,14 +174,8 @@ export async function signBatch(
   const signerSerial = Buffer.from(cert.serial).toString("hex");
   const lane = tokenLane(signer);
   // The placeholder size depends only on the signer and the options: compute it once.
-  const contentsLength = estimateSignedDataLength({
-    scheme: signOptions.scheme!,
-    digestAlgorithm,
-    signerCertificate: signer.certificate,
-    certificates: signer.chain,
-    // As prepareDocument: adbe.pkcs7.detached adds a signing-time attribute.
-    unsignedReserve: (options.unsignedReserve ?? 0) + (options.subFilter === "pkcs7" ? 32 : 0),
-  });
+  const contentsLength = contentsLengthFor(signer, signOptions);
+
 
   const journal = options.journal ? await BatchJournal.open(options.journal, sha256Hex(signer.certificate), options.resume ?? false) : undefined;
   if (options.resume) await removeStaleTempFiles(items.map((i) => i.output));
@@ -231,19 +221,9 @@ export async function signBatch(
     const signingTime = clock.now();
     let prepared;
     try {
-      if (reader.encrypted) throw new KysoError("PDF_ENCRYPTED", "The document is encrypted; Kyso does not sign encrypted documents");
-      if (!force && signedByCertificate(reader, cert)) return new Skip("ALREADY_SIGNED");
-      prepared = prepareSignature(reader, {
-        subFilter: subFilterOf(signOptions),
-        contentsLength,
-        fieldName: options.fieldName,
-        signingTime,
-        reason: options.reason,
-        location: options.location,
-        contactInfo: options.contactInfo,
-        certify: options.certify,
-        widget: options.appearance ? await options.appearance({ input: item.input, reader, certificate: signer.certificate, signingTime }) : options.widget,
-      });
+      if (!reader.encrypted && !force && signedByCertificate(reader, cert)) return new Skip("ALREADY_SIGNED");
+      prepared = await addPlaceholder(reader, item.input, signer, signOptions, contentsLength, signingTime);
+
     } finally {
       reader.close();
     }
@@ -253,12 +233,8 @@ export async function signBatch(
     h.update(a);
     h.update(b);
     const contentDigest = new Uint8Array(h.digest());
-    const signedAttributes = buildSignedAttributes({
-      contentDigest,
-      digestAlgorithm,
-      signerCertificate: signer.certificate,
-      signingTime: options.subFilter === "pkcs7" ? signingTime : undefined,
-    });
+    const signedAttributes = signedAttributesFor(contentDigest, signer, signOptions, signingTime);
+
     return { input: item.input, prepared, contentDigest, signedAttributes, signingTime };
   }
 

@@ -74,6 +74,40 @@ function subFilterOf(o: SignOptions): SubFilter {
   return o.subFilter === "pkcs7" ? "adbe.pkcs7.detached" : "ETSI.CAdES.detached";
 }
 
+/** Adds the signature placeholder (and the visible appearance, if any) to an open document. */
+export async function addPlaceholder(
+  reader: PdfReader,
+  input: string,
+  signer: Pick<RawSigner, "certificate">,
+  options: SignOptions,
+  contentsLength: number,
+  signingTime: Date,
+): Promise<PreparedSignature> {
+  if (reader.encrypted) throw new KysoError("PDF_ENCRYPTED", "The document is encrypted; Kyso does not sign encrypted documents");
+  return prepareSignature(reader, {
+    subFilter: subFilterOf(options),
+    contentsLength,
+    fieldName: options.fieldName,
+    signingTime,
+    reason: options.reason,
+    location: options.location,
+    contactInfo: options.contactInfo,
+    certify: options.certify,
+    widget: options.appearance ? await options.appearance({ input, reader, certificate: signer.certificate, signingTime }) : options.widget,
+  });
+}
+
+/** The signed attributes over a content digest (adbe.pkcs7.detached also gets a signing-time attribute). */
+export function signedAttributesFor(contentDigest: Uint8Array, signer: Pick<RawSigner, "certificate">, options: SignOptions, signingTime: Date): Der {
+  return buildSignedAttributes({
+    contentDigest,
+    digestAlgorithm: options.digestAlgorithm ?? "SHA-256",
+    signerCertificate: signer.certificate,
+    // adbe.pkcs7.detached is not PAdES: a signing-time attribute is customary there.
+    signingTime: options.subFilter === "pkcs7" ? signingTime : undefined,
+  });
+}
+
 /** Bytes to reserve in /Contents for this signer and these options: a dry run of the CMS (never too small). */
 export function contentsLengthFor(signer: Pick<RawSigner, "certificate" | "chain">, options: SignOptions = {}): number {
   return estimateSignedDataLength({
@@ -98,30 +132,13 @@ export async function prepareDocument(input: string, signer: Pick<RawSigner, "ce
   const reader = PdfReader.openFile(input);
   let prepared: PreparedSignature;
   try {
-    if (reader.encrypted) throw new KysoError("PDF_ENCRYPTED", "The document is encrypted; Kyso does not sign encrypted documents");
-    const contentsLength = contentsLengthFor(signer, options);
-    prepared = prepareSignature(reader, {
-      subFilter: subFilterOf(options),
-      contentsLength,
-      fieldName: options.fieldName,
-      signingTime,
-      reason: options.reason,
-      location: options.location,
-      contactInfo: options.contactInfo,
-      certify: options.certify,
-      widget: options.appearance ? await options.appearance({ input, reader, certificate: signer.certificate, signingTime }) : options.widget,
-    });
+    prepared = await addPlaceholder(reader, input, signer, options, contentsLengthFor(signer, options), signingTime);
   } finally {
     reader.close();
   }
   const contentDigest = await digestCovered(input, prepared, digestAlgorithm);
-  const signedAttributes = buildSignedAttributes({
-    contentDigest,
-    digestAlgorithm,
-    signerCertificate: signer.certificate,
-    // adbe.pkcs7.detached is not PAdES: a signing-time attribute is customary there.
-    signingTime: options.subFilter === "pkcs7" ? signingTime : undefined,
-  });
+  const signedAttributes = signedAttributesFor(contentDigest, signer, options, signingTime);
+
   return { input, prepared, contentDigest, signedAttributes, signingTime };
 }
 

@@ -154,6 +154,33 @@ function tokenError(what: string, e: unknown): KysoError {
 }
 
 /**
+ * Logs the user in once. A wrong PIN fails at once with the token's PIN flags read afterwards
+ * (count low, final try, locked) and is never retried: tokens lock after a few wrong PINs.
+ */
+export function loginUser(session: graphene.Session, slot: graphene.Slot, pin: string, tokenLabel: string): void {
+  try {
+    session.login(pin, graphene.UserType.USER);
+  } catch (e) {
+    const code = pkcs11Code(e);
+    if (code === CKR_USER_ALREADY_LOGGED_IN) return;
+    if (code === CKR_PIN_INCORRECT || code === CKR_PIN_LEN_RANGE || code === CKR_PIN_LOCKED) {
+      let after: PinFlags = { countLow: false, finalTry: false, locked: code === CKR_PIN_LOCKED };
+      try {
+        after = pinFlags(slot.getToken().flags);
+      } catch {
+        /* keep what we know */
+      }
+      throw new KysoError(
+        after.locked || code === CKR_PIN_LOCKED ? "P11_PIN_LOCKED" : "P11_PIN_INCORRECT",
+        `Wrong PIN for token "${tokenLabel}" (${describePinFlags(after)}). Not retried: tokens lock after a few wrong PINs.`,
+        { details: { pinFlags: after, ckr: code } },
+      );
+    }
+    throw tokenError("login", e);
+  }
+}
+
+/**
  * A signer over a key on a PKCS#11 token (graphene-pk11): one session and one login for the life
  * of the signer; `close()` logs out and releases the library.
  */
@@ -193,31 +220,7 @@ export class Pkcs11Signer implements RawSigner {
       let cert = tokenCerts.find((c) => (keyId ? c.id === keyId : options.keyLabel ? c.label === options.keyLabel : false));
 
       const pin = await options.pin();
-      if (!(token.flags & CKF_LOGIN_REQUIRED) && pin === "") {
-        /* a token without login */
-      } else {
-        try {
-          s.login(pin, graphene.UserType.USER);
-        } catch (e) {
-          const code = pkcs11Code(e);
-          if (code !== CKR_USER_ALREADY_LOGGED_IN) {
-            if (code === CKR_PIN_INCORRECT || code === CKR_PIN_LEN_RANGE || code === CKR_PIN_LOCKED) {
-              let after: PinFlags = { countLow: false, finalTry: false, locked: code === CKR_PIN_LOCKED };
-              try {
-                after = pinFlags(slot.getToken().flags);
-              } catch {
-                /* keep what we know */
-              }
-              throw new KysoError(
-                after.locked || code === CKR_PIN_LOCKED ? "P11_PIN_LOCKED" : "P11_PIN_INCORRECT",
-                `Wrong PIN for token "${tokenLabel}" (${describePinFlags(after)}). Not retried: tokens lock after a few wrong PINs.`,
-                { details: { pinFlags: after, ckr: code } },
-              );
-            }
-            throw tokenError("login", e);
-          }
-        }
-      }
+      if ((token.flags & CKF_LOGIN_REQUIRED) || pin !== "") loginUser(s, slot, pin, tokenLabel);
 
       const template: graphene.ITemplate = { class: graphene.ObjectClass.PRIVATE_KEY };
       if (keyId) template.id = Buffer.from(keyId, "hex");

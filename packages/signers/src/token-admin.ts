@@ -4,7 +4,7 @@ import {
   KysoError, DIGEST_OIDS, children, contextConstructed, derNull, ecdsaRawToDer, nodeDigestName, octetString, oid, parseCertificate, readTlv,
   sequence, setOf, smallInteger, tlv, unsignedInteger, type Der, type DigestAlgorithm,
 } from "@kyso/core";
-import { acquireModule, describePinFlags, findSlot, pinFlags, pkcs11Code, releaseModule, type PinFlags, type TokenSelector } from "./pkcs11.js";
+import { acquireModule, describePinFlags, findSlot, loginUser, pinFlags, pkcs11Code, releaseModule, type PinFlags, type TokenSelector } from "./pkcs11.js";
 import { readTokenCertificates } from "./token-inventory.js";
 
 /**
@@ -31,10 +31,6 @@ export interface SlotReport {
 
 const CKF_LOGIN_REQUIRED = 0x4;
 const CKF_TOKEN_INITIALIZED = 0x400;
-const CKR_PIN_INCORRECT = 0xa0;
-const CKR_PIN_LEN_RANGE = 0xa2;
-const CKR_PIN_LOCKED = 0xa4;
-const CKR_USER_ALREADY_LOGGED_IN = 0x100;
 
 /** Every slot of a library, with the token in it if any. No login. */
 export function listSlots(library: string): SlotReport[] {
@@ -120,25 +116,7 @@ export class TokenSession {
       let loggedIn = false;
       if (options.pin) {
         const pin = await options.pin();
-        try {
-          session.login(pin, graphene.UserType.USER);
-        } catch (e) {
-          const code = pkcs11Code(e);
-          if (code !== CKR_USER_ALREADY_LOGGED_IN) {
-            if (code === CKR_PIN_INCORRECT || code === CKR_PIN_LEN_RANGE || code === CKR_PIN_LOCKED) {
-              let after: PinFlags = { countLow: false, finalTry: false, locked: code === CKR_PIN_LOCKED };
-              try {
-                after = pinFlags(slot.getToken().flags);
-              } catch {
-                /* keep what we know */
-              }
-              throw new KysoError(after.locked || code === CKR_PIN_LOCKED ? "P11_PIN_LOCKED" : "P11_PIN_INCORRECT", `Wrong PIN for token "${label}" (${describePinFlags(after)}). Not retried: tokens lock after a few wrong PINs.`, {
-                details: { pinFlags: after, ckr: code },
-              });
-            }
-            throw new KysoError("P11_ERROR", `PKCS#11 login failed${code !== undefined ? ` (CKR 0x${code.toString(16)})` : ""}`, { cause: e });
-          }
-        }
+        loginUser(session, slot, pin, label);
         loggedIn = true;
       }
       return new TokenSession(options.library, slot, session, label, loggedIn);

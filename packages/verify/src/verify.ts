@@ -1,5 +1,5 @@
 import { createHash, type Hash } from "node:crypto";
-import { KysoError, systemClock, type Clock, type DigestAlgorithm } from "@kyso/core";
+import { KysoError, decodeOid, systemClock, type Clock, type DigestAlgorithm } from "@kyso/core";
 import {
   FileSource, MemorySource, Parser, PdfArray, PdfDict, PdfReader, PdfStream, PdfString, isWhite, listSignatureFields, parsePdfDate,
   readerAtRevision, type ByteSource, type PdfObject,
@@ -451,7 +451,7 @@ async function finishSignature(ctx: PipelineContext, s: SigState): Promise<Signa
           if (v2 && first?.tag === 0x30) {
             const oid = first.children[0];
             alg = ({ "2.16.840.1.101.3.4.2.1": "sha256", "2.16.840.1.101.3.4.2.2": "sha384", "2.16.840.1.101.3.4.2.3": "sha512", "1.3.14.3.2.26": "sha1" } as Record<string, string>)[
-              oid ? Buffer.from(oid.value).toString("hex") && oidString(oid.value) : ""
+              oid ? Buffer.from(oid.value).toString("hex") && decodeOid(oid.value) : ""
             ] ?? "sha256";
             hashNode = id.children[1];
           }
@@ -565,20 +565,6 @@ async function finishSignature(ctx: PipelineContext, s: SigState): Promise<Signa
   }
   // --- end LTV
   return r;
-}
-
-function oidString(value: Uint8Array): string {
-  const parts: number[] = [];
-  let v = 0;
-  for (let i = 0; i < value.length; i++) {
-    v = v * 128 + (value[i] & 0x7f);
-    if (!(value[i] & 0x80)) {
-      if (parts.length === 0) parts.push(v < 80 ? Math.floor(v / 40) : 2, v < 80 ? v % 40 : v - 80);
-      else parts.push(v);
-      v = 0;
-    }
-  }
-  return parts.join(".");
 }
 
 function signingTimeAttr(si: SignerInfo | undefined): Date | undefined {
