@@ -1,0 +1,47 @@
+// The one-way dependency rule of ../shared/ARCHITECTURE.md, checked on every import in packages/.
+import { strict as assert } from "node:assert";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { repoRoot } from "../support/cli.js";
+
+/** What each library may import from the workspace (dependencies point down only). */
+const ALLOWED: Record<string, string[]> = {
+  core: [],
+  pdf: ["core"],
+  cms: ["core"],
+  signers: ["core"],
+  appearance: ["core", "pdf"],
+  sign: ["core", "pdf", "cms", "signers", "appearance"],
+  verify: ["core", "pdf", "cms"],
+  registry: ["core"],
+  edxml: ["core"],
+};
+
+function sources(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...sources(p));
+    else if (/\.(ts|js|mjs)$/.test(name) && !name.endsWith(".d.ts")) out.push(p);
+  }
+  return out;
+}
+
+describe("architecture: dependencies point down only", function () {
+  for (const [pkg, allowed] of Object.entries(ALLOWED)) {
+    it(`packages/${pkg} imports only ${allowed.length ? allowed.join(", ") : "nothing"} from the workspace`, function () {
+      const src = join(repoRoot, "packages", pkg, "src");
+      const offending: string[] = [];
+      for (const file of sources(src)) {
+        const text = readFileSync(file, "utf8");
+        for (const m of text.matchAll(/(?:from\s+|import\s*\(\s*|import\s+)["'](@kyso\/[a-z-]+|(?:\.\.\/){2,}[^"']*)["']/g)) {
+          const spec = m[1];
+          if (!spec.startsWith("@kyso/") && resolve(dirname(file), spec).startsWith(join(repoRoot, "packages", pkg))) continue;
+          const target = spec.startsWith("@kyso/") ? spec.slice(6) : `a path outside the package (${spec})`;
+          if (!allowed.includes(target)) offending.push(`${file.slice(repoRoot.length + 1)} imports ${spec}`);
+        }
+      }
+      assert.deepEqual(offending, []);
+    });
+  }
+});
