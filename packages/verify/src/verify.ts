@@ -10,7 +10,7 @@ import { buildChain } from "./chain.js";
 import { OIDS, adobeRevocationValues, parseSignedData, parseTstInfo, type SignedData, type SignerInfo } from "./cms.js";
 import { classifyChanges, isAllowed, type Change } from "./modifications.js";
 import type { Check, FileReport, Indication, SignatureReport, SubIndication, CertificateSummary } from "./report.js";
-import { RevocationCache, fetchRevocation, revocationStatus, type RevocationFetcher, type RevocationFinding, type RevocationMode, type RevocationSources } from "./revocation.js";
+import { RevocationCache, fetchRevocationStatus, revocationStatus, type RevocationFetcher, type RevocationFinding, type RevocationMode, type RevocationSources } from "./revocation.js";
 import { parseCertificateDer, type Certificate } from "./x509.js";
 import { analyseLtv, type LtvFinding } from "./ltv/index.js";
 
@@ -655,13 +655,13 @@ async function checkRevocation(ctx: PipelineContext, path: Certificate[], truste
   for (const der of dss.ocsps) sources.ocsps.push({ der, origin: "dss" });
   if (mode === "online") {
     if (!ctx.options.fetcher) return { status: "unknown", message: "Online revocation checking needs a fetcher" };
-    const fetched = await fetchRevocation(leaf, ctx.options.fetcher, ctx.options.cache ?? sharedCache, ctx.now.getTime());
-    sources.crls.unshift(...fetched.sources.crls);
-    const found = revocationStatus(leaf, issuer, { crls: fetched.sources.crls, ocsps: [] });
-    if (found) return found;
+    const extraCertificates = [...cms.certificates, ...dss.certs.map((c) => c.der)];
+    const online = await fetchRevocationStatus(leaf, issuer, ctx.options.fetcher, ctx.options.cache ?? sharedCache, ctx.now.getTime(), { extraCertificates });
+    if (online.finding) return online.finding;
+    // Nothing usable online: embedded evidence signed by the CA still counts, and says where it came from.
     const embedded = revocationStatus(leaf, issuer, sources);
-    if (embedded) return embedded;
-    return { status: "unknown", message: `No revocation information could be fetched${fetched.errors.length ? `: ${fetched.errors.join("; ")}` : " (the certificate names no CRL distribution point)"}` };
+    if (embedded) return { ...embedded, message: `${embedded.message} (embedded; online: ${online.errors.join("; ")})` };
+    return { status: "unknown", message: `No revocation information could be fetched: ${online.errors.join("; ")}` };
   }
   const found = revocationStatus(leaf, issuer, sources);
   if (found) return found;

@@ -19,7 +19,7 @@ export function formatReport(r: FileReport, lang: Lang, color: boolean): string 
     if (s.signingTime) lines.push(`    ${tr(lang, "time")}: ${s.signingTime} (${tr(lang, s.timeSource === "timestamp" ? "timestamp" : "claimed")})`);
     // LTV (issue 7): the PAdES level reached and why the next one is not.
     if (s.level) lines.push(`    PAdES: ${s.level}${s.levelReasons.length ? ` (${s.levelReasons[0]})` : ""}`);
-    lines.push(`    ${tr(lang, "coverage")}: ${tr(lang, s.coverage)}; ${tr(lang, "chain")}: ${tr(lang, s.chain.trusted ? "trusted" : "untrusted")}; ${tr(lang, "revocation")}: ${s.revocation.status} (${s.revocation.mode})`);
+    lines.push(`    ${tr(lang, "coverage")}: ${tr(lang, s.coverage)}; ${tr(lang, "chain")}: ${tr(lang, s.chain.trusted ? "trusted" : "untrusted")}; ${tr(lang, "revocation")}: ${s.revocation.status} (${s.revocation.mode}${s.revocation.source ? `, ${s.revocation.source.toUpperCase()}` : ""})`);
     if (s.modifications.changes.length > 0) {
       lines.push(`    ${tr(lang, "modifications")}: ${s.modifications.level}${s.modifications.allowed ? "" : " !"}`);
       for (const ch of s.modifications.changes.slice(0, 8)) lines.push(`      ${ch.allowed ? "ok" : "!!"} r${ch.revision} ${ch.kind}: ${ch.description}`);

@@ -11,11 +11,11 @@ export const verifyCommand = defineCommand({
     y
       .positional("files", { type: "string", array: true, describe: "PDF files" })
       .option("trust", { type: "string", array: true, default: [] as string[], describe: "Trusted root certificates: a PEM/DER file or a folder of them (repeatable)" })
-      .option("revocation", { choices: ["embedded", "online", "off"] as const, default: "embedded" as const, describe: "Revocation data: embedded in the signature/DSS, fetched online (CRL), or not checked" })
+      .option("revocation", { choices: ["embedded", "online", "off"] as const, default: "embedded" as const, describe: "Revocation data: embedded in the signature/DSS, fetched online (OCSP, else the CRLs; 5 s timeout, one retry, cached), or not checked" })
       .option("json", { type: "boolean", default: false, describe: "Print a JSON array with one report per file" })
       .option("lang", { choices: ["en", "vi"] as const, describe: "Language of the summary (default from $KYSO_LANG or the locale)" })
       .example("kyso verify qd-123.pdf --trust /etc/kyso/roots/", "Verify one file against the roots in a folder")
-      .example("kyso verify *.pdf --trust root.pem --revocation online --json", "JSON reports, checking CRLs online"),
+      .example("kyso verify *.pdf --trust root.pem --revocation online --json", "JSON reports, checking OCSP (else CRLs) online"),
   run: async (args, io) => {
     const files = (args.files as string[]).map((f) => resolve(io.cwd, f));
     const { verifyPdf, loadTrustAnchors, httpFetcher } = await import("@kyso/verify");
