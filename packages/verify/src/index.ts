@@ -1,7 +1,7 @@
 export * from "./report.js";
 export * from "./verify.js";
 export { RevocationCache, httpFetcher, type RevocationFetcher, type RevocationMode, type RevocationFinding } from "./revocation.js";
-export { classifyChanges, allowedKinds, isAllowed, type Change, type ChangeKind } from "./modifications.js";
+export { classifyChanges, allowedKinds, isAllowed, isLocked, type Change, type ChangeKind, type FieldLock } from "./modifications.js";
 export { parseCertificateDer, type Certificate } from "./x509.js";
 export { parseSignedData, parseTstInfo } from "./cms.js";
 export { loadTrustAnchors } from "./trust.js";

@@ -1,4 +1,4 @@
-import { PdfArray, PdfDict, PdfRef, PdfStream, changedKeys, listFields, sameObject, type PdfObject, type PdfReader } from "@kyso/pdf";
+import { PdfArray, PdfDict, PdfRef, PdfStream, PdfString, changedKeys, listFields, sameObject, type PdfObject, type PdfReader } from "@kyso/pdf";
 
 /**
  * What a later revision changed (ISO 32000-1 §12.8.2.2 DocMDP; the classes follow the RUB attack
@@ -14,6 +14,8 @@ export interface Change {
   object?: string;
   /** For annotations: the /Subtype. */
   subtype?: string;
+  /** Fully qualified name of the form field the change concerns (its dictionary, widgets or appearances). */
+  field?: string;
   description: string;
 }
 
@@ -45,7 +47,7 @@ interface Context {
   /** Annotation object number -> subtype (Widget for form widgets). */
   annots: Map<number, string>;
   /** Field or widget object number -> field type, and whether it carries a signature. */
-  fields: Map<number, { type: string | undefined; signed: boolean }>;
+  fields: Map<number, { type: string | undefined; signed: boolean; name: string }>;
   /** Appearance stream object number -> owning annotation number. */
   appearances: Map<number, number>;
   dss: Set<number>;
@@ -98,10 +100,10 @@ function buildContext(r: PdfReader): Context {
     const signed = f.type === "Sig" && isSigDict(value);
     const vn = refNum(f.value);
     if (signed && vn !== undefined) ctx.sigDicts.add(vn);
-    if (f.ref) ctx.fields.set(f.ref.num, { type: f.type, signed });
+    if (f.ref) ctx.fields.set(f.ref.num, { type: f.type, signed, name: f.name });
     for (const k of r.array(f.dict.get("Kids"))?.items ?? []) {
       const kn = refNum(k);
-      if (kn !== undefined) ctx.fields.set(kn, { type: f.type, signed });
+      if (kn !== undefined) ctx.fields.set(kn, { type: f.type, signed, name: f.name });
     }
   }
   for (const pageRef of r.allPageRefs(20_000)) {
@@ -182,8 +184,8 @@ function describeType(o: PdfObject): string {
  */
 export function classifyChanges(oldR: PdfReader, newR: PdfReader, revision: number): Change[] {
   const changes: Change[] = [];
-  const push = (kind: ChangeKind, description: string, num?: number, subtype?: string): void => {
-    changes.push({ revision, kind, object: num === undefined ? undefined : `${num} 0 R`, subtype, description });
+  const push = (kind: ChangeKind, description: string, num?: number, subtype?: string, field?: string): void => {
+    changes.push({ revision, kind, object: num === undefined ? undefined : `${num} 0 R`, subtype, description, ...(field !== undefined ? { field } : {}) });
   };
   if (newR.repaired) {
     push("other", `revision ${revision} has no usable cross-reference data: what a viewer shows cannot be tied to the signed revision`);
@@ -282,19 +284,20 @@ export function classifyChanges(oldR: PdfReader, newR: PdfReader, revision: numb
       const f = ctx.fields.get(num)!;
       const keys = changedKeys(od, nd);
       const fillKeys = new Set(["V", "AS", "AP", "MK", "DA", "RV"]);
-      if (keys.some((k) => !fillKeys.has(k))) push("other", `form field ${num}: ${keys.map((k) => `/${k}`).join(" ")} changed`, num);
+      const q = JSON.stringify(f.name);
+      if (keys.some((k) => !fillKeys.has(k))) push("other", `form field ${q} (${num}): ${keys.map((k) => `/${k}`).join(" ")} changed`, num, undefined, f.name);
       else if (f.type === "Sig") {
         const wasSigned = isSigDict(oldR.dict(od?.get("V")));
-        if (wasSigned && keys.includes("V")) push("other", `signature field ${num}: its signature was replaced`, num);
-        else push("signature", `signature field ${num} signed`, num);
-      } else push("form-fill", `form field ${num}: value or appearance`, num);
+        if (wasSigned && keys.includes("V")) push("other", `signature field ${q} (${num}): its signature was replaced`, num, undefined, f.name);
+        else push("signature", `signature field ${q} (${num}) signed`, num, undefined, f.name);
+      } else push("form-fill", `form field ${q} (${num}): value or appearance`, num, undefined, f.name);
     } else if (ctx.annots.has(num) && oldCtx.annots.has(num)) {
       push("annotation", `annotation ${num} (${ctx.annots.get(num)}) modified`, num, ctx.annots.get(num));
     } else if (ctx.appearances.has(num)) {
       const owner = ctx.appearances.get(num)!;
       const f = ctx.fields.get(owner);
-      if (f?.type === "Sig") push(f.signed ? "signature" : "annotation", `appearance of signature field ${owner}`, num, f.signed ? undefined : "Widget");
-      else if (f) push("form-fill", `appearance of form field ${owner}`, num);
+      if (f?.type === "Sig") push(f.signed ? "signature" : "annotation", `appearance of signature field ${JSON.stringify(f.name)} (${owner})`, num, f.signed ? undefined : "Widget", f.name);
+      else if (f) push("form-fill", `appearance of form field ${JSON.stringify(f.name)} (${owner})`, num, undefined, f.name);
       else push("annotation", `appearance of annotation ${owner}`, num, ctx.annots.get(owner));
     } else if (ctx.dss.has(num)) {
       push("dss", `validation data (DSS) object ${num}`, num);
@@ -307,7 +310,37 @@ export function classifyChanges(oldR: PdfReader, newR: PdfReader, revision: numb
   return changes;
 }
 
-type Push = (kind: ChangeKind, description: string, num?: number, subtype?: string) => void;
+type Push = (kind: ChangeKind, description: string, num?: number, subtype?: string, field?: string) => void;
+
+/**
+ * The fields a signature locks (ISO 32000-1 §12.7.4.5 Table 233 /Lock, §12.8.2.4 FieldMDP):
+ * All, the listed ones (Include), or all but the listed ones (Exclude). A listed name also locks
+ * the fields below it ("a" locks "a.b").
+ */
+export interface FieldLock {
+  action: "All" | "Include" | "Exclude";
+  fields: string[];
+  /** "/Lock of field X" or "/Reference FieldMDP". */
+  source: string;
+}
+
+export function fieldLockFrom(d: PdfDict | undefined, r: PdfReader, source: string): FieldLock | undefined {
+  if (!d) return undefined;
+  const a = d.getName("Action");
+  // An unknown or missing action locks everything: the conservative reading of a lock we cannot read.
+  const action = a === "Include" || a === "Exclude" ? a : "All";
+  const fields = (r.array(d.get("Fields"))?.items ?? []).flatMap((x) => {
+    const v = r.resolve(x);
+    return v instanceof PdfString ? [v.asText()] : [];
+  });
+  return { action, fields, source };
+}
+
+export function isLocked(field: string, lock: FieldLock): boolean {
+  if (lock.action === "All") return true;
+  const listed = lock.fields.some((f) => field === f || field.startsWith(`${f}.`));
+  return lock.action === "Include" ? listed : !listed;
+}
 
 function classifyAcroForm(oldR: PdfReader, newR: PdfReader, od: PdfDict | undefined, nd: PdfDict | undefined, ctx: Context, push: Push): void {
   for (const k of changedKeys(od, nd)) {

@@ -1,4 +1,4 @@
-import type { Change } from "./modifications.js";
+import type { Change, FieldLock } from "./modifications.js";
 import type { RevocationFinding, RevocationMode } from "./revocation.js";
 
 /** ETSI EN 319 102-1 §5.1.3 main indications. */
@@ -70,7 +70,9 @@ export interface SignatureReport {
     /** The most significant change kind after this signature, "none" when nothing changed. */
     level: "none" | Change["kind"];
     allowed: boolean;
-    changes: (Change & { allowed: boolean })[];
+    changes: (Change & { allowed: boolean; locked?: boolean })[];
+    /** FieldMDP locks of this signature (ISO 32000-1 §12.7.4.5, §12.8.2.4), when it has any. */
+    fieldLocks?: FieldLock[];
   };
   chain: { trusted: boolean; path: CertificateSummary[] };
   revocation: { mode: RevocationMode } & RevocationFinding;
