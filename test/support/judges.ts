@@ -62,7 +62,9 @@ export function scanSignatures(file: string): { byteRange: number[]; cms: Buffer
   for (let m = re.exec(text); m; m = re.exec(text)) {
     const br = [m[1], m[2], m[3], m[4]].map(Number);
     const hex = text.slice(br[1] + 1, br[2] - 1);
-    const cms = Buffer.from(hex.replace(/(00)+$/, ""), "hex");
+    // The DER length says where the CMS ends inside the zero padding (never strip zeros: a
+    // signature may end with 00 bytes).
+    const cms = Buffer.from(hex, "hex");
     out.push({ byteRange: br, cms: trimDer(cms) });
   }
   return out;
