@@ -348,7 +348,13 @@ function prepareSignature(ctx: PipelineContext, loc: Located): SigState {
     return brFail("The uncovered gap is not the /Contents of the signature dictionary (signature wrapping)");
   const coveredEnd = b + lb;
   s.coveredEnd = coveredEnd;
-  const revIndex = ctx.ends.indexOf(coveredEnd);
+  let revIndex = ctx.ends.indexOf(coveredEnd);
+  if (revIndex < 0 && Buffer.from(ctx.src.slice(Math.max(0, coveredEnd - 5), coveredEnd)).toString("latin1") === "%%EOF") {
+    // A revision signed up to its "%%EOF" without the end-of-line (as @signpdf writes it): the EOL a
+    // later update puts first is the only uncovered byte, and whitespace (ISO 32000-1 §7.5.5).
+    revIndex = ctx.ends.findIndex((e) => e > coveredEnd && e - coveredEnd <= 2 && ctx.src.slice(coveredEnd, e).every((x) => x === 0x0a || x === 0x0d));
+    if (revIndex >= 0) s.coveredEnd = ctx.ends[revIndex];
+  }
   if (revIndex < 0) return brFail(`The signed bytes end at ${coveredEnd}, which is not the end of a revision of the file`);
   const prevEnd = revIndex > 0 ? ctx.ends[revIndex - 1] : 0;
   if (!(loc.offset >= prevEnd && loc.offset < coveredEnd)) return brFail("The signature dictionary does not belong to the revision its byte range covers (signature wrapping)");
