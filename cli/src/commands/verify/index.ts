@@ -6,10 +6,10 @@ import { pickVerifyLang } from "./messages.js";
 
 export const verifyCommand = defineCommand({
   command: "verify <files..>",
-  describe: "Verify the signatures of PDF documents (PAdES; ETSI EN 319 102-1 verdicts)",
+  describe: "Verify the signatures of PDF documents (PAdES; ETSI EN 319 102-1 verdicts) and of edXML packages (.edxml: XML signature and every attachment)",
   builder: (y) =>
     y
-      .positional("files", { type: "string", array: true, describe: "PDF files" })
+      .positional("files", { type: "string", array: true, describe: "PDF files or edXML packages (.edxml, .xml)" })
       .option("trust", { type: "string", array: true, default: [] as string[], describe: "Trusted root certificates: a PEM/DER file or a folder of them (repeatable)" })
       .option("revocation", { choices: ["embedded", "online", "off"] as const, default: "embedded" as const, describe: "Revocation data: embedded in the signature/DSS, fetched online (OCSP, else the CRLs; 5 s timeout, one retry, cached), or not checked" })
       .option("json", { type: "boolean", default: false, describe: "Print a JSON array with one report per file" })
@@ -24,7 +24,7 @@ export const verifyCommand = defineCommand({
     if ((args.trust as string[]).length > 0 && anchors.length === 0) throw new KysoError("USAGE", "--trust names no certificate");
     const lang = pickVerifyLang(args.lang, io.env);
     const fetcher = args.revocation === "online" ? httpFetcher() : undefined;
-    const reports = [];
+    const reports: unknown[] = [];
     let unreadable = false;
     let allPassed = true;
     for (const [i, file] of files.entries()) {
@@ -33,6 +33,21 @@ export const verifyCommand = defineCommand({
       } catch (e) {
         io.stderr.write(`kyso: cannot read ${(args.files as string[])[i]}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
         unreadable = true;
+        continue;
+      }
+      if (/\.(edxml|xml)$/i.test(file)) {
+        // An edXML package (QCVN 102:2016): one report for the package, its PDFs verified as above.
+        const { verifyEdxml } = await import("@kyso/edxml");
+        const { readFile } = await import("node:fs/promises");
+        const { formatPackageReport } = await import("./format-package.js");
+        const options = { trustAnchors: anchors, revocation: args.revocation, fetcher };
+        const pkg = await verifyEdxml(
+          { bytes: new Uint8Array(await readFile(file)), name: (args.files as string[])[i] },
+          { trustAnchors: anchors, verifyPdf: (a) => verifyPdf(a, options) },
+        );
+        if (pkg.indication !== "TOTAL_PASSED") allPassed = false;
+        if (args.json) reports.push(pkg);
+        else io.stdout.write(formatPackageReport(pkg, lang, !!io.stdout.isTTY && !io.env.NO_COLOR) + "\n");
         continue;
       }
       let report;

@@ -1,0 +1,158 @@
+import { createHash } from "node:crypto";
+import { KysoError, systemClock, type Clock } from "@kyso/core";
+import { guardXml, type EdxmlLimits } from "./guard.js";
+import type { MessageHeader, TraceHeader } from "./model.js";
+import { parseEdxmlDocument, parseXmlDocument } from "./parse.js";
+import { verifyXmlSignature, type XmlIndication, type XmlSignatureReport } from "./xmldsig.js";
+
+/** What the package verifier needs of a PDF report (the FileReport of @kyso/verify has these). */
+export interface AttachmentVerdict {
+  indication: string;
+  subIndication?: string | null;
+  reasons?: string[];
+}
+
+/** Verifies one PDF: edxml hands PDFs on and never verifies them itself (ARCHITECTURE.md). */
+export type PdfVerifier<R extends AttachmentVerdict> = (input: { bytes: Uint8Array; name: string }) => Promise<R>;
+
+export interface AttachmentReport<R extends AttachmentVerdict = AttachmentVerdict> {
+  /** 0-based position in AttachmentEncoded (the `:n` of the inbox API). */
+  index: number;
+  contentId: string;
+  name: string;
+  contentType: string;
+  description?: string;
+  size: number;
+  sha256: string;
+  kind: "pdf" | "other";
+  /** The PDF's verification report; null for other attachments, which are listed with their hash. */
+  report: R | null;
+}
+
+export interface PackageReport<R extends AttachmentVerdict = AttachmentVerdict> {
+  kind: "edxml-package";
+  file: string;
+  sha256: string;
+  size: number;
+  /** Passes only if the XML signature and every signed PDF pass. */
+  indication: XmlIndication;
+  subIndication: string | null;
+  reasons: string[];
+  header: MessageHeader | null;
+  traces: TraceHeader[];
+  xmlSignature: XmlSignatureReport | null;
+  attachments: AttachmentReport<R>[];
+  /** Why the package could not be read (hostile or malformed XML), null when it could. */
+  error: { code: string; message: string } | null;
+  warnings: string[];
+  validationTime: string;
+}
+
+export interface VerifyEdxmlOptions<R extends AttachmentVerdict> {
+  verifyPdf: PdfVerifier<R>;
+  /** Trust anchors (DER) for the XML signature. */
+  trustAnchors?: Uint8Array[];
+  clock?: Clock;
+  limits?: EdxmlLimits;
+}
+
+const RANK: Record<XmlIndication, number> = { TOTAL_PASSED: 0, INDETERMINATE: 1, TOTAL_FAILED: 2 };
+
+export function looksLikePdf(bytes: Uint8Array, contentType: string, name: string): boolean {
+  const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, 1024)).toString("latin1");
+  return head.includes("%PDF-") || /pdf/i.test(contentType) || /\.pdf$/i.test(name);
+}
+
+/** True when the bytes look like XML (an edXML package) rather than a PDF. */
+export function looksLikeXml(bytes: Uint8Array): boolean {
+  let i = 0;
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) i = 3;
+  while (i < bytes.length && (bytes[i] === 0x20 || bytes[i] === 0x0a || bytes[i] === 0x0d || bytes[i] === 0x09)) i++;
+  return bytes[i] === 0x3c /* < */;
+}
+
+/**
+ * One report for an edXML package: header, XML signature, and every attachment (PDFs verified by
+ * the function given, others hashed). A hostile or malformed package is a report with `error` set
+ * (INDETERMINATE, FORMAT_FAILURE); this throws only on misuse or bugs.
+ */
+export async function verifyEdxml<R extends AttachmentVerdict>(input: { bytes: Uint8Array; name: string }, options: VerifyEdxmlOptions<R>): Promise<PackageReport<R>> {
+  const now = (options.clock ?? systemClock).now();
+  const report: PackageReport<R> = {
+    kind: "edxml-package",
+    file: input.name,
+    sha256: createHash("sha256").update(input.bytes).digest("hex"),
+    size: input.bytes.length,
+    indication: "INDETERMINATE",
+    subIndication: null,
+    reasons: [],
+    header: null,
+    traces: [],
+    xmlSignature: null,
+    attachments: [],
+    error: null,
+    warnings: [],
+    validationTime: now.toISOString(),
+  };
+  let parsed;
+  let text: string;
+  let doc;
+  try {
+    text = guardXml(input.bytes, options.limits);
+    doc = parseXmlDocument(text);
+    parsed = parseEdxmlDocument(doc, options.limits);
+  } catch (e) {
+    if (!(e instanceof KysoError)) throw e;
+    report.subIndication = "FORMAT_FAILURE";
+    report.error = { code: e.code, message: e.message };
+    report.reasons = [`The package cannot be read: ${e.message}`];
+    return report;
+  }
+  report.header = parsed.header;
+  report.traces = parsed.traces;
+  report.xmlSignature = verifyXmlSignature(text, doc, { trustAnchors: options.trustAnchors, clock: options.clock });
+  report.warnings.push(...report.xmlSignature.warnings);
+  const ids = parsed.attachments.map((a) => a.contentId);
+  if (parsed.manifest.length > 0 && (parsed.manifest.length !== ids.length || parsed.manifest.some((m) => !ids.includes(m))))
+    report.warnings.push("The manifest does not list exactly the attachments the package holds");
+
+  report.attachments = await Promise.all(
+    parsed.attachments.map(async (a, index): Promise<AttachmentReport<R>> => {
+      const pdf = looksLikePdf(a.bytes, a.contentType, a.name);
+      const base = {
+        index,
+        contentId: a.contentId,
+        name: a.name,
+        contentType: a.contentType,
+        ...(a.description !== undefined ? { description: a.description } : {}),
+        size: a.bytes.length,
+        sha256: createHash("sha256").update(a.bytes).digest("hex"),
+      };
+      return { ...base, kind: pdf ? "pdf" : "other", report: pdf ? await options.verifyPdf({ bytes: a.bytes, name: a.name }) : null };
+    }),
+  );
+
+  let indication: XmlIndication = report.xmlSignature.indication;
+  let sub = report.xmlSignature.subIndication;
+  const reasons = report.xmlSignature.reasons.map((r) => `XML signature: ${r}`);
+  for (const a of report.attachments) {
+    const r = a.report;
+    if (!r) continue;
+    if (r.indication === "NO_SIGNATURE") {
+      report.warnings.push(`Attachment "${a.name}" has no signature${r.reasons?.[0] ? ` (${r.reasons[0]})` : ""}`);
+      continue;
+    }
+    const ind = (r.indication in RANK ? r.indication : "INDETERMINATE") as XmlIndication;
+    if (ind === "TOTAL_PASSED") continue;
+    reasons.push(`Attachment "${a.name}": ${ind}${r.subIndication ? ` (${r.subIndication})` : ""}${r.reasons?.[0] ? `: ${r.reasons[0]}` : ""}`);
+    if (RANK[ind] > RANK[indication]) {
+      indication = ind;
+      sub = r.subIndication ?? null;
+    }
+  }
+  if (parsed.attachments.length === 0) report.warnings.push("The package has no attachments");
+  report.indication = indication;
+  report.subIndication = indication === "TOTAL_PASSED" ? null : sub;
+  report.reasons = reasons;
+  return report;
+}

@@ -1,0 +1,226 @@
+import { X509Certificate, createHash } from "node:crypto";
+import { type Document, type Element } from "@xmldom/xmldom";
+import { SignedXml } from "xml-crypto";
+import { KysoError, systemClock, type Clock } from "@kyso/core";
+import { XMLDSIG_NS } from "./model.js";
+
+/** XMLDSig identifiers (W3C XML Signature 1.1 §6, RFC 6931). */
+export const XMLDSIG_ALG = {
+  rsaSha1: "http://www.w3.org/2000/09/xmldsig#rsa-sha1",
+  rsaSha256: "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+  rsaSha512: "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512",
+  sha1: "http://www.w3.org/2000/09/xmldsig#sha1",
+  sha256: "http://www.w3.org/2001/04/xmlenc#sha256",
+  sha512: "http://www.w3.org/2001/04/xmlenc#sha512",
+  enveloped: "http://www.w3.org/2000/09/xmldsig#enveloped-signature",
+  excC14n: "http://www.w3.org/2001/10/xml-exc-c14n#",
+  c14n: "http://www.w3.org/TR/2001/REC-xml-c14n-20010315",
+} as const;
+
+const WEAK = new Set<string>([XMLDSIG_ALG.rsaSha1, XMLDSIG_ALG.sha1]);
+const NAMES: Record<string, string> = {
+  [XMLDSIG_ALG.rsaSha1]: "rsa-sha1",
+  [XMLDSIG_ALG.rsaSha256]: "rsa-sha256",
+  [XMLDSIG_ALG.rsaSha512]: "rsa-sha512",
+  [XMLDSIG_ALG.sha1]: "sha1",
+  [XMLDSIG_ALG.sha256]: "sha256",
+  [XMLDSIG_ALG.sha512]: "sha512",
+};
+
+export type XmlSignatureAlgorithm = "rsa-sha256" | "rsa-sha512" | "rsa-sha1";
+
+export interface XmlSigningKey {
+  /** PKCS#8 (or PKCS#1) PEM of an RSA key. */
+  privateKeyPem: string;
+  /** The signer's certificate first, then its chain (PEM), all published in KeyInfo. */
+  certificatesPem: string;
+  /** Default rsa-sha256 with SHA-256 digests; rsa-sha1 (with SHA-1 digests) for old receivers and tests. */
+  algorithm?: XmlSignatureAlgorithm;
+}
+
+/**
+ * Adds an enveloped XML signature over the whole package (Reference URI="", enveloped-signature
+ * then exclusive C14N; XMLDSig §6.6.4), placed at the end of `edXML:edXMLHeader`.
+ */
+export function signEdxml(xml: string, key: XmlSigningKey): string {
+  const alg = key.algorithm ?? "rsa-sha256";
+  const sigAlg = alg === "rsa-sha1" ? XMLDSIG_ALG.rsaSha1 : alg === "rsa-sha512" ? XMLDSIG_ALG.rsaSha512 : XMLDSIG_ALG.rsaSha256;
+  const digAlg = alg === "rsa-sha1" ? XMLDSIG_ALG.sha1 : alg === "rsa-sha512" ? XMLDSIG_ALG.sha512 : XMLDSIG_ALG.sha256;
+  const sig = new SignedXml({ privateKey: key.privateKeyPem, publicCert: key.certificatesPem, signatureAlgorithm: sigAlg, canonicalizationAlgorithm: XMLDSIG_ALG.excC14n });
+  sig.addReference({ xpath: "/*", uri: "", isEmptyUri: true, transforms: [XMLDSIG_ALG.enveloped, XMLDSIG_ALG.excC14n], digestAlgorithm: digAlg });
+  try {
+    sig.computeSignature(xml, { location: { reference: "//*[local-name()='edXMLHeader']", action: "append" } });
+  } catch (cause) {
+    throw new KysoError("EDXML_SIGN_FAILED", `The package cannot be signed: ${(cause as Error).message}`, { cause });
+  }
+  const out = sig.getSignedXml();
+  return out.startsWith("<?xml") ? out : `<?xml version="1.0" encoding="UTF-8"?>\n${out}`;
+}
+
+export type XmlIndication = "TOTAL_PASSED" | "TOTAL_FAILED" | "INDETERMINATE";
+
+export interface XmlSignerSummary {
+  subject: string;
+  issuer: string;
+  serialNumber: string;
+  notBefore: string;
+  notAfter: string;
+  sha256: string;
+}
+
+/** The XML signature's verdict (EN 319 102-1 indications, as for PDF signatures). */
+export interface XmlSignatureReport {
+  present: boolean;
+  indication: XmlIndication;
+  subIndication: string | null;
+  reasons: string[];
+  signatureAlgorithm: string | null;
+  digestAlgorithm: string | null;
+  /** rsa-sha1 or sha1 digests: verifiable, but weak (SHA-1 collisions). */
+  weak: boolean;
+  /** Reference URI="" with the enveloped-signature transform: the signature covers the whole package. */
+  coversWholePackage: boolean;
+  integrity: boolean;
+  signer: XmlSignerSummary | null;
+  chain: { trusted: boolean; path: string[] };
+  /** Revocation of the XML signer's certificate is not checked by this verifier. */
+  revocation: "not-checked";
+  warnings: string[];
+}
+
+export interface XmlVerifyOptions {
+  /** Trust anchors, DER. */
+  trustAnchors?: Uint8Array[];
+  clock?: Clock;
+}
+
+function summary(c: X509Certificate): XmlSignerSummary {
+  return {
+    subject: c.subject.replace(/\n/g, ", "),
+    issuer: c.issuer.replace(/\n/g, ", "),
+    serialNumber: c.serialNumber.toLowerCase(),
+    notBefore: new Date(c.validFrom).toISOString(),
+    notAfter: new Date(c.validTo).toISOString(),
+    sha256: createHash("sha256").update(c.raw).digest("hex"),
+  };
+}
+
+const anchorCache = new WeakMap<Uint8Array[], X509Certificate[]>();
+function anchorsOf(list: Uint8Array[] | undefined): X509Certificate[] {
+  if (!list) return [];
+  let out = anchorCache.get(list);
+  if (!out) {
+    out = [];
+    for (const der of list) {
+      try {
+        out.push(new X509Certificate(der));
+      } catch {
+        /* an unreadable anchor is ignored, as in @kyso/verify */
+      }
+    }
+    anchorCache.set(list, out);
+  }
+  return out;
+}
+
+function elementsNS(root: Element | Document, ns: string, local: string): Element[] {
+  return Array.from(root.getElementsByTagNameNS(ns, local) as unknown as ArrayLike<Element>);
+}
+
+/** Builds a path from the signer to a trust anchor over the certificates given (RFC 5280 §6, simplified: names, signatures, validity, CA flag). */
+function buildPath(leaf: X509Certificate, pool: X509Certificate[], anchors: X509Certificate[], now: Date): { trusted: boolean; path: X509Certificate[]; reason?: string } {
+  const path = [leaf];
+  const inRange = (c: X509Certificate): boolean => now >= new Date(c.validFrom) && now <= new Date(c.validTo);
+  let cur = leaf;
+  for (let i = 0; i < 8; i++) {
+    const anchor = anchors.find((a) => a.fingerprint256 === cur.fingerprint256);
+    if (anchor) return { trusted: true, path };
+    const issuer = [...anchors, ...pool].find((c) => c.fingerprint256 !== cur.fingerprint256 && c.ca && cur.checkIssued(c) && cur.verify(c.publicKey));
+    if (!issuer) return { trusted: false, path, reason: `No trusted issuer found for ${cur.subject.replace(/\n/g, ", ")}` };
+    if (!inRange(issuer)) return { trusted: false, path, reason: `The issuing certificate ${issuer.subject.replace(/\n/g, ", ")} is not valid at the validation time` };
+    path.push(issuer);
+    if (anchors.some((a) => a.fingerprint256 === issuer.fingerprint256)) return { trusted: true, path };
+    cur = issuer;
+  }
+  return { trusted: false, path, reason: "The certificate chain is too long" };
+}
+
+function failed(base: Partial<XmlSignatureReport>, indication: XmlIndication, sub: string | null, reason: string): XmlSignatureReport {
+  return {
+    present: true,
+    signatureAlgorithm: null,
+    digestAlgorithm: null,
+    weak: false,
+    coversWholePackage: false,
+    integrity: false,
+    signer: null,
+    chain: { trusted: false, path: [] },
+    revocation: "not-checked",
+    warnings: [],
+    ...base,
+    indication,
+    subIndication: sub,
+    reasons: [reason, ...(base.reasons ?? [])],
+  };
+}
+
+/**
+ * Verifies the package's enveloped XML signature: one Signature, one Reference with URI="" and
+ * the enveloped-signature transform (so it covers the whole package, and no element can be
+ * wrapped around it), the digest and signature values (xml-crypto), and the signer's chain to the
+ * trust anchors. A bad signature is a report, never an exception.
+ */
+export function verifyXmlSignature(text: string, doc: Document, options: XmlVerifyOptions = {}): XmlSignatureReport {
+  const sigs = elementsNS(doc, XMLDSIG_NS, "Signature");
+  if (sigs.length === 0) return { ...failed({ present: false }, "INDETERMINATE", "SIGNED_DATA_NOT_FOUND", "The package has no XML signature"), present: false };
+  if (sigs.length > 1) return failed({}, "INDETERMINATE", "FORMAT_FAILURE", `The package has ${sigs.length} XML signatures; exactly one is expected`);
+  const sigEl = sigs[0];
+  const signedInfo = elementsNS(sigEl, XMLDSIG_NS, "SignedInfo")[0];
+  const sm = signedInfo ? elementsNS(signedInfo, XMLDSIG_NS, "SignatureMethod")[0]?.getAttribute("Algorithm") : null;
+  const refs = signedInfo ? elementsNS(signedInfo, XMLDSIG_NS, "Reference") : [];
+  const dm = refs[0] ? elementsNS(refs[0], XMLDSIG_NS, "DigestMethod")[0]?.getAttribute("Algorithm") : null;
+  const base: Partial<XmlSignatureReport> = { signatureAlgorithm: sm ? (NAMES[sm] ?? sm) : null, digestAlgorithm: dm ? (NAMES[dm] ?? dm) : null };
+  base.weak = (!!sm && WEAK.has(sm)) || (!!dm && WEAK.has(dm));
+  base.warnings = base.weak ? [`The XML signature uses ${[sm, dm].filter((a) => a && WEAK.has(a)).map((a) => NAMES[a!]).join(" and ")}, which is weak (SHA-1); it was verified all the same`] : [];
+  if (!signedInfo || refs.length !== 1) return failed(base, "INDETERMINATE", "FORMAT_FAILURE", `The XML signature must have exactly one Reference (it has ${refs.length})`);
+  const transforms = elementsNS(refs[0], XMLDSIG_NS, "Transform").map((t) => t.getAttribute("Algorithm"));
+  base.coversWholePackage = refs[0].getAttribute("URI") === "" && transforms.includes(XMLDSIG_ALG.enveloped);
+  if (!base.coversWholePackage) return failed(base, "INDETERMINATE", "SIG_CONSTRAINTS_FAILURE", 'The XML signature does not cover the whole package (Reference URI="" with the enveloped-signature transform)');
+
+  const certs: X509Certificate[] = [];
+  for (const c of elementsNS(sigEl, XMLDSIG_NS, "X509Certificate")) {
+    try {
+      certs.push(new X509Certificate(Buffer.from((c.textContent ?? "").replace(/\s+/g, ""), "base64")));
+    } catch {
+      return failed(base, "INDETERMINATE", "FORMAT_FAILURE", "A certificate in the XML signature's KeyInfo cannot be read");
+    }
+  }
+  if (certs.length === 0) return failed(base, "INDETERMINATE", "NO_SIGNING_CERTIFICATE_FOUND", "The XML signature carries no X509Certificate in its KeyInfo");
+  const leaf = certs[0];
+  base.signer = summary(leaf);
+
+  const sx = new SignedXml({ publicCert: leaf.toString(), getCertFromKeyInfo: () => null });
+  let valid = false;
+  let why = "";
+  try {
+    sx.loadSignature(sigEl as never);
+    valid = sx.checkSignature(text);
+  } catch (e) {
+    why = (e as Error).message;
+  }
+  if (!valid) {
+    const refFailed = sx.getReferences().some((r) => (r as { validationError?: unknown }).validationError);
+    if (refFailed) return failed(base, "TOTAL_FAILED", "HASH_FAILURE", "The package was changed after it was signed: the digest of the XML signature's reference does not match");
+    if (/signature value .* is incorrect/.test(why) || why === "")
+      return failed(base, "TOTAL_FAILED", "SIG_CRYPTO_FAILURE", "The XML signature value does not verify with the signer's certificate");
+    return failed(base, "INDETERMINATE", "FORMAT_FAILURE", `The XML signature cannot be checked: ${why}`);
+  }
+  base.integrity = true;
+  const now = (options.clock ?? systemClock).now();
+  const chain = buildPath(leaf, certs.slice(1), anchorsOf(options.trustAnchors), now);
+  base.chain = { trusted: chain.trusted, path: chain.path.map((c) => c.subject.replace(/\n/g, ", ")) };
+  if (!chain.trusted) return failed(base, "INDETERMINATE", "NO_CERTIFICATE_CHAIN_FOUND", `The XML signer's certificate does not chain to a trusted root: ${chain.reason}`);
+  if (now < new Date(leaf.validFrom) || now > new Date(leaf.validTo))
+    return failed(base, "INDETERMINATE", "OUT_OF_BOUNDS_NO_POE", "The XML signer's certificate is not valid at the validation time");
+  return { ...(failed(base, "TOTAL_PASSED", null, "") as XmlSignatureReport), reasons: [] };
+}
