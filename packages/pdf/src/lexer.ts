@@ -211,6 +211,19 @@ export class Parser {
   }
 
   parseHexString(): PdfString {
+    // Fast path: digits only up to '>' in the next 64 KiB (a signature's /Contents is one such run).
+    const window = this.src.slice(this.pos + 1, Math.min(this.end, this.pos + 1 + 64 * 1024));
+    const close = window.indexOf(0x3e);
+    if (close >= 0) {
+      let ok = true;
+      for (let i = 0; i < close && ok; i++) ok = HEX_DIGIT[window[i]] === 1;
+      if (ok) {
+        let text = Buffer.from(window.buffer, window.byteOffset, close).toString("latin1");
+        if (close % 2) text += "0";
+        this.pos += close + 2;
+        return new PdfString(new Uint8Array(Buffer.from(text, "hex")), true);
+      }
+    }
     this.pos++; // '<'
     const digits: number[] = [];
     for (;;) {
@@ -297,3 +310,7 @@ export class Parser {
     return -1;
   }
 }
+
+/** 1 for the bytes of 0-9, A-F, a-f. */
+const HEX_DIGIT = new Uint8Array(256);
+for (const c of "0123456789ABCDEFabcdef") HEX_DIGIT[c.charCodeAt(0)] = 1;

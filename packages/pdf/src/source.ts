@@ -34,6 +34,9 @@ export class FileSource implements ByteSource {
   readonly length: number;
   private fd: number;
   private readonly blocks = new Map<number, Uint8Array>();
+  /** The block byteAt read last: the lexer reads byte by byte, mostly within one block. */
+  private lastIndex = -1;
+  private lastBlock: Uint8Array = new Uint8Array(0);
 
   constructor(path: string) {
     this.fd = openSync(path, "r");
@@ -69,7 +72,12 @@ export class FileSource implements ByteSource {
 
   byteAt(pos: number): number {
     if (pos < 0 || pos >= this.length) return -1;
-    return this.block(Math.floor(pos / BLOCK))[pos % BLOCK];
+    const index = Math.floor(pos / BLOCK);
+    if (index !== this.lastIndex) {
+      this.lastBlock = this.block(index);
+      this.lastIndex = index;
+    }
+    return this.lastBlock[pos - index * BLOCK];
   }
 
   slice(start: number, end: number): Uint8Array {

@@ -133,7 +133,7 @@ async function verifySource(src: ByteSource, name: string, options: VerifyOption
 
   const ctx: PipelineContext = {
     reader, src, ends, now, options, anchors: parseAnchors(options.trustAnchors), trailing,
-    revisionReaders: new Map(), changes: new Map(),
+    revisionReaders: new Map(), changes: new Map(), located,
   };
   // --- LTV (issue 7): levels and document-timestamp evidence, offline from the document.
   try {
@@ -208,6 +208,8 @@ interface PipelineContext {
   trailing: number;
   revisionReaders: Map<number, PdfReader | Error>;
   changes: Map<number, Change[]>;
+  /** Every signature dictionary of the document (located once). */
+  located: Located[];
   /** LTV (issue 7): timestamps, DSS and PAdES levels of the document's signatures. */
   ltv?: LtvFinding[];
 }
@@ -238,8 +240,11 @@ function locateSignatures(reader: PdfReader): Located[] {
   for (const s of sections) {
     for (const [num, e] of s.entries) {
       if (e.type !== 1 || seen.has(`${num}@${e.offset}`)) continue;
-      const head = Buffer.from(reader.src.slice(e.offset, e.offset + 4096)).toString("latin1");
-      if (!head.includes("/ByteRange") && !head.includes("/Contents")) continue;
+      // Only what could be a signature dictionary is parsed (not every page): its /Type /Sig or
+      // /DocTimeStamp, or /ByteRange; a '#' may spell a name in escapes, so it is parsed too.
+      const h = reader.src.slice(e.offset, e.offset + 4096);
+      const head = Buffer.from(h.buffer, h.byteOffset, h.byteLength);
+      if (head.indexOf("/ByteRange") < 0 && head.indexOf("/Sig") < 0 && head.indexOf("/DocTimeStamp") < 0 && head.indexOf("#") < 0) continue;
       let o: PdfObject;
       try {
         o = reader.parseAt(num, e.offset);
@@ -764,14 +769,10 @@ function analyseModifications(ctx: PipelineContext, s: SigState): void {
     if (!(docMdp && "num" in (docMdp as object) && (docMdp as { num: number }).num === s.loc.num))
       r.warnings.push("certification signature not referenced from the catalog's /Perms /DocMDP");
   }
-  try {
-    for (const other of locateSignatures(ctx.reader)) {
-      const p = certificationLevel(other.dict, ctx.reader);
-      if (p === undefined || other.offset < 0 || other.offset >= (s.coveredEnd ?? 0)) continue;
-      permission = permission === undefined ? p : (Math.min(permission, p) as 1 | 2 | 3);
-    }
-  } catch {
-    /* located before; cannot fail differently now */
+  for (const other of ctx.located) {
+    const p = certificationLevel(other.dict, ctx.reader);
+    if (p === undefined || other.offset < 0 || other.offset >= (s.coveredEnd ?? 0)) continue;
+    permission = permission === undefined ? p : (Math.min(permission, p) as 1 | 2 | 3);
   }
   r.modifications.permission = permission ?? "default";
   const locks = fieldLocks(ctx, s);

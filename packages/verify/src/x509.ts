@@ -1,4 +1,4 @@
-import { X509Certificate, createHash, type KeyObject } from "node:crypto";
+import { X509Certificate, createHash, createPublicKey, type KeyObject } from "node:crypto";
 import { parseAsn1, oidOf, timeOf, hex, type Asn1 } from "./ber.js";
 
 /** An X.509 certificate (RFC 5280 §4.1) with the fields validation needs, read from its DER. */
@@ -68,7 +68,26 @@ function uris(generalNames: Asn1 | undefined): string[] {
   return (generalNames?.children ?? []).filter((g) => g.tag === 0x86).map((g) => Buffer.from(g.value).toString("latin1"));
 }
 
+/**
+ * Parsed certificates by their DER: a document's chain is read from the CMS, the DSS, timestamps and
+ * the LTV analysis, and a service sees the same signers and CAs all day. Certificates are values
+ * (nothing mutates a parsed one), so they are shared. Bounded; cleared when full.
+ */
+const parsed = new Map<string, Certificate>();
+const MAX_PARSED = 512;
+
 export function parseCertificateDer(der: Uint8Array): Certificate {
+  const key = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString("base64");
+  let c = parsed.get(key);
+  if (!c) {
+    c = parseCertificateUncached(new Uint8Array(der)); // a copy: the caller may reuse its buffer
+    if (parsed.size >= MAX_PARSED) parsed.clear();
+    parsed.set(key, c);
+  }
+  return c;
+}
+
+function parseCertificateUncached(der: Uint8Array): Certificate {
   const cert = parseAsn1(der);
   const [tbs, sigAlg, sigValue] = cert.children;
   const f = tbs.children;
@@ -78,7 +97,9 @@ export function parseCertificateDer(der: Uint8Array): Certificate {
   const issuer = f[i + 2];
   const validity = f[i + 3];
   const subject = f[i + 4];
-  const x509 = new X509Certificate(cert.raw);
+  // The subjectPublicKeyInfo is all verification needs; the X509Certificate is built on demand.
+  const spki = f[i + 5];
+  let x509: X509Certificate | undefined;
   const c: Certificate = {
     der: cert.raw,
     issuerDer: issuer.raw,
@@ -98,8 +119,10 @@ export function parseCertificateDer(der: Uint8Array): Certificate {
     crlUrls: [],
     ocspUrls: [],
     sha256: createHash("sha256").update(cert.raw).digest("hex"),
-    x509,
-    publicKey: x509.publicKey,
+    get x509(): X509Certificate {
+      return (x509 ??= new X509Certificate(cert.raw));
+    },
+    publicKey: createPublicKey({ key: Buffer.from(spki.raw), format: "der", type: "spki" }),
     tbs: tbs.raw,
     signatureAlgorithm: sigAlg,
     signature: sigValue.value.subarray(1),
