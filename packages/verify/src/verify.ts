@@ -144,24 +144,38 @@ async function verifySource(src: ByteSource, name: string, options: VerifyOption
   // --- end LTV
   const states = located.map((l) => prepareSignature(ctx, l));
   // One pass over the file: the file's SHA-256 and every signature's digest over its byte ranges.
+  // A SHA-256 signature's first range [0, a) is a prefix of the file, so its digest starts as a copy
+  // of the file hash's state at a and then takes only its second range: the bytes are hashed once.
   const fileHash = createHash("sha256");
-  const hashers = states.map((s) => (s.ranges && s.digestAlgorithm ? { s, h: createHash(s.digestAlgorithm.replace("-", "").toLowerCase()) as Hash } : undefined));
+  const hashers = states.flatMap((s) => {
+    if (!s.ranges || !s.digestAlgorithm) return [];
+    const fork = s.digestAlgorithm === "SHA-256" ? s.ranges[0][1] : undefined;
+    return [{ s, fork, h: fork === undefined ? (createHash(s.digestAlgorithm.replace("-", "").toLowerCase()) as Hash) : undefined }];
+  });
+  const forks = hashers.filter((x) => x.fork !== undefined).sort((x, y) => x.fork! - y.fork!);
+  let nextFork = 0;
   for (let p = 0; p < src.length; p += CHUNK) {
     const end = Math.min(src.length, p + CHUNK);
     const chunk = src.slice(p, end);
-    fileHash.update(chunk);
+    let q = p;
+    for (; nextFork < forks.length && forks[nextFork].fork! <= end; nextFork++) {
+      const x = forks[nextFork];
+      if (x.fork! > q) fileHash.update(chunk.subarray(q - p, x.fork! - p));
+      q = Math.max(q, x.fork!);
+      x.h = fileHash.copy();
+    }
+    if (q < end) fileHash.update(chunk.subarray(q - p));
     for (const x of hashers) {
-      if (!x) continue;
-      for (const [a, b] of x.s.ranges!) {
+      if (!x.h) continue;
+      for (const [i, [a, b]] of x.s.ranges!.entries()) {
+        if (i === 0 && x.fork !== undefined) continue;
         const lo = Math.max(a, p);
         const hi = Math.min(b, end);
         if (lo < hi) x.h.update(chunk.subarray(lo - p, hi - p));
       }
     }
   }
-  hashers.forEach((x) => {
-    if (x) x.s.computedDigest = new Uint8Array(x.h.digest());
-  });
+  for (const x of hashers) if (x.h) x.s.computedDigest = new Uint8Array(x.h.digest());
   const signatures: SignatureReport[] = [];
   for (const s of states) signatures.push(await finishSignature(ctx, s));
 
