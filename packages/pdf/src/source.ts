@@ -108,6 +108,20 @@ export class FileSource implements ByteSource {
     return out;
   }
 
+  /**
+   * Reads [start, start + into.length) into `into`, bypassing the block cache; returns the bytes
+   * read. For one streamed pass over a large file with a single reused buffer.
+   */
+  readInto(start: number, into: Uint8Array): number {
+    let got = 0;
+    while (got < into.length && start + got < this.length) {
+      const n = readSync(this.fd, into, got, Math.min(into.length - got, this.length - start - got), start + got);
+      if (n === 0) break;
+      got += n;
+    }
+    return got;
+  }
+
   close(): void {
     if (this.fd >= 0) {
       closeSync(this.fd);
