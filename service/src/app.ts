@@ -3,6 +3,9 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import busboy from "busboy";
 import { KysoError } from "@kyso/core";
 import type { FileReport, VerifyPool } from "@kyso/verify";
+import type { Inbox } from "@kyso/registry";
+import { looksLikeXml, verifyEdxml, type PackageReport } from "@kyso/edxml";
+import { inboxRouter } from "./inbox-routes.js";
 import type { AuditLog } from "./audit.js";
 import { Metrics } from "./metrics.js";
 
@@ -20,6 +23,10 @@ export interface AppOptions {
   routers?: Router[];
   /** Structured log lines (JSON); never document content. */
   log?: (entry: Record<string, unknown>) => void;
+  /** Trust anchors (DER) for the XML signatures of edXML packages (the pool has its own for PDFs). */
+  trustAnchors?: Uint8Array[];
+  /** The inbox of received packages (/inbox, /api/v1/inbox); without it those routes are not mounted. */
+  openInbox?: () => Promise<Inbox> | Inbox;
 }
 
 const publicDir = fileURLToPath(new URL("../public/", import.meta.url));
@@ -126,6 +133,14 @@ export function createApp(options: AppOptions): express.Express {
     return report;
   };
 
+  // An edXML package: its XML signature here, each PDF attachment through verifyOne (pool, audit, metrics).
+  const verifyPackage = (bytes: Uint8Array, name: string, client: string | undefined, onAttachment?: (index: number, bytes: Uint8Array) => void): Promise<PackageReport<FileReport>> =>
+    verifyEdxml(
+      { bytes, name },
+      { trustAnchors: options.trustAnchors, verifyPdf: (a) => verifyOne(a.name, a.bytes, client), onAttachment: onAttachment ? (i, a) => onAttachment(i, a.bytes) : undefined },
+    );
+  const isPackage = (name: string, bytes: Uint8Array): boolean => /\.(edxml|xml)$/i.test(name) || looksLikeXml(bytes);
+
   app.post("/api/v1/verify", async (req: Request, res: Response, next: NextFunction) => {
     const timer = setTimeout(() => {
       if (!res.headersSent) next(httpError(504, "VERIFY_TIMEOUT", `Verification took longer than ${timeoutMs} ms`));
@@ -137,7 +152,7 @@ export function createApp(options: AppOptions): express.Express {
         if (options.pool.pending >= options.pool.maxPending) throw httpError(503, "VERIFY_BUSY", "The service is busy; try again shortly");
         const files = await readFiles(req, limit, maxFiles);
         if (files.length === 0) throw httpError(400, "NO_FILE", 'No "file" part in the form');
-        const reports = await Promise.all(files.map((f) => verifyOne(f.name, f.bytes, client)));
+        const reports = await Promise.all(files.map((f) => (isPackage(f.name, f.bytes) ? verifyPackage(f.bytes, f.name, client) : verifyOne(f.name, f.bytes, client))));
         if (!res.headersSent) res.json(reports);
       } else if (type.startsWith("application/pdf") || type.startsWith("application/octet-stream")) {
         if (options.pool.pending >= options.pool.maxPending) throw httpError(503, "VERIFY_BUSY", "The service is busy; try again shortly");
@@ -145,8 +160,14 @@ export function createApp(options: AppOptions): express.Express {
         const name = typeof req.query.name === "string" ? req.query.name : "document.pdf";
         const report = await verifyOne(name, body, client);
         if (!res.headersSent) res.json(report);
+      } else if (/^(application|text)\/([\w.+-]*\+)?xml/.test(type)) {
+        if (options.pool.pending >= options.pool.maxPending) throw httpError(503, "VERIFY_BUSY", "The service is busy; try again shortly");
+        const body = await readBody(req, limit);
+        const name = typeof req.query.name === "string" ? req.query.name : "package.edxml";
+        const report = await verifyPackage(body, name, client);
+        if (!res.headersSent) res.json(report);
       } else {
-        throw httpError(415, "UNSUPPORTED_MEDIA_TYPE", "Send application/pdf or multipart/form-data with file parts");
+        throw httpError(415, "UNSUPPORTED_MEDIA_TYPE", "Send application/pdf, application/xml (an edXML package) or multipart/form-data with file parts");
       }
     } catch (e) {
       if (!res.headersSent) next(e);
@@ -155,6 +176,17 @@ export function createApp(options: AppOptions): express.Express {
     }
   });
 
+  if (options.openInbox)
+    app.use(
+      inboxRouter({
+        openInbox: options.openInbox,
+        verifyPackage,
+        verifyPdf: (bytes, name, client) => verifyOne(name, bytes, client),
+        readBody: (req) => readBody(req, limit),
+        busy: () => options.pool.pending >= options.pool.maxPending,
+        log,
+      }),
+    );
   for (const r of options.routers ?? []) app.use(r);
   app.use(express.static(publicDir, { index: "index.html", maxAge: "1h" }));
 

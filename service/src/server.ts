@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Router } from "express";
 import { VerifyPool, type RevocationMode } from "@kyso/verify";
+import type { Inbox } from "@kyso/registry";
 import { AuditLog, defaultAuditPath } from "./audit.js";
 import { createApp } from "./app.js";
 import { Metrics } from "./metrics.js";
@@ -21,6 +22,8 @@ export interface ServerOptions {
    * `registryRouter({ openRegistry, apiKey })`) is mounted here by whoever starts the server.
    */
   routers?: Router[];
+  /** The inbox of received packages (@kyso/registry's Inbox); mounts /inbox and /api/v1/inbox. */
+  openInbox?: () => Promise<Inbox> | Inbox;
   log?: (entry: Record<string, unknown>) => void;
 }
 
@@ -42,7 +45,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   });
   const auditPath = options.auditPath ?? defaultAuditPath();
   const audit = new AuditLog(auditPath);
-  const app = createApp({ pool, audit, metrics: new Metrics(), bodyLimit: options.bodyLimit, requestTimeoutMs: options.timeoutMs ? options.timeoutMs * 2 : undefined, routers: options.routers, log: options.log });
+  const app = createApp({ pool, audit, metrics: new Metrics(), bodyLimit: options.bodyLimit, requestTimeoutMs: options.timeoutMs ? options.timeoutMs * 2 : undefined, routers: options.routers, log: options.log, trustAnchors: options.trustAnchors, openInbox: options.openInbox });
   const server = createServer(app);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {

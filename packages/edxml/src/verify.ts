@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { KysoError, systemClock, type Clock } from "@kyso/core";
 import { guardXml, type EdxmlLimits } from "./guard.js";
-import type { MessageHeader, TraceHeader } from "./model.js";
+import type { Attachment, MessageHeader, TraceHeader } from "./model.js";
 import { parseEdxmlDocument, parseXmlDocument } from "./parse.js";
 import { verifyXmlSignature, type XmlIndication, type XmlSignatureReport } from "./xmldsig.js";
 
@@ -54,6 +54,8 @@ export interface VerifyEdxmlOptions<R extends AttachmentVerdict> {
   trustAnchors?: Uint8Array[];
   clock?: Clock;
   limits?: EdxmlLimits;
+  /** Called with each attachment as decoded (0-based index), e.g. to store its bytes beside the report. */
+  onAttachment?: (index: number, attachment: Attachment) => void;
 }
 
 const RANK: Record<XmlIndication, number> = { TOTAL_PASSED: 0, INDETERMINATE: 1, TOTAL_FAILED: 2 };
@@ -118,6 +120,7 @@ export async function verifyEdxml<R extends AttachmentVerdict>(input: { bytes: U
 
   report.attachments = await Promise.all(
     parsed.attachments.map(async (a, index): Promise<AttachmentReport<R>> => {
+      options.onAttachment?.(index, a);
       const pdf = looksLikePdf(a.bytes, a.contentType, a.name);
       const base = {
         index,

@@ -9,3 +9,4 @@ export * from "./registry.js";
 export * from "./report.js";
 export * from "./open.js";
 export * from "./report-html.js";
+export * from "./inbox.js";

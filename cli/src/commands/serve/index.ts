@@ -15,7 +15,7 @@ export const serveCommand = defineCommand({
       .option("workers", { type: "number", describe: "Verification worker threads (default: cores)" })
       .option("max-pending", { type: "number", default: 64, describe: "Documents in progress beyond which requests get 503 + Retry-After" })
       .option("timeout", { type: "number", default: 30, describe: "Per-document time bound in seconds" })
-      .option("db", { type: "string", describe: "Registry database for /api/v1/registry (default $KYSO_DB, else sqlite:$XDG_DATA_HOME/kyso/registry.db)" })
+      .option("db", { type: "string", describe: "Registry database for /api/v1/registry and the inbox (/inbox, /api/v1/inbox) (default $KYSO_DB, else sqlite:$XDG_DATA_HOME/kyso/registry.db)" })
       .option("api-key-file", { type: "string", describe: "File holding the API key for /api/v1/registry (else $KYSO_API_KEY; without a key those routes answer 503)" })
       .option("audit-log", { type: "string", describe: "Audit log (JSON lines; default $XDG_DATA_HOME/kyso/audit.jsonl)" })
       .example("kyso serve --port 8080 --trust /etc/kyso/roots/", "Serve on port 8080 with the roots in a folder"),
@@ -35,6 +35,13 @@ export const serveCommand = defineCommand({
         return openRegistry(dbSpec ?? defaultDbSpec(io.env), { cwd: io.cwd });
       },
     });
+    // The inbox of packages from the axis lives in the same database as the registry.
+    let inbox: import("@kyso/registry").Inbox | undefined;
+    const openInbox = async (): Promise<import("@kyso/registry").Inbox> => {
+      const { Inbox, defaultDbSpec } = await import("@kyso/registry");
+      inbox = await Inbox.open(dbSpec ?? defaultDbSpec(io.env), { cwd: io.cwd, actor: "kyso serve" });
+      return inbox;
+    };
     const trustAnchors = loadTrustAnchors((args.trust as string[]).map((t) => resolve(io.cwd, t)));
     if (!(args.port >= 0 && args.port < 65536)) throw new KysoError("USAGE", "--port must be 0..65535");
     const log = (entry: Record<string, unknown>): void => void io.stderr.write(JSON.stringify({ time: new Date().toISOString(), ...entry }) + "\n");
@@ -50,13 +57,17 @@ export const serveCommand = defineCommand({
       auditPath: args.auditLog ? resolve(io.cwd, args.auditLog) : undefined,
       log,
       routers: [registry],
+      openInbox,
     });
     io.stdout.write(`Kyso verification service on ${running.url} (audit log ${running.auditPath})\n`);
     await new Promise<void>((done) => {
       const stop = (): void => {
         process.off("SIGINT", stop);
         process.off("SIGTERM", stop);
-        void running.close().then(done);
+        void running
+          .close()
+          .then(() => inbox?.close())
+          .then(done, done);
       };
       process.on("SIGINT", stop);
       process.on("SIGTERM", stop);

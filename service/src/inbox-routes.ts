@@ -1,0 +1,260 @@
+import { createHash } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import express, { type NextFunction, type Request, type Response } from "express";
+import { KysoError } from "@kyso/core";
+import type { PackageReport } from "@kyso/edxml";
+import type { Inbox, InboxReceipt, InboxStatus } from "@kyso/registry";
+import type { FileReport } from "@kyso/verify";
+
+/**
+ * The inbox of documents received from the axis:
+ *   POST /api/v1/inbox                       an edXML package (application/xml, or ?name=x.edxml),
+ *                                            or a bare PDF (application/pdf) with its metadata in the
+ *                                            query (sender, senderName, documentId, number, notation,
+ *                                            subject, date, name): verified, stored once per SHA-256;
+ *                                            201 {id, indication, ...}, or 200 with the existing id
+ *                                            when the same bytes were received before
+ *   GET  /api/v1/inbox?indication=&sender=&status=&limit=&before=   newest first
+ *   GET  /api/v1/inbox/:id                   the record: header fields, report, attachments, events
+ *   GET  /api/v1/inbox/:id/attachments/:n    attachment n (0-based) as received, byte for byte
+ *   GET  /api/v1/inbox/:id/package           the package as received
+ *   POST /api/v1/inbox/:id/register {arrivalNumber}   POST /api/v1/inbox/:id/return {reason}
+ *   GET  /inbox                              the clerks' page (public/inbox.html)
+ * Verification is handed in (the service's worker pool); storage is @kyso/registry's Inbox.
+ */
+export interface InboxRoutesOptions {
+  openInbox: () => Promise<Inbox> | Inbox;
+  /** Verifies a package; `onAttachment` receives each decoded attachment's bytes. */
+  verifyPackage: (bytes: Uint8Array, name: string, client: string | undefined, onAttachment?: (index: number, bytes: Uint8Array) => void) => Promise<PackageReport<FileReport>>;
+  verifyPdf: (bytes: Uint8Array, name: string, client: string | undefined) => Promise<FileReport>;
+  readBody: (req: Request) => Promise<Buffer>;
+  /** True when the verification pool is full (the request gets 503). */
+  busy: () => boolean;
+  log?: (entry: Record<string, unknown>) => void;
+}
+
+const publicDir = fileURLToPath(new URL("../public/", import.meta.url));
+const STATUSES: readonly InboxStatus[] = ["received", "registered", "returned"];
+
+function httpError(status: number, code: string, message: string): KysoError {
+  return new KysoError(code, message, { details: { status } });
+}
+
+function query(req: Request, name: string, max = 500): string | undefined {
+  const v = req.query[name];
+  if (v === undefined || v === "") return undefined;
+  if (typeof v !== "string") throw httpError(400, "USAGE", `query parameter ${name} must be given once`);
+  if (v.length > max) throw httpError(400, "USAGE", `query parameter ${name} is too long`);
+  return v;
+}
+
+function idParam(value: string | undefined, what = "id"): number {
+  if (!value || !/^\d{1,15}$/.test(value)) throw httpError(400, "USAGE", `${what} must be a number`);
+  return Number(value);
+}
+
+/** An RFC 6266 Content-Disposition with the UTF-8 name (RFC 8187) and an ASCII fallback. */
+function disposition(name: string): string {
+  const ascii = name.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d").replace(/Đ/g, "D").replace(/[^\x20-\x7e]|["\\]/g, "_");
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
+function receiptOfPackage(body: Buffer, sha256: string, r: PackageReport<FileReport>, attachmentBytes: Map<number, Uint8Array>): InboxReceipt {
+  const h = r.header;
+  return {
+    kind: "edxml",
+    sha256,
+    body,
+    senderId: h?.from.organId ?? null,
+    senderName: h?.from.organName ?? h?.from.organizationInCharge ?? null,
+    documentId: h?.documentId ?? null,
+    codeNumber: h?.code?.codeNumber ?? null,
+    codeNotation: h?.code?.codeNotation ?? null,
+    subject: h?.subject ?? null,
+    promulgationDate: h?.promulgationInfo?.promulgationDate ?? null,
+    indication: r.indication,
+    subIndication: r.subIndication,
+    attachments: r.attachments.map((a) => ({ name: a.name, contentType: a.contentType, sha256: a.sha256, bytes: attachmentBytes.get(a.index)!, indication: a.report?.indication ?? null })),
+    report: r,
+  };
+}
+
+export function inboxRouter(options: InboxRoutesOptions): express.Router {
+  const router = express.Router();
+  const log = options.log ?? (() => undefined);
+  let opened: Promise<Inbox> | undefined;
+  const inbox = (): Promise<Inbox> => {
+    // Open (and migrate) once and share; a failed open is retried on the next request.
+    opened ??= Promise.resolve(options.openInbox()).catch((e) => {
+      opened = undefined;
+      throw e;
+    });
+    return opened;
+  };
+
+  router.get("/inbox", (_req, res) => {
+    res.sendFile("inbox.html", { root: publicDir });
+  });
+
+  router.use("/api/v1/inbox", (_req, res, next) => {
+    res.set("Cache-Control", "no-store");
+    next();
+  });
+
+  router.post("/api/v1/inbox", async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const type = (req.headers["content-type"] ?? "").toLowerCase();
+      const name = query(req, "name");
+      const isXml = /^(application|text)\/([\w.+-]*\+)?xml/.test(type) || (!!name && /\.(edxml|xml)$/i.test(name));
+      const isPdf = type.startsWith("application/pdf");
+      if (!isXml && !isPdf) throw httpError(415, "UNSUPPORTED_MEDIA_TYPE", "Send an edXML package (application/xml) or a PDF (application/pdf)");
+      if (options.busy()) throw httpError(503, "VERIFY_BUSY", "The service is busy; try again shortly");
+      const body = await options.readBody(req);
+      if (body.length === 0) throw httpError(400, "EMPTY_BODY", "The request has no document");
+      const sha256 = createHash("sha256").update(body).digest("hex");
+      const store = await inbox();
+      // Received before (here or by another instance): answer the record, do not verify again.
+      const known = await store.findBySha256(sha256);
+      if (known !== undefined) {
+        const rec = await store.get(known);
+        res.status(200).location(`/api/v1/inbox/${known}`).json({ id: known, indication: rec?.indication, subIndication: rec?.subIndication ?? null, duplicate: true });
+        return;
+      }
+      const client = req.ip;
+      let receipt: InboxReceipt;
+      if (isXml) {
+        // The attachments are stored as the verifier decoded them, byte for byte.
+        const bytes = new Map<number, Uint8Array>();
+        const report = await options.verifyPackage(body, name ?? "package.edxml", client, (i, b) => bytes.set(i, b));
+        receipt = receiptOfPackage(body, sha256, report, bytes);
+      } else {
+        const report = await options.verifyPdf(body, name ?? "document.pdf", client);
+        receipt = {
+          kind: "pdf",
+          sha256,
+          body,
+          senderId: query(req, "sender", 35) ?? null,
+          senderName: query(req, "senderName") ?? null,
+          documentId: query(req, "documentId") ?? null,
+          codeNumber: query(req, "number", 50) ?? null,
+          codeNotation: query(req, "notation", 100) ?? null,
+          subject: query(req, "subject", 2000) ?? null,
+          promulgationDate: query(req, "date", 10) ?? null,
+          indication: report.indication,
+          subIndication: report.subIndication,
+          attachments: [{ name: name ?? "document.pdf", contentType: "application/pdf", sha256, bytes: body, indication: report.indication }],
+          report,
+        };
+      }
+      const stored = await store.receive(receipt);
+      log({ msg: stored.created ? "inbox-received" : "inbox-duplicate", id: stored.id, sha256, indication: stored.indication });
+      res
+        .status(stored.created ? 201 : 200)
+        .location(`/api/v1/inbox/${stored.id}`)
+        .json({ id: stored.id, indication: stored.indication, subIndication: stored.created ? receipt.subIndication ?? null : undefined, duplicate: !stored.created });
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  router.get("/api/v1/inbox", async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const status = query(req, "status");
+      if (status && !STATUSES.includes(status as InboxStatus)) throw httpError(400, "USAGE", `status must be one of ${STATUSES.join(", ")}`);
+      const limit = query(req, "limit");
+      const before = query(req, "before");
+      const items = await (await inbox()).list({
+        indication: query(req, "indication", 40),
+        sender: query(req, "sender", 200),
+        status: status as InboxStatus | undefined,
+        limit: limit === undefined ? undefined : idParam(limit, "limit"),
+        before: before === undefined ? undefined : idParam(before, "before"),
+      });
+      res.json({ items });
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  router.get("/api/v1/inbox/:id", async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const id = idParam(req.params.id as string);
+      const rec = await (await inbox()).get(id);
+      if (!rec) throw httpError(404, "INBOX_NOT_FOUND", `No document ${id} in the inbox`);
+      res.json(rec);
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  router.get("/api/v1/inbox/:id/attachments/:n", async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const id = idParam(req.params.id as string);
+      const n = idParam(req.params.n as string, "n");
+      const a = await (await inbox()).attachment(id, n);
+      if (!a) throw httpError(404, "INBOX_NOT_FOUND", `No attachment ${n} of document ${id}`);
+      // Served as a download, never rendered on this origin whatever type the sender declared.
+      res
+        .status(200)
+        .set("Content-Type", /^application\/pdf$/i.test(a.contentType) ? "application/pdf" : "application/octet-stream")
+        .set("Content-Disposition", disposition(a.name))
+        .set("X-Content-Type-Options", "nosniff")
+        .set("Content-Security-Policy", "sandbox")
+        .end(Buffer.from(a.bytes.buffer, a.bytes.byteOffset, a.bytes.byteLength));
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  router.get("/api/v1/inbox/:id/package", async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const id = idParam(req.params.id as string);
+      const body = await (await inbox()).body(id);
+      if (!body) throw httpError(404, "INBOX_NOT_FOUND", `No document ${id} in the inbox`);
+      res.status(200).set("Content-Type", "application/octet-stream").set("Content-Disposition", disposition(`${id}.edxml`)).set("X-Content-Type-Options", "nosniff").end(Buffer.from(body));
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  const json = express.json({ limit: "16kb" });
+  router.post("/api/v1/inbox/:id/register", json, async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const id = idParam(req.params.id as string);
+      const number = (req.body as { arrivalNumber?: unknown } | undefined)?.arrivalNumber;
+      if (typeof number !== "string" || number.length > 100) throw httpError(400, "USAGE", "arrivalNumber (text) is needed");
+      res.json(await (await inbox()).register(id, number, actorOf(req)));
+    } catch (e) {
+      next(e);
+    }
+  });
+  router.post("/api/v1/inbox/:id/return", json, async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const id = idParam(req.params.id as string);
+      const reason = (req.body as { reason?: unknown } | undefined)?.reason;
+      if (typeof reason !== "string" || reason.length > 2000) throw httpError(400, "USAGE", "reason (text) is needed");
+      res.json(await (await inbox()).returnToSender(id, reason, actorOf(req)));
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  // Errors of these routes by code (a KysoError may come from another copy of @kyso/core under a
+  // loader such as tsx); anything else goes on to the service's own error middleware.
+  router.use("/api/v1/inbox", (err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    const e = err as { code?: unknown; message?: string; details?: { status?: number } };
+    const status = typeof e?.details?.status === "number" ? e.details.status : undefined;
+    if (err instanceof Error && typeof e.code === "string" && status) {
+      if (status === 503) res.set("Retry-After", "1");
+      res.status(status).json({ error: e.message, code: e.code });
+      return;
+    }
+    next(err);
+  });
+  return router;
+}
+
+function actorOf(req: Request): string {
+  const who = req.get("x-kyso-actor");
+  return who && who.length <= 100 ? who : `http:${req.ip ?? "?"}`;
+}
