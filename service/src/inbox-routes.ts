@@ -19,6 +19,7 @@ import type { FileReport } from "@kyso/verify";
  *   GET  /api/v1/inbox/:id/attachments/:n    attachment n (0-based) as received, byte for byte
  *   GET  /api/v1/inbox/:id/package           the package as received
  *   POST /api/v1/inbox/:id/register {arrivalNumber}   POST /api/v1/inbox/:id/return {reason}
+ *                                            (the clerk in X-Kyso-Actor, percent-encoded)
  *   GET  /inbox                              the clerks' page (public/inbox.html)
  * Verification is handed in (the service's worker pool); storage is @kyso/registry's Inbox.
  */
@@ -254,7 +255,14 @@ export function inboxRouter(options: InboxRoutesOptions): express.Router {
   return router;
 }
 
+/** Who acts, from `X-Kyso-Actor` (percent-encoded UTF-8, as header values are Latin-1), else the client address. */
 function actorOf(req: Request): string {
-  const who = req.get("x-kyso-actor");
+  const raw = req.get("x-kyso-actor");
+  let who: string | undefined;
+  try {
+    who = raw ? decodeURIComponent(raw).trim() : undefined;
+  } catch {
+    who = undefined;
+  }
   return who && who.length <= 100 ? who : `http:${req.ip ?? "?"}`;
 }
