@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { KysoError, systemClock, type Clock } from "@kyso/core";
 import { guardXml, type EdxmlLimits } from "./guard.js";
-import type { Attachment, MessageHeader, TraceHeader } from "./model.js";
+import type { Attachment, MessageHeader, ParsedEdxml, TraceHeader } from "./model.js";
 import { parseEdxmlDocument, parseXmlDocument } from "./parse.js";
-import { verifyXmlSignature, type XmlIndication, type XmlSignatureReport } from "./xmldsig.js";
+import { checkXmlSignature, type XmlIndication, type XmlSignatureReport } from "./xmldsig.js";
 
 /** What the package verifier needs of a PDF report (the FileReport of @kyso/verify has these). */
 export interface AttachmentVerdict {
@@ -96,7 +96,7 @@ export async function verifyEdxml<R extends AttachmentVerdict>(input: { bytes: U
     warnings: [],
     validationTime: now.toISOString(),
   };
-  let parsed;
+  let parsed: ParsedEdxml;
   let text: string;
   let doc;
   try {
@@ -110,10 +110,32 @@ export async function verifyEdxml<R extends AttachmentVerdict>(input: { bytes: U
     report.reasons = [`The package cannot be read: ${e.message}`];
     return report;
   }
+  const sig = checkXmlSignature(text, doc, { trustAnchors: options.trustAnchors, clock: options.clock });
+  report.xmlSignature = sig.report;
+  report.warnings.push(...sig.report.warnings);
+  if (sig.signedXml !== null) {
+    // Read the package from what the signature covers (as xml-crypto's parser saw it), so that
+    // the header and attachments reported and stored are the signed ones; a package that reads
+    // differently to the two parsers is an attack on one of them.
+    let signed;
+    try {
+      signed = parseEdxmlDocument(parseXmlDocument(sig.signedXml), options.limits);
+    } catch (e) {
+      if (!(e instanceof KysoError)) throw e;
+    }
+    const same = signed && JSON.stringify([signed.header, signed.traces]) === JSON.stringify([parsed.header, parsed.traces]) && signed.attachments.length === parsed.attachments.length &&
+      signed.attachments.every((a, i) => a.contentId === parsed.attachments[i].contentId && Buffer.compare(Buffer.from(a.bytes), Buffer.from(parsed.attachments[i].bytes)) === 0);
+    if (!signed || !same) {
+      report.subIndication = "FORMAT_FAILURE";
+      report.indication = "TOTAL_FAILED";
+      report.error = { code: "EDXML_AMBIGUOUS", message: "The package reads differently from what its XML signature covers" };
+      report.reasons = [report.error.message];
+      return report;
+    }
+    parsed = { ...parsed, header: signed.header, traces: signed.traces, attachments: signed.attachments };
+  }
   report.header = parsed.header;
   report.traces = parsed.traces;
-  report.xmlSignature = verifyXmlSignature(text, doc, { trustAnchors: options.trustAnchors, clock: options.clock });
-  report.warnings.push(...report.xmlSignature.warnings);
   const ids = parsed.attachments.map((a) => a.contentId);
   if (parsed.manifest.length > 0 && (parsed.manifest.length !== ids.length || parsed.manifest.some((m) => !ids.includes(m))))
     report.warnings.push("The manifest does not list exactly the attachments the package holds");

@@ -88,6 +88,13 @@ export interface XmlSignatureReport {
   warnings: string[];
 }
 
+/** The report and, when the digest and signature values verify, the canonical XML they cover. */
+export interface XmlSignatureCheck {
+  report: XmlSignatureReport;
+  /** What the signature covers (exclusive C14N of the package without the Signature), as xml-crypto read it. */
+  signedXml: string | null;
+}
+
 export interface XmlVerifyOptions {
   /** Trust anchors, DER. */
   trustAnchors?: Uint8Array[];
@@ -171,6 +178,13 @@ function failed(base: Partial<XmlSignatureReport>, indication: XmlIndication, su
  * trust anchors. A bad signature is a report, never an exception.
  */
 export function verifyXmlSignature(text: string, doc: Document, options: XmlVerifyOptions = {}): XmlSignatureReport {
+  return checkXmlSignature(text, doc, options).report;
+}
+
+/** As {@link verifyXmlSignature}, also giving the signed content so that the caller reads what was signed. */
+export function checkXmlSignature(text: string, doc: Document, options: XmlVerifyOptions = {}): XmlSignatureCheck {
+  let signedXml: string | null = null;
+  const report = ((): XmlSignatureReport => {
   const sigs = elementsNS(doc, XMLDSIG_NS, "Signature");
   if (sigs.length === 0) return { ...failed({ present: false }, "INDETERMINATE", "SIGNED_DATA_NOT_FOUND", "The package has no XML signature"), present: false };
   if (sigs.length > 1) return failed({}, "INDETERMINATE", "FORMAT_FAILURE", `The package has ${sigs.length} XML signatures; exactly one is expected`);
@@ -216,6 +230,7 @@ export function verifyXmlSignature(text: string, doc: Document, options: XmlVeri
     return failed(base, "INDETERMINATE", "FORMAT_FAILURE", `The XML signature cannot be checked: ${why}`);
   }
   base.integrity = true;
+  signedXml = sx.getSignedReferences()[0] ?? null;
   const now = (options.clock ?? systemClock).now();
   const chain = buildPath(leaf, certs.slice(1), anchorsOf(options.trustAnchors), now);
   base.chain = { trusted: chain.trusted, path: chain.path.map((c) => c.subject.replace(/\n/g, ", ")) };
@@ -223,4 +238,6 @@ export function verifyXmlSignature(text: string, doc: Document, options: XmlVeri
   if (now < new Date(leaf.validFrom) || now > new Date(leaf.validTo))
     return failed(base, "INDETERMINATE", "OUT_OF_BOUNDS_NO_POE", "The XML signer's certificate is not valid at the validation time");
   return { ...(failed(base, "TOTAL_PASSED", null, "") as XmlSignatureReport), reasons: [] };
+  })();
+  return { report, signedXml };
 }
