@@ -7,6 +7,7 @@ import type { InboxRecord, InboxSummary } from "@kyso/registry";
 import type { FileReport } from "@kyso/verify";
 import { tempDir } from "../verify/support.js";
 import { serve, type Served } from "../service/support.js";
+import { header, pkg, signedPackage } from "../edxml/support.js";
 import { makePackages, post, type Packages } from "./support.js";
 
 describe("inbox through kyso serve (SQLite)", function () {
@@ -104,6 +105,19 @@ describe("inbox through kyso serve (SQLite)", function () {
     const bytes = Buffer.from(await (await fetch(`${srv.url}/api/v1/inbox/${id}/attachments/0`)).arrayBuffer());
     assert.deepEqual(bytes, readFileSync(p.pdf));
     assert.equal((await fetch(`${srv.url}/api/v1/inbox`, { method: "POST", headers: { "content-type": "text/plain" }, body: "x" })).status, 415);
+  });
+
+  it("takes a package of more PDFs than the worker pool holds at once (70 > --max-pending 64)", async () => {
+    const pdf = readFileSync(p.pdf);
+    const many = Array.from({ length: 70 }, (_, i) => ({ contentId: `pl-${i}`, name: `phu-luc-${i + 1}.pdf`, contentType: "application/pdf", bytes: new Uint8Array(pdf) }));
+    const file = join(dir, "nhieu-tep.edxml");
+    signedPackage(pkg(header(3001, "Nhiều phụ lục"), many), file);
+    const res = await post(srv.url, file);
+    assert.equal(res.status, 201);
+    assert.equal(res.body.indication, "TOTAL_PASSED");
+    const rec = (await (await fetch(`${srv.url}/api/v1/inbox/${res.body.id}`)).json()) as InboxRecord;
+    assert.equal(rec.attachmentCount, 70);
+    assert.ok(rec.attachments.every((a) => a.indication === "TOTAL_PASSED"));
   });
 
   it("stores a hostile package as a failed record without harm", async () => {

@@ -54,6 +54,8 @@ export interface VerifyEdxmlOptions<R extends AttachmentVerdict> {
   trustAnchors?: Uint8Array[];
   clock?: Clock;
   limits?: EdxmlLimits;
+  /** PDFs handed to `verifyPdf` at once (default 4), so that a package of many PDFs does not flood a worker pool. */
+  concurrency?: number;
   /** Called with each attachment as decoded (0-based index), e.g. to store its bytes beside the report. */
   onAttachment?: (index: number, attachment: Attachment) => void;
 }
@@ -140,8 +142,10 @@ export async function verifyEdxml<R extends AttachmentVerdict>(input: { bytes: U
   if (parsed.manifest.length > 0 && (parsed.manifest.length !== ids.length || parsed.manifest.some((m) => !ids.includes(m))))
     report.warnings.push("The manifest does not list exactly the attachments the package holds");
 
-  report.attachments = await Promise.all(
-    parsed.attachments.map(async (a, index): Promise<AttachmentReport<R>> => {
+  report.attachments = await mapLimited(
+    parsed.attachments,
+    Math.max(1, options.concurrency ?? 4),
+    async (a, index): Promise<AttachmentReport<R>> => {
       options.onAttachment?.(index, a);
       const pdf = looksLikePdf(a.bytes, a.contentType, a.name);
       const base = {
@@ -154,7 +158,7 @@ export async function verifyEdxml<R extends AttachmentVerdict>(input: { bytes: U
         sha256: createHash("sha256").update(a.bytes).digest("hex"),
       };
       return { ...base, kind: pdf ? "pdf" : "other", report: pdf ? await options.verifyPdf({ bytes: a.bytes, name: a.name }) : null };
-    }),
+    },
   );
 
   let indication: XmlIndication = report.xmlSignature.indication;
@@ -180,4 +184,16 @@ export async function verifyEdxml<R extends AttachmentVerdict>(input: { bytes: U
   report.subIndication = indication === "TOTAL_PASSED" ? null : sub;
   report.reasons = reasons;
   return report;
+}
+
+/** `Promise.all(items.map(fn))` with at most `limit` calls running, results in order. */
+async function mapLimited<T, U>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<U>): Promise<U[]> {
+  const out = new Array<U>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      for (let i = next++; i < items.length; i = next++) out[i] = await fn(items[i], i);
+    }),
+  );
+  return out;
 }
