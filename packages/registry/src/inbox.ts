@@ -217,8 +217,10 @@ export class Inbox {
       params.push(options.indication);
     }
     if (options.sender) {
-      where.push("(sender_id = ? OR LOWER(sender_name) LIKE ?)");
-      params.push(options.sender, `%${options.sender.toLowerCase().replace(/[%_\\]/g, "")}%`);
+      // SQLite's LOWER folds ASCII only, so the name is matched as typed and folded.
+      const q = options.sender.replace(/[%_\\]/g, "");
+      where.push("(sender_id = ? OR sender_name LIKE ? OR LOWER(sender_name) LIKE ?)");
+      params.push(options.sender, `%${q}%`, `%${q.toLowerCase()}%`);
     }
     if (options.status) {
       where.push("status = ?");

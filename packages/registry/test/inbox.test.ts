@@ -96,6 +96,7 @@ for (const backend of backends) {
       assert.deepEqual((await inbox.list({ indication: "TOTAL_FAILED" })).map((x) => x.id), [b.id]);
       assert.deepEqual((await inbox.list({ sender: "000.00.12.H46" })).map((x) => x.id), [c.id]);
       assert.deepEqual((await inbox.list({ sender: "tư pháp" })).map((x) => x.id), [c.id]);
+      assert.deepEqual((await inbox.list({ sender: "Văn phòng" })).map((x) => x.id), [b.id, a.id]);
       assert.deepEqual((await inbox.list({ limit: 2 })).map((x) => x.id), [c.id, b.id]);
       assert.deepEqual((await inbox.list({ before: b.id })).map((x) => x.id), [a.id]);
       await inbox.register(a.id, "125/ĐẾN");
