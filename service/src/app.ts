@@ -4,7 +4,7 @@ import busboy from "busboy";
 import { KysoError } from "@kyso/core";
 import type { FileReport, VerifyPool } from "@kyso/verify";
 import type { Inbox } from "@kyso/registry";
-import { looksLikeXml, verifyEdxml, type PackageReport } from "@kyso/edxml";
+import { looksLikeXml, verifyEdxml, type CertificateValidator, type PackageReport } from "@kyso/edxml";
 import { inboxRouter } from "./inbox-routes.js";
 import type { AuditLog } from "./audit.js";
 import { Metrics } from "./metrics.js";
@@ -25,6 +25,8 @@ export interface AppOptions {
   log?: (entry: Record<string, unknown>) => void;
   /** Trust anchors (DER) for the XML signatures of edXML packages (the pool has its own for PDFs). */
   trustAnchors?: Uint8Array[];
+  /** Chain and revocation check of an XML signer's certificate (e.g. @kyso/verify's validateCertificate). */
+  validateCertificate?: CertificateValidator;
   /** The inbox of received packages (/inbox, /api/v1/inbox); without it those routes are not mounted. */
   openInbox?: () => Promise<Inbox> | Inbox;
 }
@@ -137,7 +139,12 @@ export function createApp(options: AppOptions): express.Express {
   const verifyPackage = (bytes: Uint8Array, name: string, client: string | undefined, onAttachment?: (index: number, bytes: Uint8Array) => void): Promise<PackageReport<FileReport>> =>
     verifyEdxml(
       { bytes, name },
-      { trustAnchors: options.trustAnchors, verifyPdf: (a) => verifyOne(a.name, a.bytes, client), onAttachment: onAttachment ? (i, a) => onAttachment(i, a.bytes) : undefined },
+      {
+        trustAnchors: options.trustAnchors,
+        validateCertificate: options.validateCertificate,
+        verifyPdf: (a) => verifyOne(a.name, a.bytes, client),
+        onAttachment: onAttachment ? (i, a) => onAttachment(i, a.bytes) : undefined,
+      },
     );
   const isPackage = (name: string, bytes: Uint8Array): boolean => /\.(edxml|xml)$/i.test(name) || looksLikeXml(bytes);
 

@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Router } from "express";
-import { VerifyPool, type RevocationMode } from "@kyso/verify";
+import { VerifyPool, httpFetcher, validateCertificate, type RevocationMode } from "@kyso/verify";
 import type { Inbox } from "@kyso/registry";
 import { AuditLog, defaultAuditPath } from "./audit.js";
 import { createApp } from "./app.js";
@@ -45,7 +45,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   });
   const auditPath = options.auditPath ?? defaultAuditPath();
   const audit = new AuditLog(auditPath);
-  const app = createApp({ pool, audit, metrics: new Metrics(), bodyLimit: options.bodyLimit, requestTimeoutMs: options.timeoutMs ? options.timeoutMs * 2 : undefined, routers: options.routers, log: options.log, trustAnchors: options.trustAnchors, openInbox: options.openInbox });
+  const app = createApp({ pool, audit, metrics: new Metrics(), bodyLimit: options.bodyLimit, requestTimeoutMs: options.timeoutMs ? options.timeoutMs * 2 : undefined, routers: options.routers, log: options.log, trustAnchors: options.trustAnchors, openInbox: options.openInbox,
+    validateCertificate: (der, extra) =>
+      validateCertificate(der, extra, { trustAnchors: options.trustAnchors ?? [], revocation: options.revocation, fetcher: options.revocation === "online" ? httpFetcher() : undefined }),
+  });
   const server = createServer(app);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {

@@ -48,8 +48,21 @@ export interface PackageReport<R extends AttachmentVerdict = AttachmentVerdict> 
   validationTime: string;
 }
 
+/**
+ * Validates the XML signer's certificate (chain and revocation) with the caller's PKI rules, e.g.
+ * @kyso/verify's validateCertificate: this package does not build chains or fetch revocation itself.
+ */
+export type CertificateValidator = (certificate: Uint8Array, extra: Uint8Array[]) => Promise<{
+  trusted: boolean;
+  path: string[];
+  problems: { code: string; message: string }[];
+  revocation: { status: string; message: string; mode?: string };
+}>;
+
 export interface VerifyEdxmlOptions<R extends AttachmentVerdict> {
   verifyPdf: PdfVerifier<R>;
+  /** Chain and revocation check for the XML signer's certificate (recommended). */
+  validateCertificate?: CertificateValidator;
   /** Trust anchors (DER) for the XML signature. */
   trustAnchors?: Uint8Array[];
   clock?: Clock;
@@ -113,6 +126,22 @@ export async function verifyEdxml<R extends AttachmentVerdict>(input: { bytes: U
     return report;
   }
   const sig = checkXmlSignature(text, doc, { trustAnchors: options.trustAnchors, clock: options.clock });
+  if (options.validateCertificate && sig.report.indication === "TOTAL_PASSED" && sig.certificates.length > 0) {
+    const v = await options.validateCertificate(sig.certificates[0], sig.certificates.slice(1));
+    const r = sig.report;
+    r.chain = { trusted: v.trusted, path: v.path };
+    r.revocation = v.revocation;
+    const fail = (indication: XmlIndication, sub: string, reason: string): void => {
+      r.indication = indication;
+      r.subIndication = sub;
+      r.reasons = [reason];
+    };
+    if (v.revocation.status === "revoked") fail("TOTAL_FAILED", "REVOKED", `The XML signer's certificate is revoked: ${v.revocation.message}`);
+    else if (!v.trusted) fail("INDETERMINATE", "NO_CERTIFICATE_CHAIN_FOUND", v.problems[0]?.message ?? "The XML signer's certificate does not chain to a trusted root");
+    else if (v.problems.length > 0) fail("INDETERMINATE", v.problems[0].code, v.problems[0].message);
+    else if (v.revocation.status === "unknown") fail("INDETERMINATE", "TRY_LATER", v.revocation.message);
+    else if (v.revocation.status === "no-information") r.warnings.push(v.revocation.message);
+  }
   report.xmlSignature = sig.report;
   report.warnings.push(...sig.report.warnings);
   if (sig.signedXml !== null) {

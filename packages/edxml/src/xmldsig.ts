@@ -83,8 +83,8 @@ export interface XmlSignatureReport {
   integrity: boolean;
   signer: XmlSignerSummary | null;
   chain: { trusted: boolean; path: string[] };
-  /** Revocation of the XML signer's certificate is not checked by this verifier. */
-  revocation: "not-checked";
+  /** Revocation of the XML signer's certificate, when a certificate validator was given (else not checked). */
+  revocation: { status: string; message: string; mode?: string };
   warnings: string[];
 }
 
@@ -93,6 +93,8 @@ export interface XmlSignatureCheck {
   report: XmlSignatureReport;
   /** What the signature covers (exclusive C14N of the package without the Signature), as xml-crypto read it. */
   signedXml: string | null;
+  /** The certificates of the KeyInfo (DER), signer first, when the signature value verified. */
+  certificates: Uint8Array[];
 }
 
 export interface XmlVerifyOptions {
@@ -162,7 +164,7 @@ function failed(base: Partial<XmlSignatureReport>, indication: XmlIndication, su
     integrity: false,
     signer: null,
     chain: { trusted: false, path: [] },
-    revocation: "not-checked",
+    revocation: { status: "not-checked", message: "Revocation of the XML signer's certificate was not checked" },
     warnings: [],
     ...base,
     indication,
@@ -184,6 +186,7 @@ export function verifyXmlSignature(text: string, doc: Document, options: XmlVeri
 /** As {@link verifyXmlSignature}, also giving the signed content so that the caller reads what was signed. */
 export function checkXmlSignature(text: string, doc: Document, options: XmlVerifyOptions = {}): XmlSignatureCheck {
   let signedXml: string | null = null;
+  let certificates: Uint8Array[] = [];
   const report = ((): XmlSignatureReport => {
   const sigs = elementsNS(doc, XMLDSIG_NS, "Signature");
   if (sigs.length === 0) return { ...failed({ present: false }, "INDETERMINATE", "SIGNED_DATA_NOT_FOUND", "The package has no XML signature"), present: false };
@@ -231,6 +234,7 @@ export function checkXmlSignature(text: string, doc: Document, options: XmlVerif
   }
   base.integrity = true;
   signedXml = sx.getSignedReferences()[0] ?? null;
+  certificates = certs.map((c) => new Uint8Array(c.raw));
   const now = (options.clock ?? systemClock).now();
   const chain = buildPath(leaf, certs.slice(1), anchorsOf(options.trustAnchors), now);
   base.chain = { trusted: chain.trusted, path: chain.path.map((c) => c.subject.replace(/\n/g, ", ")) };
@@ -239,5 +243,5 @@ export function checkXmlSignature(text: string, doc: Document, options: XmlVerif
     return failed(base, "INDETERMINATE", "OUT_OF_BOUNDS_NO_POE", "The XML signer's certificate is not valid at the validation time");
   return { ...(failed(base, "TOTAL_PASSED", null, "") as XmlSignatureReport), reasons: [] };
   })();
-  return { report, signedXml };
+  return { report, signedXml, certificates };
 }

@@ -7,3 +7,4 @@ export { parseSignedData, parseTstInfo } from "./cms.js";
 export { loadTrustAnchors } from "./trust.js";
 export { VerifyPool, type VerifyPoolOptions } from "./pool.js";
 export * from "./ltv/index.js";
+export { validateCertificate, type CertificateValidation, type CertificateValidationOptions } from "./certificate-validation.js";

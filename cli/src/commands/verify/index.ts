@@ -18,7 +18,7 @@ export const verifyCommand = defineCommand({
       .example("kyso verify *.pdf --trust root.pem --revocation online --json", "JSON reports, checking OCSP (else CRLs) online"),
   run: async (args, io) => {
     const files = (args.files as string[]).map((f) => resolve(io.cwd, f));
-    const { verifyPdf, loadTrustAnchors, httpFetcher } = await import("@kyso/verify");
+    const { verifyPdf, loadTrustAnchors, httpFetcher, validateCertificate } = await import("@kyso/verify");
     const { formatReport } = await import("./format.js");
     const anchors = loadTrustAnchors((args.trust as string[]).map((t) => resolve(io.cwd, t)));
     if ((args.trust as string[]).length > 0 && anchors.length === 0) throw new KysoError("USAGE", "--trust names no certificate");
@@ -43,7 +43,11 @@ export const verifyCommand = defineCommand({
         const options = { trustAnchors: anchors, revocation: args.revocation, fetcher };
         const pkg = await verifyEdxml(
           { bytes: new Uint8Array(await readFile(file)), name: (args.files as string[])[i] },
-          { trustAnchors: anchors, verifyPdf: (a) => verifyPdf(a, options) },
+          {
+            trustAnchors: anchors,
+            verifyPdf: (a) => verifyPdf(a, options),
+            validateCertificate: (der, extra) => validateCertificate(der, extra, { trustAnchors: anchors, revocation: args.revocation, fetcher }),
+          },
         );
         if (pkg.indication !== "TOTAL_PASSED") allPassed = false;
         if (args.json) reports.push(pkg);
