@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { launchChromium } from "../support/chromium.js";
 import { pki } from "@kyso/certs-test";
 import { tempDir } from "../verify/support.js";
 import { serve, type Served } from "../service/support.js";
@@ -16,10 +17,7 @@ describe("clerks' inbox page in headless Chromium", function () {
     srv = await serve(["--trust", pki.root, "--db", `sqlite:${join(dir, "kyso.db")}`, "--audit-log", join(dir, "audit.jsonl")]);
     assert.equal((await post(srv.url, p.good)).status, 201);
     assert.equal((await post(srv.url, p.tampered)).status, 201);
-    browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"], // as test/service/page.chromium.test.ts
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

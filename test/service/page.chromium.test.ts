@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { launchChromium } from "../support/chromium.js";
 import { pki, samples } from "@kyso/certs-test";
 import { flipByte, sign, tempDir } from "../verify/support.js";
 import { serve, type Served } from "./support.js";
@@ -16,10 +17,7 @@ describe("clerks' page in headless Chromium", function () {
     good = await sign(samples.onePage, join(dir, "quyet-dinh.pdf"), "officerRsa");
     bad = flipByte(good, join(dir, "bi-sua.pdf"), (b) => b.indexOf("/MediaBox"));
     srv = await serve(["--trust", pki.root, "--audit-log", join(dir, "audit.jsonl")]);
-    browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] // playwright gives every launch a fresh --user-data-dir of its own,
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
