@@ -3,6 +3,8 @@
 module.exports = {
   "node-option": ["import=tsx"],
   reporter: require.resolve("./test/support/reporter.cjs"),
+  // The test PKI's OCSP/CRL/TSA servers for the whole run (revocation is checked online by default).
+  require: [require.resolve("./test/support/servers-hook.ts")],
   timeout: 300000,
   slow: 5000,
   exit: true,

@@ -5,7 +5,7 @@
  */
 import { rmSync, mkdirSync, writeFileSync } from "node:fs";
 import { describeError } from "@kyso/core";
-import { envFile, nssDb, nssSignerDb, outDir, readyFile, softhsmConf } from "./layout.js";
+import { envFile, nssDb, nssSignerDb, outDir, readyFile, serverPort, serverPortFile, softhsmConf } from "./layout.js";
 import { generateCrls, generatePki, writeCertIndex } from "./pki.js";
 import { initTokens, populateToken, writeSofthsmConf } from "./token.js";
 import { createSignerDb, createTrustDb, signerNick } from "./nss.js";
@@ -19,6 +19,7 @@ async function main(): Promise<void> {
   const lib = findSofthsmLib();
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
+  writeFileSync(serverPortFile, `${serverPort}\n`);
 
   const p = await generatePki();
   step("PKI: root, intermediate, leaf certificates, PKCS#12 files");

@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
+import { readFileSync } from "node:fs";
 
 /**
  * The layout of `certs-test/out/`. Other packages' tests rely on these exact paths: add entries,
@@ -21,8 +22,24 @@ export const envFile = join(outDir, "env.sh");
 export const readyFile = join(outDir, "READY");
 export const allCertsFile = join(pkiDir, "all-certs.json");
 
-/** Port of the local test server (OCSP, CRL, caIssuers) named in the certificates' URLs. */
-export const serverPort = 18731;
+/**
+ * Port of the local test server (OCSP, CRL, caIssuers) named in the certificates' URLs: chosen at
+ * random when the PKI is generated and kept in `out/server-port`, so that two clones on one machine
+ * do not collide. KYSO_TEST_SERVER_PORT overrides it for a generation.
+ */
+export const serverPortFile = join(outDir, "server-port");
+function chosenPort(): number {
+  const fromEnv = Number(process.env.KYSO_TEST_SERVER_PORT);
+  if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
+  try {
+    const n = Number(readFileSync(serverPortFile, "utf8").trim());
+    if (Number.isInteger(n) && n > 0 && n < 65536) return n;
+  } catch {
+    /* not generated yet */
+  }
+  return 20000 + Math.floor(Math.random() * 30000);
+}
+export const serverPort = chosenPort();
 export const serverBase = `http://127.0.0.1:${serverPort}`;
 
 /** Password of every `pki/NAME.p12`. Test material only. */

@@ -1,7 +1,8 @@
 /**
  * The test PKI's online services on 127.0.0.1: an RFC 3161 time-stamp authority, an OCSP responder
  * (RFC 6960), the CRLs and the CA certificates over HTTP. The certificates name these URLs
- * (port 18731), so tests and the demo start them there. Test material only: the TSA and OCSP keys
+ * (a port chosen when the PKI is generated, `out/server-port`), so tests and the demo start them
+ * there. Test material only: the TSA and OCSP keys
  * are public.
  *
  * Failure modes for tests, chosen by path: `/tsa/slow`, `/tsa/wrong-imprint`, `/tsa/garbage`,
@@ -266,11 +267,61 @@ async function readBody(req: IncomingMessage, limit = 1 << 20): Promise<Uint8Arr
 }
 
 /** Starts the TSA, OCSP responder, CRL and certificate server. Close it with `close()`. */
+/**
+ * Servers on the certificates' port are shared within a process: the whole test run keeps one
+ * listening (test/support/servers-hook.cjs) so that default (online) revocation checking finds its
+ * responders, and a test that asks for its own gets a lease on it, with its own clock, slowness and
+ * hit counters until it closes the lease. Port 0 always starts a separate server.
+ */
+interface Shared {
+  servers: TestServers;
+  setOptions(o: TestServersOptions, hits: Record<string, number> | undefined): void;
+  leases: number;
+}
+const shared = new Map<number, Shared>();
+
 export async function startTestServers(options: TestServersOptions = {}): Promise<TestServers> {
+  const port = options.port ?? serverPort;
+  const existing = port !== 0 ? shared.get(port) : undefined;
+  if (existing) {
+    const hits: Record<string, number> = {};
+    existing.leases++;
+    existing.setOptions(options, hits);
+    let closed = false;
+    return {
+      base: existing.servers.base,
+      tsaUrl: existing.servers.tsaUrl,
+      ocspUrl: existing.servers.ocspUrl,
+      hits,
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        existing.leases--;
+        existing.setOptions({}, undefined);
+      },
+    };
+  }
+  const started = await startServers(options);
+  if (port !== 0) {
+    const entry: Shared = { servers: started.servers, setOptions: started.setOptions, leases: 0 };
+    shared.set(port, entry);
+    const close = started.servers.close;
+    return { ...started.servers, close: async () => { shared.delete(port); await close(); } };
+  }
+  return started.servers;
+}
+
+async function startServers(options: TestServersOptions): Promise<{ servers: TestServers; setOptions: Shared["setOptions"] }> {
   const m = loadMaterial();
-  const now = options.now ?? (() => new Date());
-  const slowMs = options.slowMs ?? 30_000;
+  let now = options.now ?? (() => new Date());
+  let slowMs = options.slowMs ?? 30_000;
   const hits: Record<string, number> = {};
+  let leaseHits: Record<string, number> | undefined;
+  const setOptions = (o: TestServersOptions, h: Record<string, number> | undefined): void => {
+    now = o.now ?? (() => new Date());
+    slowMs = o.slowMs ?? 30_000;
+    leaseHits = h;
+  };
   const timers = new Set<NodeJS.Timeout>();
   const sockets = new Set<Socket>();
 
@@ -291,6 +342,7 @@ export async function startTestServers(options: TestServersOptions = {}): Promis
     const url = new URL(req.url ?? "/", "http://localhost");
     const segs = url.pathname.split("/").filter(Boolean);
     hits[segs[0] ?? ""] = (hits[segs[0] ?? ""] ?? 0) + 1;
+    if (leaseHits) leaseHits[segs[0] ?? ""] = (leaseHits[segs[0] ?? ""] ?? 0) + 1;
     if (segs[0] === "tsa" && req.method === "POST") {
       const mode = segs[1] ?? "ok";
       const body = await readBody(req);
@@ -341,7 +393,7 @@ export async function startTestServers(options: TestServersOptions = {}): Promis
   });
   const addr = server.address() as AddressInfo;
   const base = `http://${addr.address}:${addr.port}`;
-  return {
+  const servers: TestServers = {
     base,
     tsaUrl: `${base}/tsa`,
     ocspUrl: `${base}/ocsp`,
@@ -353,4 +405,5 @@ export async function startTestServers(options: TestServersOptions = {}): Promis
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
+  return { servers, setOptions };
 }

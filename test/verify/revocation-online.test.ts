@@ -1,12 +1,14 @@
 // --revocation online against the test PKI's real OCSP responder and CRL server (certs-test
 // servers.ts), started on a free port; the fetcher maps the certificates' URL base
-// (http://127.0.0.1:18731) onto it, or onto a port nothing listens on to take a server down.
+// (serverBase, the port chosen when the PKI was generated) onto it, or onto a port nothing listens on to take a server down.
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { samples, serverBase, startTestServers, type TestServers } from "@kyso/certs-test";
 import { httpFetcher, RevocationCache, type RevocationFetcher } from "@kyso/verify";
 import { sign, tempDir, verify } from "./support.js";
+
+const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 
 /** A port that was free a moment ago and has nothing listening on it now. */
 async function closedPort(): Promise<number> {
@@ -82,7 +84,7 @@ describe("verify: --revocation online (OCSP, then CRLs)", function () {
     assert.equal(g.indication, "TOTAL_PASSED", g.reasons.join("; "));
     assert.equal(g.signatures[0].revocation.source, "crl");
     assert.equal(g.signatures[0].revocation.origin, `${serverBase}/crl/intermediate.crl`);
-    assert.match(g.signatures[0].revocation.message, /OCSP gave no answer: OCSP http:\/\/127\.0\.0\.1:18731\/ocsp: /);
+    assert.match(g.signatures[0].revocation.message, new RegExp(`OCSP gave no answer: OCSP ${esc(serverBase)}/ocsp: `));
     const ocspTries = urls.filter((u) => u.includes("/ocsp")).length;
     assert.equal(ocspTries, 2, "the dead responder is tried twice (one bounded retry), not more");
     const r = await verify(revoked, { revocation: "online", fetcher: fetcher({ ocsp: "down", crl: "up" }), cache });
@@ -104,7 +106,7 @@ describe("verify: --revocation online (OCSP, then CRLs)", function () {
     assert.equal(r.signatures[0].indication, "INDETERMINATE");
     assert.equal(r.signatures[0].subIndication, "TRY_LATER");
     assert.equal(r.signatures[0].revocation.status, "unknown");
-    assert.match(r.signatures[0].revocation.message, /OCSP http:\/\/127\.0\.0\.1:18731\/ocsp: .*; CRL http:\/\/127\.0\.0\.1:18731\/crl\/intermediate\.crl: /);
+    assert.match(r.signatures[0].revocation.message, new RegExp(`OCSP ${esc(serverBase)}/ocsp: .*; CRL ${esc(serverBase)}/crl/intermediate\\.crl: `));
     for (const u of new Set(urls)) assert.equal(urls.filter((x) => x === u).length, 2, `${u} tried twice`);
   });
 

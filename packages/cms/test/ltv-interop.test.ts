@@ -13,6 +13,8 @@ import {
 } from "../src/index.js";
 
 const pkiDir = fileURLToPath(new URL("../../../certs-test/out/pki/", import.meta.url));
+/** The test servers' base URL, as the certificates name it (port chosen when the PKI was generated). */
+const serverBase = `http://127.0.0.1:${readFileSync(new URL("../../../certs-test/out/server-port", import.meta.url), "utf8").trim()}`;
 const cert = (n: string): Uint8Array => certificatesFromPemOrDer(new Uint8Array(readFileSync(join(pkiDir, `${n}.pem`))))[0];
 const dir = mkdtempSync(join(tmpdir(), "kyso-cms-ltv-"));
 const openssl = (args: string[]): string => execFileSync("openssl", args, { encoding: "latin1", stdio: ["ignore", "pipe", "pipe"] });
@@ -94,8 +96,8 @@ describe("cms: OCSP requests and CRLs against openssl", () => {
   });
 
   it("certificate extensions: OCSP, CRL distribution points and EKUs as the test PKI wrote them", () => {
-    assert.deepEqual(ocspUrls(cert("officer-rsa")), ["http://127.0.0.1:18731/ocsp"]);
-    assert.deepEqual(crlUrls(cert("intermediate")), ["http://127.0.0.1:18731/crl/root.crl"]);
+    assert.deepEqual(ocspUrls(cert("officer-rsa")), [`${serverBase}/ocsp`]);
+    assert.deepEqual(crlUrls(cert("intermediate")), [`${serverBase}/crl/root.crl`]);
     assert.ok(extendedKeyUsages(cert("tsa")).includes(PKIX_OID.ekuTimeStamping));
     assert.ok(!extendedKeyUsages(cert("officer-rsa")).includes(PKIX_OID.ekuTimeStamping));
   });
