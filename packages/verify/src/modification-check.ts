@@ -1,6 +1,6 @@
 import { KysoError } from "@kyso/core";
 import { listFields, readerAtRevision, type ByteSource, type PdfDict, type PdfReader } from "@kyso/pdf";
-import { classifyChanges, fieldLockFrom, isAllowed, isLocked, type Change, type FieldLock } from "./modifications.js";
+import { classifyChanges, fieldLockFrom, isLocked, judgeChange, type Change, type FieldLock, type ModificationPolicy } from "./modifications.js";
 import type { Indication, SignatureReport, SubIndication } from "./report.js";
 
 /** A signature dictionary as the engine located it. */
@@ -24,6 +24,8 @@ export interface ModificationContext {
   /** Per-file caches (start them empty). */
   revisionReaders: Map<number, PdfReader | Error>;
   changes: Map<number, Change[]>;
+  /** The verification options: the modification policy switches are read from them. */
+  options?: object;
 }
 
 /** What it needs of the signature under test. */
@@ -64,13 +66,13 @@ function revisionChanges(ctx: PipelineContext, i: number): Change[] {
   const oldR = revisionReader(ctx, ctx.ends[i - 1]);
   const newR = revisionReader(ctx, ctx.ends[i]);
   if (oldR instanceof Error || newR instanceof Error) {
-    c = [{ revision: i + 1, kind: "other", description: `revision ${i + 1} cannot be read: ${(oldR instanceof Error ? oldR : (newR as Error)).message}` }];
+    c = [{ revision: i + 1, kind: "other", rule: "unreadable-revision", description: `revision ${i + 1} cannot be read: ${(oldR instanceof Error ? oldR : (newR as Error)).message}` }];
   } else {
     try {
       c = classifyChanges(oldR, newR, i + 1);
     } catch (e) {
       if (!(e instanceof KysoError)) throw e;
-      c = [{ revision: i + 1, kind: "other", description: `revision ${i + 1} cannot be analysed: ${e.message}` }];
+      c = [{ revision: i + 1, kind: "other", rule: "unreadable-revision", description: `revision ${i + 1} cannot be analysed: ${e.message}` }];
     }
   }
   ctx.changes.set(i, c);
@@ -138,15 +140,21 @@ export function analyseModifications(ctx: PipelineContext, s: SigState): void {
   r.modifications.permission = permission ?? "default";
   const locks = fieldLocks(ctx, s);
   if (locks.length > 0) r.modifications.fieldLocks = locks;
+  const policy = (ctx.options ?? {}) as ModificationPolicy;
   const changes: (Change & { allowed: boolean; locked?: boolean })[] = [];
   for (let i = idx + 1; i < ctx.ends.length; i++)
     for (const c of revisionChanges(ctx, i)) {
-      const lock = c.field !== undefined ? locks.find((l) => isLocked(c.field!, l)) : undefined;
-      if (lock) changes.push({ ...c, description: `${c.description}, a field locked by this signature (${lock.source}, /Action /${lock.action})`, allowed: false, locked: true });
-      else changes.push({ ...c, allowed: isAllowed(c, permission) });
+      const lock = c.field !== undefined && c.rule !== "widget-lock-flag" && c.rule !== "field-readonly-flag" ? locks.find((l) => isLocked(c.field!, l)) : undefined;
+      if (lock) {
+        changes.push({ ...c, description: `${c.description}, a field locked by this signature (${lock.source}, /Action /${lock.action})`, rule: "field-locked", allowed: false, locked: true });
+        continue;
+      }
+      const j = judgeChange(c, permission, policy);
+      changes.push({ ...c, rule: j.rule, allowed: j.allowed });
+      if (j.warning && !r.warnings.includes(j.warning)) r.warnings.push(j.warning);
     }
   if (ctx.trailing > 0)
-    changes.push({ revision: ctx.ends.length + 1, kind: "other", description: `${ctx.trailing} bytes after the last revision are covered by no signature and no revision`, allowed: false });
+    changes.push({ revision: ctx.ends.length + 1, kind: "other", rule: "trailing-bytes", description: `${ctx.trailing} bytes after the last revision are covered by no signature and no revision`, allowed: false });
   const rank: Record<string, number> = { none: 0, metadata: 1, dss: 1, timestamp: 1, signature: 2, "form-fill": 3, annotation: 4, other: 5 };
   let level: SignatureReport["modifications"]["level"] = "none";
   for (const c of changes) if (rank[c.kind] > rank[level]) level = c.kind;
@@ -156,7 +164,9 @@ export function analyseModifications(ctx: PipelineContext, s: SigState): void {
   r.modifications.allowed = bad.length === 0;
   const permText = bad.every((c) => c.locked)
     ? "the signature locks these fields"
-    : permission === undefined ? "without certification only signatures, validation data and form filling are allowed" : `the certification allows ${permission === 1 ? "no changes" : permission === 2 ? "form filling and signing" : "form filling, signing and annotations"}`;
+    : bad.some((c) => c.rule === "visible-widget-after-certification") && permission === 2
+      ? "the certification allows form filling and signing, but no new visible widget or annotation"
+      : permission === undefined ? "without certification only signatures, validation data and form filling are allowed" : `the certification allows ${permission === 1 ? "no changes" : permission === 2 ? "form filling and signing" : "form filling, signing and annotations"}`;
   check(s, "modifications", bad.length === 0, changes.length === 0 ? "No changes after signing" : bad.length === 0 ? `${changes.length} allowed change(s) after signing (${level})` : `Disallowed changes after signing (${permText}): ${bad.slice(0, 5).map((c) => c.description).join("; ")}`);
   if (bad.length > 0)
     s.fail.push(["TOTAL_FAILED", "DISALLOWED_MODIFICATION", `The document was changed after this signature in a way that is not allowed (${permText}): ${bad.slice(0, 3).map((c) => c.description).join("; ")}${bad.length > 3 ? ` and ${bad.length - 3} more` : ""}`]);

@@ -1,0 +1,108 @@
+/**
+ * The document as a trailer describes it: the object graph reachable from the trailer, the objects a
+ * page draws (its content streams and resources, transitively), and the objects each annotation's
+ * appearance uses (ISO 32000-1 §7.7.3 page objects, §8.10 form XObjects, §12.5.5 appearance streams).
+ */
+import { PdfArray, PdfDict, PdfRef, PdfStream, type PdfObject, type PdfReader } from "@kyso/pdf";
+
+/** Back-pointers up a tree: following them from a page's resources would reach the whole document. */
+const UP = new Set(["Parent", "P"]);
+
+function getObject(r: PdfReader, ref: PdfRef): PdfObject {
+  try {
+    return r.getObject(ref);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Calls `visit` for every indirect object reachable from `roots` (each once), following every key
+ * except those in `skip`. Stops after `limit` objects and returns false then.
+ */
+export function walkGraph(r: PdfReader, roots: PdfObject[], visit: (num: number, value: PdfObject) => void, skip: ReadonlySet<string> = new Set(), limit = 500_000, seen = new Set<number>()): boolean {
+  const stack: PdfObject[] = [...roots];
+  let steps = 0;
+  while (stack.length > 0) {
+    if (++steps > limit * 8) return false;
+    const o = stack.pop();
+    if (o instanceof PdfRef) {
+      if (seen.has(o.num)) continue;
+      if (seen.size >= limit) return false;
+      seen.add(o.num);
+      const v = getObject(r, o);
+      visit(o.num, v);
+      if (v !== null) stack.push(v);
+    } else if (o instanceof PdfArray) stack.push(...o.items);
+    else if (o instanceof PdfDict || o instanceof PdfStream) {
+      const d = o instanceof PdfStream ? o.dict : o;
+      for (const [k, v] of d.entries) if (!skip.has(k)) stack.push(v);
+    }
+  }
+  return true;
+}
+
+/**
+ * Object numbers reachable from the trailer (/Root, /Info, /Encrypt and anything else it names),
+ * with the objects the graph refers to but that do not exist. `undefined` when the graph is larger
+ * than the limit (the analysis then relies on the per-object comparison alone).
+ */
+export function reachableObjects(r: PdfReader, limit = 500_000): { reachable: Set<number>; dangling: Set<number> } | undefined {
+  const reachable = new Set<number>();
+  const dangling = new Set<number>();
+  const roots = [...r.trailer.entries].filter(([k]) => k !== "Prev" && k !== "XRefStm").map(([, v]) => v);
+  const ok = walkGraph(r, roots, (num, v) => (v === null ? dangling.add(num) : reachable.add(num)), new Set(), limit);
+  return ok ? { reachable, dangling } : undefined;
+}
+
+/** What the pages of one revision draw and what each annotation's appearance uses. */
+export interface DrawnObjects {
+  /** Object number -> where the page draws it from ("page 1 /Contents", "page 2 /Resources"). */
+  drawn: Map<number, string>;
+  /** Object number -> the annotations whose /AP uses it. */
+  appearanceUsers: Map<number, Set<number>>;
+}
+
+function inheritedResources(r: PdfReader, page: PdfDict): PdfObject | undefined {
+  let d: PdfDict | undefined = page;
+  for (let depth = 0; d && depth < 64; depth++) {
+    const res = d.get("Resources");
+    if (res !== undefined) return res;
+    d = r.dict(d.get("Parent"));
+  }
+  return undefined;
+}
+
+export function drawnObjects(r: PdfReader, pageLimit = 20_000, objectLimit = 500_000): DrawnObjects {
+  const drawn = new Map<number, string>();
+  const appearanceUsers = new Map<number, Set<number>>();
+  let pageRefs: PdfRef[] = [];
+  try {
+    pageRefs = r.allPageRefs(pageLimit);
+  } catch {
+    pageRefs = [];
+  }
+  const seen = new Set<number>();
+  pageRefs.forEach((ref, i) => {
+    const page = r.dict(ref);
+    if (!page) return;
+    for (const [key, value] of [["Contents", page.get("Contents")], ["Resources", inheritedResources(r, page)]] as const) {
+      if (value === undefined) continue;
+      walkGraph(r, [value], (num) => void (drawn.has(num) || drawn.set(num, `page ${i + 1} /${key}`)), UP, objectLimit, seen);
+    }
+  });
+  for (const ref of pageRefs) {
+    const page = r.dict(ref);
+    for (const a of r.array(page?.get("Annots"))?.items ?? []) {
+      if (!(a instanceof PdfRef)) continue;
+      const ap = r.dict(a)?.get("AP");
+      if (ap === undefined) continue;
+      walkGraph(r, [ap], (num) => {
+        let users = appearanceUsers.get(num);
+        if (!users) appearanceUsers.set(num, (users = new Set()));
+        users.add(a.num);
+      }, UP, objectLimit);
+    }
+  }
+  return { drawn, appearanceUsers };
+}
