@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(softhsm2 opensc-pkcs11 poppler-utils qpdf libnss3-tools openssl fonts-liberation2 postgresql chromium)
+APT_PACKAGES=(softhsm2 opensc-pkcs11 poppler-utils qpdf libnss3-tools openssl fonts-liberation2 postgresql chromium xmlsec1)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -14,6 +14,7 @@ export const commandLoaders: { name: string; load: () => Promise<KysoCommand> }[
   { name: "tokens", load: async () => (await import("./tokens/index.js")).tokensCommand },
   { name: "token", load: async () => (await import("./token/index.js")).tokenCommand },
   { name: "extend", load: async () => (await import("./extend/index.js")).extendCommand },
+  { name: "trust", load: async () => (await import("./trust/index.js")).trustCommand },
 ];
 
 /** The commands needed for this argv: the one it names, or all of them (help, unknown commands). */
