@@ -246,10 +246,40 @@ export async function digestFileAndParts(path: string, length: number, parts: re
   return new Uint8Array(h.digest());
 }
 
+/** A document timestamp appended after a document (and updates not yet written). */
+export interface DocumentTimestampUpdate {
+  /** The incremental update holding the /DocTimeStamp signature dictionary. */
+  update: Uint8Array;
+  /** Its RFC 3161 token (the CMS in /Contents). */
+  token: Uint8Array;
+}
+
 /**
- * Builds the updates that take a document to B-LT (a DSS with the signatures' validation data)
- * and, with `archiveTimestamp`, to B-LTA (a document timestamp over everything, ETSI EN 319 142-1
- * §5.5; /SubFilter /ETSI.RFC3161). Nothing is written: the caller appends the returned updates.
+ * A document timestamp over the file's first `size` bytes and `tail` (ISO 32000-2 §12.8.5,
+ * ETSI EN 319 142-1 §5.4.3: /Type /DocTimeStamp, /SubFilter /ETSI.RFC3161), in its own incremental
+ * update; nothing is written.
+ */
+export async function documentTimestampUpdate(input: string, size: number, tail: readonly Uint8Array[], stamper: TimeStamper): Promise<DocumentTimestampUpdate> {
+  const reserve = await stamper.tokenReserve();
+  const reader = openWithUpdates(input, tail);
+  let prepared;
+  try {
+    prepared = prepareSignature(reader, { subFilter: "ETSI.RFC3161", contentsLength: reserve });
+  } finally {
+    reader.close();
+  }
+  const [a, b] = prepared.coveredUpdateParts();
+  const imprint = await digestFileAndParts(input, size, [...tail, a, b], stamper.digestAlgorithm);
+  const { token } = await stamper.stamp(imprint);
+  prepared.embed(token);
+  return { update: prepared.update, token };
+}
+
+/**
+ * Builds the updates that take a document to B-LT (a DSS with the signatures' validation data,
+ * ETSI EN 319 142-1 §5.4.2) and, with `archiveTimestamp`, to B-LTA (a document timestamp after that
+ * DSS, covering it, §5.4.3 and §6.3 B-LTA). Returns the updates that follow `tail` (the DSS, then
+ * the archive timestamp); nothing is written: the caller appends `tail` and the returned updates.
  */
 export async function appendValidationData(input: ValidationDataInput): Promise<Uint8Array[]> {
   const size = input.inputLength ?? (await stat(input.input)).size;
@@ -268,21 +298,7 @@ export async function appendValidationData(input: ValidationDataInput): Promise<
   } finally {
     reader.close();
   }
-  const updates = [...input.tail, dssUpdate];
   if (!input.archiveTimestamp) return [dssUpdate];
-
-  const stamper = input.archiveTimestamp;
-  const reserve = await stamper.tokenReserve();
-  reader = openWithUpdates(input.input, updates);
-  let prepared;
-  try {
-    prepared = prepareSignature(reader, { subFilter: "ETSI.RFC3161", contentsLength: reserve });
-  } finally {
-    reader.close();
-  }
-  const [a, b] = prepared.coveredUpdateParts();
-  const imprint = await digestFileAndParts(input.input, size, [...updates, a, b], stamper.digestAlgorithm);
-  const { token } = await stamper.stamp(imprint);
-  prepared.embed(token);
-  return [dssUpdate, prepared.update];
+  const archive = await documentTimestampUpdate(input.input, size, [...input.tail, dssUpdate], input.archiveTimestamp);
+  return [dssUpdate, archive.update];
 }

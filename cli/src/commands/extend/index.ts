@@ -4,20 +4,28 @@ import { KysoError, describeError } from "@kyso/core";
 import { defineCommand } from "../../command.js";
 import { expandInputs, outputPathFor } from "../sign/inputs.js";
 import { networkFrom, tsaUrlsFrom } from "../sign/ltv-options.js";
+import type { ExtendLevel, ExtendStep } from "@kyso/sign";
+
+const STEP_TEXT: Record<ExtendStep, string> = { "document-timestamp": "document timestamp", dss: "DSS", "archive-timestamp": "archive timestamp" };
 
 /**
- * `kyso extend`: long-term validation for documents already signed (by Kyso or another tool):
- * a DSS with revocation data (B-LT) and an archive timestamp (B-LTA). One document failing does not
- * stop the others; a failing server leaves no output for that document.
+ * `kyso extend`: PAdES levels for documents already signed (by Kyso or another tool), ETSI
+ * EN 319 142-1 §6.3: a document timestamp for signatures without a signature timestamp (B-T), a DSS
+ * with certificates and revocation data (B-LT), an archive timestamp over it (B-LTA). One document
+ * failing does not stop the others; a failing server leaves no output for that document.
  */
 export const extendCommand = defineCommand({
   command: "extend <files..>",
-  describe: "Add validation data (B-LT) and an archive timestamp (B-LTA) to signed PDF documents",
+  describe: "Raise signed PDF documents to PAdES B-T, B-LT or B-LTA (document timestamp, validation data, archive timestamp)",
   builder: (y) =>
     y
       .positional("files", { type: "string", array: true, describe: "Signed PDF files, folders or globs (as for kyso sign)" })
       .option("recursive", { alias: "r", type: "boolean", default: false, describe: "Descend into subfolders of folder inputs" })
-      .option("level", { choices: ["B-LT", "B-LTA"] as const, default: "B-LTA" as const, describe: "B-LT: DSS with certificates, OCSP responses and CRLs; B-LTA: also a document timestamp" })
+      .option("level", {
+        choices: ["B-T", "B-LT", "B-LTA"] as const,
+        default: "B-LTA" as const,
+        describe: "B-T: a document timestamp for signatures without a signature timestamp; B-LT: then a DSS with certificates, OCSP responses and CRLs; B-LTA: then an archive timestamp over it",
+      })
       .option("tsa", { type: "string", array: true, describe: "RFC 3161 time-stamp server URL; repeat for fallbacks (default: $KYSO_TSA_URL)" })
       .option("tsa-timeout", { type: "number", default: 15, describe: "Seconds to wait for each TSA, OCSP or CRL server (one retry)" })
       .option("out-dir", { type: "string", describe: "Write extended files into this folder (same names)" })
@@ -47,11 +55,11 @@ export const extendCommand = defineCommand({
     for (const it of items) {
       const t0 = performance.now();
       try {
-        const r = await extendPdfFile(it.input, it.output, { level: args.level as "B-LT" | "B-LTA", tsaUrls, network, overwrite: args.force as boolean });
+        const r = await extendPdfFile(it.input, it.output, { level: args.level as ExtendLevel, tsaUrls, network, overwrite: args.force as boolean });
         summary.extended++;
         const ms = Math.round(performance.now() - t0);
-        if (args.json) io.stdout.write(`${JSON.stringify({ file: it.input, output: it.output, status: "extended", level: args.level, sha256: r.sha256, documentTimestamp: r.documentTimestamp, ms })}\n`);
-        else io.stdout.write(`extended  ${it.input} -> ${it.output}\n`);
+        if (args.json) io.stdout.write(`${JSON.stringify({ file: it.input, output: it.output, status: "extended", level: args.level, added: r.added, sha256: r.sha256, documentTimestamp: r.documentTimestamp, ms })}\n`);
+        else io.stdout.write(`extended  ${it.input} -> ${it.output} (${args.level}: ${r.added.length ? r.added.map((a) => STEP_TEXT[a]).join(", ") : "already at this level, nothing added"})\n`);
       } catch (e) {
         summary.failed++;
         const code = e instanceof KysoError ? e.code : "INTERNAL";
