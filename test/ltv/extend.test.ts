@@ -18,7 +18,7 @@ describe("kyso extend: B-LT and B-LTA for documents already signed", () => {
     await servers?.close();
   });
 
-  it("a B-B document signed by poppler becomes B-LTA; pdfsig still finds its signature valid; openssl accepts the archive timestamp", async () => {
+  it("a B-B document signed by poppler becomes B-LTA; pdfsig still finds its signature valid; openssl accepts both document timestamps", async () => {
     const dir = tmp();
     const r = await kyso(["extend", samples.presignedPdfsig, "--level", "B-LTA", "--tsa", servers.tsaUrl, "--out-dir", dir, "--json"]);
     assert.equal(r.code, 0, r.stderr + r.stdout);
@@ -30,11 +30,15 @@ describe("kyso extend: B-LT and B-LTA for documents already signed", () => {
     assert.equal(ps[0].field, "PopplerSignature");
     assert.ok(ps[0].signatureValid && ps[0].certificateTrusted, ps[0].raw);
     const sigs = signatureContents(out);
-    assert.equal(sigs.length, 2, "poppler's signature and the document timestamp");
+    // EN 319 142-1 §6.3: B-T needs a document timestamp (poppler's signature has no signature
+    // timestamp), B-LTA a further one over the DSS: two, not one as this test used to expect.
+    assert.equal(sigs.length, 3, "poppler's signature, the B-T document timestamp and the archive timestamp");
     const bytes = readFileSync(out);
-    const [a, b, c, d] = sigs[1].byteRange;
-    const v = await opensslTsVerify(sigs[1].cms, sha256Hex(Buffer.concat([bytes.subarray(a, a + b), bytes.subarray(c, c + d)])));
-    assert.equal(v.code, 0, v.stderr + v.stdout);
+    for (const s of sigs.slice(1)) {
+      const [a, b, c, d] = s.byteRange;
+      const v = await opensslTsVerify(s.cms, sha256Hex(Buffer.concat([bytes.subarray(a, a + b), bytes.subarray(c, c + d)])));
+      assert.equal(v.code, 0, v.stderr + v.stdout);
+    }
     const rd = PdfReader.openFile(out);
     const dss = readDss(rd);
     rd.close();
@@ -48,8 +52,9 @@ describe("kyso extend: B-LT and B-LTA for documents already signed", () => {
     await extendPdfFile(samples.presignedPdfsig, first, { level: "B-LTA", tsaUrls: [servers.tsaUrl] });
     const r = await extendPdfFile(first, second, { level: "B-LTA", tsaUrls: [servers.tsaUrl] });
     assert.equal(r.documentTimestamp, true);
+    assert.deepEqual(r.added, ["dss", "archive-timestamp"], "already B-T: no second B-T timestamp, only the renewal");
     const sigs = signatureContents(second);
-    assert.equal(sigs.length, 3);
+    assert.equal(sigs.length, 4, "the signature, the B-T timestamp, the first and the renewed archive timestamps");
     const bytes = readFileSync(second);
     for (const s of sigs.slice(1)) {
       const [a, b, c, d] = s.byteRange;
