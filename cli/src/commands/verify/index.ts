@@ -3,12 +3,13 @@ import { resolve } from "node:path";
 import { KysoError } from "@kyso/core";
 import { defineCommand } from "../../command.js";
 import { pickVerifyLang } from "./messages.js";
+import { openReportWriter, reportOptions } from "./reports.js";
 
 export const verifyCommand = defineCommand({
   command: "verify <files..>",
   describe: "Verify the signatures of PDF documents (PAdES; ETSI EN 319 102-1 verdicts) and of edXML packages (.edxml: XML signature and every attachment)",
   builder: (y) =>
-    y
+    reportOptions(y)
       .positional("files", { type: "string", array: true, describe: "PDF files or edXML packages (.edxml, .xml)" })
       .option("trust", { type: "string", array: true, default: [] as string[], describe: "Trusted root certificates: a PEM/DER file or a folder of them (repeatable)" })
       .option("revocation", { choices: ["embedded", "online", "off"] as const, default: "embedded" as const, describe: "Revocation data: embedded in the signature/DSS, fetched online (OCSP, else the CRLs; 5 s timeout, one retry, cached), or not checked" })
@@ -25,6 +26,7 @@ export const verifyCommand = defineCommand({
     const lang = pickVerifyLang(args.lang, io.env);
     const fetcher = args.revocation === "online" ? httpFetcher() : undefined;
     const reports: unknown[] = [];
+    const reportWriter = await openReportWriter(args, io, files);
     let unreadable = false;
     let allPassed = true;
     for (const [i, file] of files.entries()) {
@@ -65,10 +67,12 @@ export const verifyCommand = defineCommand({
         }
         throw e;
       }
+      for (const w of (await reportWriter?.write(report, i)) ?? []) if (!args.json) io.stderr.write(`kyso: report written: ${w}\n`);
       if (report.indication !== "TOTAL_PASSED") allPassed = false;
       if (args.json) reports.push(report);
       else io.stdout.write(formatReport(report, lang, !!io.stdout.isTTY && !io.env.NO_COLOR) + "\n");
     }
+    await reportWriter?.close();
     if (args.json) io.stdout.write(JSON.stringify(reports, null, 2) + "\n");
     return unreadable ? 2 : allPassed ? 0 : 1;
   },
