@@ -8,7 +8,9 @@ const T = {
     signature: "Chữ ký", signer: "Người ký", organization: "Cơ quan, tổ chức", time: "Thời gian ký", ts: "theo dấu thời gian", claimed: "theo khai báo của người ký",
     revocation: "Tình trạng thu hồi", modifications: "Thay đổi sau khi ký", none: "Không có", chain: "Chứng thư số", trusted: "Được tin cậy", untrusted: "Không được tin cậy",
     coverage: "Phạm vi ký", ENTIRE_FILE: "Toàn bộ văn bản", ENTIRE_REVISION: "Một phiên bản (văn bản có thay đổi sau khi ký)", NONE: "Không xác định",
-    good: "Chưa bị thu hồi", revoked: "ĐÃ BỊ THU HỒI", unknown: "Không kiểm tra được", "no-information": "Không có thông tin thu hồi kèm theo", "not-checked": "Không kiểm tra",
+    good: "chưa bị thu hồi", revoked: "đã bị thu hồi", undetermined: "không xác định được", since: "từ",
+    unknown: "nơi cung cấp không biết chứng thư này", "no-information": "Không có thông tin thu hồi kèm theo", "not-checked": "Không kiểm tra",
+    print: "In báo cáo", printing: "Đang lập báo cáo…", printFailed: "Không lập được báo cáo",
     error: "Lỗi", allowed: "được phép", disallowed: "KHÔNG được phép",
     HASH_FAILURE: "Văn bản đã bị sửa đổi sau khi ký", SIG_CRYPTO_FAILURE: "Chữ ký không khớp với chứng thư số", FORMAT_FAILURE: "Chữ ký sai định dạng hoặc bị giả mạo",
     REVOKED: "Chứng thư số đã bị thu hồi", EXPIRED: "Chứng thư số đã hết hạn khi ký", NOT_YET_VALID: "Chứng thư số chưa có hiệu lực khi ký",
@@ -22,7 +24,9 @@ const T = {
     signature: "Signature", signer: "Signer", organization: "Organization", time: "Signing time", ts: "from a timestamp", claimed: "claimed by the signer",
     revocation: "Revocation", modifications: "Changes after signing", none: "None", chain: "Certificate", trusted: "Trusted", untrusted: "Not trusted",
     coverage: "Coverage", ENTIRE_FILE: "The whole document", ENTIRE_REVISION: "One revision (the document changed after signing)", NONE: "Unknown",
-    good: "Not revoked", revoked: "REVOKED", unknown: "Could not be checked", "no-information": "No revocation information included", "not-checked": "Not checked",
+    good: "not revoked", revoked: "revoked", undetermined: "could not be determined", since: "since",
+    unknown: "the responder does not know the certificate", "no-information": "No revocation information included", "not-checked": "Not checked",
+    print: "Print report", printing: "Making the report…", printFailed: "The report could not be made",
     error: "Error", allowed: "allowed", disallowed: "NOT allowed",
     HASH_FAILURE: "The document was changed after signing", SIG_CRYPTO_FAILURE: "The signature does not match the certificate", FORMAT_FAILURE: "Malformed or forged signature",
     REVOKED: "The certificate was revoked", EXPIRED: "The certificate had expired", NOT_YET_VALID: "The certificate was not yet valid",
@@ -45,6 +49,54 @@ function cls(ind) {
   return ind === "TOTAL_PASSED" ? "pass" : ind === "TOTAL_FAILED" ? "fail" : ind === "NO_SIGNATURE" ? "none" : "indeterminate";
 }
 
+/** Vietnam time (UTC+07:00 all year): "20:07 01/12/2026". */
+function vnTime(iso) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return String(iso);
+  const v = new Date(d.getTime() + 7 * 3600 * 1000);
+  const p = (n) => String(n).padStart(2, "0");
+  return `${p(v.getUTCHours())}:${p(v.getUTCMinutes())} ${p(v.getUTCDate())}/${p(v.getUTCMonth() + 1)}/${v.getUTCFullYear()}`;
+}
+
+/** The revocation result in words: "chưa bị thu hồi (OCSP, 20:07 01/12/2026)", "đã bị thu hồi …", "không xác định được — …". */
+function revocationText(r) {
+  const when = r.producedAt || r.thisUpdate || r.checkedAt;
+  const details = [r.source ? r.source.toUpperCase() : null, when ? vnTime(when) : null].filter(Boolean);
+  if (r.status === "good") return `${t("good")}${details.length ? ` (${details.join(", ")})` : ""}`;
+  if (r.status === "revoked") {
+    const since = r.revocationTime ? ` ${t("since")} ${vnTime(r.revocationTime)}` : "";
+    return `${t("revoked")}${since}${details.length ? ` (${details.join(", ")})` : ""}`;
+  }
+  return `${t("undetermined")} — ${t(r.status)}`;
+}
+
+/** Posts the file again asking for the printable report (Accept: application/pdf) and opens it. */
+async function printReport(item, button) {
+  // The window is opened during the click so that popup blockers let it through; it gets the PDF when ready.
+  const win = window.open("", "_blank");
+  button.disabled = true;
+  button.textContent = t("printing");
+  try {
+    const res = await fetch(`api/v1/verify?name=${encodeURIComponent(item.name)}&lang=${lang}`, { method: "POST", headers: { "content-type": "application/pdf", accept: "application/pdf" }, body: item.file });
+    if (!res.ok || !(res.headers.get("content-type") || "").startsWith("application/pdf")) throw new Error(res.statusText);
+    const url = URL.createObjectURL(await res.blob());
+    if (win) win.location.href = url;
+    else {
+      const a = el("a", { href: url, download: `${item.name.replace(/\.pdf$/i, "")}.report.pdf` });
+      document.body.append(a);
+      a.click();
+      a.remove();
+    }
+    item.li.dataset.printed = "true";
+  } catch (e) {
+    if (win) win.close();
+    item.li.append(el("p", { class: "reason" }, `${t("printFailed")}: ${e.message || e}`));
+  } finally {
+    button.disabled = false;
+    button.textContent = t("print");
+  }
+}
+
 function renderDoc(item) {
   const li = item.li;
   li.replaceChildren();
@@ -62,6 +114,9 @@ function renderDoc(item) {
   li.className = `doc ${cls(r.indication)}`;
   li.dataset.indication = r.indication;
   li.append(el("h2", {}, item.name, " ", el("span", { class: "verdict" }, t(r.indication))));
+  const print = el("button", { type: "button", class: "print" }, t("print"));
+  print.addEventListener("click", () => printReport(item, print));
+  li.append(print);
   if (r.subIndication) li.append(el("p", { class: "reason" }, t(r.subIndication)));
   if (r.signatures.length === 0) for (const x of r.reasons) li.append(el("p", {}, x));
   r.signatures.forEach((s, i) => {
@@ -72,7 +127,7 @@ function renderDoc(item) {
     if (s.signingTime) row("time", `${new Date(s.signingTime).toLocaleString(lang === "vi" ? "vi-VN" : "en-GB", { timeZone: "Asia/Ho_Chi_Minh" })} (${t(s.timeSource === "timestamp" ? "ts" : "claimed")})`);
     row("chain", t(s.chain.trusted ? "trusted" : "untrusted"));
     row("coverage", t(s.coverage));
-    row("revocation", t(s.revocation.status));
+    if (s.type !== "timestamp") row("revocation", revocationText(s.revocation));
     const mods = s.modifications.changes.length === 0 ? t("none") : s.modifications.changes.slice(0, 6).map((c) => `${c.description} (${t(c.allowed ? "allowed" : "disallowed")})`).join("; ");
     row("modifications", mods);
     const box = el("div", { class: `sig ${cls(s.indication)}` }, el("strong", {}, `${t("signature")} ${i + 1}: ${s.field} — `, el("span", { class: "sig-verdict" }, t(s.indication))), dl);
@@ -96,7 +151,7 @@ function applyLang() {
 async function check(file) {
   const li = el("li", { class: "doc" });
   document.getElementById("results").prepend(li);
-  const item = { name: file.name, li, report: null, error: null };
+  const item = { name: file.name, file, li, report: null, error: null };
   reports.push(item);
   renderDoc(item);
   try {

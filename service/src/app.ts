@@ -8,6 +8,7 @@ import { looksLikeXml, verifyEdxml, type CertificateValidator, type PackageRepor
 import { inboxRouter } from "./inbox-routes.js";
 import type { AuditLog } from "./audit.js";
 import { Metrics } from "./metrics.js";
+import { requestedFormat, requireSingleReport, sendReport } from "./report-response.js";
 
 export interface AppOptions {
   pool: VerifyPool;
@@ -155,19 +156,25 @@ export function createApp(options: AppOptions): express.Express {
     try {
       const type = (req.headers["content-type"] ?? "").toLowerCase();
       const client = req.ip;
+      // Accept: application/pdf or application/xml asks for a report a clerk can file (one PDF per request).
+      const format = requestedFormat(req);
       if (type.startsWith("multipart/form-data")) {
         if (options.pool.pending >= options.pool.maxPending) throw httpError(503, "VERIFY_BUSY", "The service is busy; try again shortly");
         const files = await readFiles(req, limit, maxFiles);
         if (files.length === 0) throw httpError(400, "NO_FILE", 'No "file" part in the form');
+        requireSingleReport(format, files.length, files.filter((f) => isPackage(f.name, f.bytes)).length);
         const reports = await Promise.all(files.map((f) => (isPackage(f.name, f.bytes) ? verifyPackage(f.bytes, f.name, client) : verifyOne(f.name, f.bytes, client))));
-        if (!res.headersSent) res.json(reports);
+        if (res.headersSent) return;
+        if (format === "json") res.json(reports);
+        else await sendReport(req, res, reports[0] as FileReport, format);
       } else if (type.startsWith("application/pdf") || type.startsWith("application/octet-stream")) {
         if (options.pool.pending >= options.pool.maxPending) throw httpError(503, "VERIFY_BUSY", "The service is busy; try again shortly");
         const body = await readBody(req, limit);
         const name = typeof req.query.name === "string" ? req.query.name : "document.pdf";
         const report = await verifyOne(name, body, client);
-        if (!res.headersSent) res.json(report);
+        if (!res.headersSent) await sendReport(req, res, report, format);
       } else if (/^(application|text)\/([\w.+-]*\+)?xml/.test(type)) {
+        requireSingleReport(format, 1, 1);
         if (options.pool.pending >= options.pool.maxPending) throw httpError(503, "VERIFY_BUSY", "The service is busy; try again shortly");
         const body = await readBody(req, limit);
         const name = typeof req.query.name === "string" ? req.query.name : "package.edxml";
