@@ -3,17 +3,17 @@
 // B-LTA = then an archive timestamp over that DSS. Each step is its own incremental update, read
 // back with Kyso's PDF reader; openssl, qpdf and poppler judge the results.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { pki, p12Password, samples, startTestServers, type TestServers } from "@kyso/certs-test";
 import { Pkcs12Signer } from "@kyso/signers";
 import { TimeStamper, appendValidationData, extendPdfFile, ltvSignOptions, signPdfFile, type ExtendStep } from "@kyso/sign";
-import { PdfReader, listSignatureFields, readDss, readerAtRevision } from "@kyso/pdf";
+import { PdfReader, listSignatureFields, prepareSignature, readDss, readerAtRevision } from "@kyso/pdf";
 import { certificatesFromPemOrDer } from "@kyso/core";
 import { analyseLtv, type LtvFinding } from "@kyso/verify";
 import { pdfsig, qpdfCheck } from "../support/judges.js";
-import { kyso, opensslTsVerify, sha256Hex, signatureContents, tmp } from "./helpers.js";
+import { exec, kyso, opensslTsVerify, sha256Hex, signatureContents, tmp } from "./helpers.js";
 
 const root = certificatesFromPemOrDer(new Uint8Array(readFileSync(pki.root)));
 
@@ -83,6 +83,31 @@ async function appendFile(input: string, output: string, updates: Uint8Array[]):
   await fh.write(readFileSync(input));
   for (const u of updates) await fh.write(u);
   await fh.close();
+}
+
+/**
+ * A PDF signed by `openssl cms -sign -noattr` (RFC 5652 §5.4: no signed attributes, the signature is
+ * over the byte ranges themselves, as the Government Gazette's signatures are); Kyso only prepares
+ * the field and embeds what openssl made.
+ */
+async function signWithoutSignedAttributes(input: string, output: string): Promise<void> {
+  const reader = PdfReader.openFile(input);
+  let prepared;
+  try {
+    prepared = prepareSignature(reader, { subFilter: "adbe.pkcs7.detached", contentsLength: 8192 });
+  } finally {
+    reader.close();
+  }
+  const [a, b] = prepared.coveredUpdateParts();
+  const ranges = `${output}.ranges`;
+  writeFileSync(ranges, Buffer.concat([readFileSync(input), a, b]));
+  const { stdout } = await exec(
+    "openssl",
+    ["cms", "-sign", "-binary", "-noattr", "-md", "sha256", "-outform", "DER", "-in", ranges, "-signer", pki.officerRsa.cert, "-inkey", pki.officerRsa.key, "-certfile", pki.officerRsa.chain],
+    { encoding: "buffer", maxBuffer: 1 << 24 },
+  );
+  prepared.embed(new Uint8Array(stdout));
+  writeFileSync(output, Buffer.concat([readFileSync(input), prepared.update]));
 }
 
 describe("kyso extend: each PAdES level on the one below (EN 319 142-1 §6.3)", () => {
@@ -191,6 +216,27 @@ describe("kyso extend: each PAdES level on the one below (EN 319 142-1 §6.3)", 
     const level = levelOf(old);
     assert.equal(level.level, "B-LT", "one document timestamp cannot be both the B-T evidence and the archive timestamp");
     assert.match(level.reasons.join("; "), /B-T time evidence, not an archive timestamp/);
+  });
+
+  it("a signature without signed attributes (openssl -noattr, as gazette documents carry) is checked and extended to B-LTA", async () => {
+    const signed = join(dir, "noattr.pdf");
+    await signWithoutSignedAttributes(samples.onePage, signed);
+    const length = readFileSync(signed).length;
+    const out = join(dir, "noattr-lta.pdf");
+    const r = await extendPdfFile(signed, out, { level: "B-LTA", tsaUrls: [servers.tsaUrl] });
+    assert.deepEqual(r.added, ["document-timestamp", "dss", "archive-timestamp"]);
+    assert.deepEqual(revisionsAfter(out, length), ["document-timestamp", "dss", "document-timestamp"]);
+    await opensslAcceptsDocumentTimestamps(out, 2);
+    assert.equal((await qpdfCheck(out)).code, 0);
+    assert.ok((await pdfsig(out))[0].signatureValid);
+    assert.equal(levelOf(out).level, "B-LTA", levelOf(out).reasons.join("; "));
+    // The same document with a covered byte changed is refused, naming the reason.
+    const bytes = readFileSync(signed);
+    const at = bytes.indexOf("/MediaBox");
+    bytes[at + 1] = "m".charCodeAt(0);
+    const broken = join(dir, "noattr-broken.pdf");
+    writeFileSync(broken, bytes);
+    await assert.rejects(extendPdfFile(broken, join(dir, "noattr-broken-lta.pdf"), { level: "B-LTA", tsaUrls: [servers.tsaUrl] }), /changed after signing/);
   });
 
   it("no trust anchors: no timestamp is trusted, the level stays B-B and says why", async () => {
