@@ -301,7 +301,16 @@ export async function startTestServers(options: TestServersOptions = {}): Promis
       },
     };
   }
-  const started = await startServers(options);
+  let started: Awaited<ReturnType<typeof startServers>>;
+  try {
+    started = await startServers(options);
+  } catch (e) {
+    // Another test run on this machine (same PKI) already serves the port: use its servers. Its
+    // clock and failure modes are its own, and its hits are not counted here.
+    if ((e as NodeJS.ErrnoException).code !== "EADDRINUSE" || !(await answersAsTestServer(port))) throw e;
+    const base = `http://127.0.0.1:${port}`;
+    return { base, tsaUrl: `${base}/tsa`, ocspUrl: `${base}/ocsp`, hits: {}, close: async () => {} };
+  }
   if (port !== 0) {
     const entry: Shared = { servers: started.servers, setOptions: started.setOptions, leases: 0 };
     shared.set(port, entry);
@@ -309,6 +318,15 @@ export async function startTestServers(options: TestServersOptions = {}): Promis
     return { ...started.servers, close: async () => { shared.delete(port); await close(); } };
   }
   return started.servers;
+}
+
+async function answersAsTestServer(port: number): Promise<boolean> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/certs/root.cer`, { signal: AbortSignal.timeout(2000) });
+    return res.ok && Buffer.from(await res.arrayBuffer()).equals(Buffer.from(loadMaterial().root.cert));
+  } catch {
+    return false;
+  }
 }
 
 async function startServers(options: TestServersOptions): Promise<{ servers: TestServers; setOptions: Shared["setOptions"] }> {

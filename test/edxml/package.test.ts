@@ -2,13 +2,13 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { verifyEdxml, type PackageReport } from "@kyso/edxml";
-import { verifyPdf, type FileReport } from "@kyso/verify";
+import { httpFetcher, verifyPdf, type FileReport } from "@kyso/verify";
 import { anchors, runCli, tempDir } from "../verify/support.js";
 import { pki } from "@kyso/certs-test";
 import { header, pdfAttachment, pkg, signedPackage, signedPdfs } from "./support.js";
 
 async function check(xml: string): Promise<PackageReport<FileReport>> {
-  return verifyEdxml({ bytes: new TextEncoder().encode(xml), name: "goi-tin.edxml" }, { trustAnchors: anchors, verifyPdf: (a) => verifyPdf(a, { trustAnchors: anchors }) });
+  return verifyEdxml({ bytes: new TextEncoder().encode(xml), name: "goi-tin.edxml" }, { trustAnchors: anchors, verifyPdf: (a) => verifyPdf(a, { trustAnchors: anchors, revocation: "online", fetcher: httpFetcher(5000) }) });
 }
 
 describe("edXML packages with signed PDFs", function () {

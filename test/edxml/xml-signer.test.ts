@@ -30,7 +30,7 @@ describe("edXML: the XML signer's certificate (chain and revocation)", function 
       { bytes: new TextEncoder().encode(xml), name: "goi-tin.edxml" },
       {
         trustAnchors: anchors,
-        verifyPdf: (a) => verifyPdf(a, { trustAnchors: anchors }),
+        verifyPdf: (a) => verifyPdf(a, { trustAnchors: anchors, revocation: "online", fetcher: httpFetcher(5000) }),
         validateCertificate: (der, extra) => validateCertificate(der, extra, { trustAnchors: anchors, revocation, fetcher: fetcher(), cache: new RevocationCache() }),
       },
     );

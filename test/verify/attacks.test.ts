@@ -182,21 +182,37 @@ describe("verify: must not be fooled", function () {
       assert.equal(r.signatures[0].revocation.status, "unknown");
       assert.match(r.signatures[0].revocation.message, /OCSP .*; CRL /);
     });
-    it("embedded: a CRL in the DSS shows the revoked signer; DSS-extended good documents pass", async function () {
+    it("embedded: a CRL in the DSS shows the revoked signer; DSS-extended good documents pass only with the whole path's status", async function () {
       const crl = new Uint8Array(readFileSync(pki.intermediateCrl));
+      const rootCrl = new Uint8Array(readFileSync(pki.rootCrl));
       const revoked = load(join(dir, "revoked.pdf"));
-      const r = await verifyBytes(addDss(revoked, [], [crl]));
+      const r = await verifyBytes(addDss(revoked, [], [crl]), { revocation: "embedded" });
       assertFails(r, "REVOKED");
       assert.equal(r.signatures[0].revocation.origin, "dss");
-      const good = await verifyBytes(addDss(signed, [], [crl]));
+      // The signer's status alone is not enough: the intermediate's (the root's CRL) is missing.
+      const partial = await verifyBytes(addDss(signed, [], [crl]), { revocation: "embedded" });
+      assert.equal(partial.indication, "INDETERMINATE", partial.reasons.join("; "));
+      assert.equal(partial.subIndication, "TRY_LATER");
+      assert.equal(partial.signatures[0].revocation.status, "good");
+      assert.equal(partial.signatures[0].revocation.path?.[1]?.status, "no-information");
+      const good = await verifyBytes(addDss(signed, [], [crl, rootCrl]), { revocation: "embedded" });
       assert.equal(good.indication, "TOTAL_PASSED", good.reasons.join("; "));
       assert.equal(good.signatures[0].revocation.status, "good");
+      assert.deepEqual(good.signatures[0].revocation.path?.map((p) => p.origin), ["dss", "dss"]);
       assert.equal(good.signatures[0].modifications.level, "dss");
     });
-    it("--revocation off says it did not check", async function () {
+    it("--revocation off says it did not check, and never passes", async function () {
       const r = await verify(join(dir, "signed.pdf"), { revocation: "off" });
       assert.equal(r.signatures[0].revocation.status, "not-checked");
-      assert.ok(r.signatures[0].warnings.some((w) => /not checked/.test(w)));
+      assert.equal(r.indication, "INDETERMINATE");
+      assert.equal(r.subIndication, "TRY_LATER");
+      assert.ok(r.signatures[0].reasons.some((w) => /not checked/.test(w)));
+    });
+    it("embedded with nothing embedded is INDETERMINATE, never a pass", async function () {
+      const r = await verify(join(dir, "signed.pdf"), { revocation: "embedded" });
+      assert.equal(r.indication, "INDETERMINATE");
+      assert.equal(r.signatures[0].subIndication, "TRY_LATER");
+      assert.equal(r.signatures[0].revocation.status, "no-information");
     });
   });
 

@@ -62,8 +62,11 @@ describe("verify: --revocation online (OCSP, then CRLs)", function () {
     assert.equal(rev.source, "ocsp");
     assert.equal(rev.origin, `${serverBase}/ocsp`);
     assert.match(rev.message, /^OCSP .*: good/);
-    assert.equal((servers.hits.ocsp ?? 0) - ocspBefore, 1, "one OCSP request");
-    assert.equal((servers.hits.crl ?? 0) - crlBefore, 0, "no CRL download when OCSP answers");
+    assert.equal((servers.hits.ocsp ?? 0) - ocspBefore, 1, "one OCSP request, for the signer");
+    // The intermediate's status counts too: it names no OCSP responder, so the root's CRL is fetched.
+    assert.equal((servers.hits.crl ?? 0) - crlBefore, 1, "one CRL download: the root's, for the intermediate");
+    assert.ok(urls.includes(`${serverBase}/crl/root.crl`) && !urls.includes(`${serverBase}/crl/intermediate.crl`), urls.join(", "));
+    assert.deepEqual(rev.path?.map((p) => p.status), ["good", "good"]);
   });
 
   it("a revoked signer fails with REVOKED from the OCSP response, with its reason", async function () {

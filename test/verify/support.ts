@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { nssDb, p12Password, pki } from "@kyso/certs-test";
 import { signPdfFile, type SignOptions } from "@kyso/sign";
 import { Pkcs12Signer } from "@kyso/signers";
-import { loadTrustAnchors, verifyPdf, type FileReport, type VerifyOptions } from "@kyso/verify";
+import { RevocationCache, httpFetcher, loadTrustAnchors, verifyPdf, type FileReport, type VerifyOptions } from "@kyso/verify";
 
 export const repoRoot = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 export const cliBin = join(repoRoot, "cli/dist/bin.js");
@@ -26,12 +26,18 @@ export async function sign(input: string, output: string, leaf: Leaf | string = 
   return output;
 }
 
+/**
+ * The defaults a clerk gets: revocation checked online, here against the test PKI's OCSP responder
+ * and CRLs that the root hook keeps running (test/support/servers-hook.ts).
+ */
+export const onlineDefaults: VerifyOptions = { trustAnchors: anchors, revocation: "online", fetcher: httpFetcher(5000), cache: new RevocationCache() };
+
 export async function verify(file: string, options: VerifyOptions = {}): Promise<FileReport> {
-  return verifyPdf({ path: file }, { trustAnchors: anchors, ...options });
+  return verifyPdf({ path: file }, { ...onlineDefaults, ...options });
 }
 
 export function verifyBytes(bytes: Uint8Array, options: VerifyOptions = {}): Promise<FileReport> {
-  return verifyPdf({ bytes, name: "mem.pdf" }, { trustAnchors: anchors, ...options });
+  return verifyPdf({ bytes, name: "mem.pdf" }, { ...onlineDefaults, ...options });
 }
 
 export interface PdfsigSignature {

@@ -1,5 +1,6 @@
 import { X509Certificate, createHash, createPublicKey, type KeyObject } from "node:crypto";
-import { parseAsn1, oidOf, timeOf, hex, type Asn1 } from "./ber.js";
+import { verifySignature } from "./algorithms.js";
+import { parseAsn1, oidOf, timeOf, toHex as hex, type Asn1 } from "@kyso/core";
 
 /** An X.509 certificate (RFC 5280 §4.1) with the fields validation needs, read from its DER. */
 export interface Certificate {
@@ -23,9 +24,17 @@ export interface Certificate {
   subjectKeyId: string | undefined;
   crlUrls: string[];
   ocspUrls: string[];
+  /** authorityInfoAccess caIssuers URLs (RFC 5280 §4.2.2.1): where the issuer can be fetched. */
+  caIssuersUrls: string[];
+  /** id-pkix-ocsp-nocheck (RFC 6960 §4.2.2.2.1): an OCSP responder whose own status is not checked. */
+  ocspNoCheck: boolean;
+  /** Subject and issuer names are equal. */
+  selfIssued: boolean;
   sha256: string;
   x509: X509Certificate;
   publicKey: KeyObject;
+  /** SubjectPublicKeyInfo DER. */
+  spki: Uint8Array;
   /** The TBSCertificate, signature algorithm and signature, for checking issuance. */
   tbs: Uint8Array;
   signatureAlgorithm: Asn1;
@@ -69,22 +78,63 @@ function uris(generalNames: Asn1 | undefined): string[] {
 }
 
 /**
- * Parsed certificates by their DER: a document's chain is read from the CMS, the DSS, timestamps and
- * the LTV analysis, and a service sees the same signers and CAs all day. Certificates are values
- * (nothing mutates a parsed one), so they are shared. Bounded; cleared when full.
+ * Parsed certificates by their DER, and which issuer signed which: a document's chain is read from
+ * the CMS, the DSS, timestamps and the trust store, and a service sees the same signers and CAs all
+ * day. Certificates are immutable values, so one pool can be shared by every verification that is
+ * handed it; it is passed in, never module state. Bounded; cleared when full.
  */
-const parsed = new Map<string, Certificate>();
-const MAX_PARSED = 512;
+export class CertificatePool {
+  private readonly parsed = new Map<string, Certificate>();
+  private readonly issuance = new Map<string, boolean>();
+  constructor(private readonly max = 1024) {}
 
-export function parseCertificateDer(der: Uint8Array): Certificate {
-  const key = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString("base64");
-  let c = parsed.get(key);
-  if (!c) {
-    c = parseCertificateUncached(new Uint8Array(der)); // a copy: the caller may reuse its buffer
-    if (parsed.size >= MAX_PARSED) parsed.clear();
-    parsed.set(key, c);
+  /** The certificate of `der` (throws on anything that is not one). */
+  certificate(der: Uint8Array): Certificate {
+    const key = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString("base64");
+    let c = this.parsed.get(key);
+    if (!c) {
+      c = parseCertificateDer(new Uint8Array(der)); // a copy: the caller may reuse its buffer
+      if (this.parsed.size >= this.max) this.parsed.clear();
+      this.parsed.set(key, c);
+    }
+    return c;
   }
-  return c;
+
+  /** The certificates of `ders` that can be read; unreadable ones are skipped. */
+  certificates(ders: readonly Uint8Array[]): Certificate[] {
+    const out: Certificate[] = [];
+    for (const d of ders) {
+      try {
+        out.push(this.certificate(d));
+      } catch {
+        /* not a certificate: ignored (the caller reports it where it matters) */
+      }
+    }
+    return out;
+  }
+
+  /** Did `issuer` sign `cert`? By name, then by signature; remembered. */
+  issued(issuer: Certificate, cert: Certificate): boolean {
+    const key = `${issuer.sha256} ${cert.sha256}`;
+    let ok = this.issuance.get(key);
+    if (ok === undefined) {
+      ok = issuedBy(issuer, cert);
+      if (this.issuance.size >= this.max * 4) this.issuance.clear();
+      this.issuance.set(key, ok);
+    }
+    return ok;
+  }
+}
+
+/** Did `issuer` sign `cert`? Checked by name and by signature (RFC 5280 §6.1.3 a.1, a.4). */
+export function issuedBy(issuer: Certificate, cert: Certificate): boolean {
+  if (Buffer.compare(Buffer.from(issuer.subjectDer), Buffer.from(cert.issuerDer)) !== 0) return false;
+  return verifySignature(cert.signatureAlgorithm, undefined, issuer.publicKey, cert.tbs, cert.signature).ok;
+}
+
+/** Parses one X.509 certificate (RFC 5280 §4.1) from its DER. Throws on anything else. */
+export function parseCertificateDer(der: Uint8Array): Certificate {
+  return parseCertificateUncached(der);
 }
 
 function parseCertificateUncached(der: Uint8Array): Certificate {
@@ -118,11 +168,15 @@ function parseCertificateUncached(der: Uint8Array): Certificate {
     subjectKeyId: undefined,
     crlUrls: [],
     ocspUrls: [],
+    caIssuersUrls: [],
+    ocspNoCheck: false,
+    selfIssued: Buffer.compare(Buffer.from(issuer.raw), Buffer.from(subject.raw)) === 0,
     sha256: createHash("sha256").update(cert.raw).digest("hex"),
     get x509(): X509Certificate {
       return (x509 ??= new X509Certificate(cert.raw));
     },
     publicKey: createPublicKey({ key: Buffer.from(spki.raw), format: "der", type: "spki" }),
+    spki: spki.raw,
     tbs: tbs.raw,
     signatureAlgorithm: sigAlg,
     signature: sigValue.value.subarray(1),
@@ -162,7 +216,15 @@ function parseCertificateUncached(der: Uint8Array): Certificate {
         c.crlUrls.push(...uris(full));
       }
     } else if (oid === "1.3.6.1.5.5.7.1.1") {
-      for (const ad of v.children) if (oidOf(ad.children[0]) === "1.3.6.1.5.5.7.48.1" && ad.children[1]?.tag === 0x86) c.ocspUrls.push(Buffer.from(ad.children[1].value).toString("latin1"));
+      for (const ad of v.children) {
+        const method = oidOf(ad.children[0]);
+        if (ad.children[1]?.tag !== 0x86) continue;
+        const url = Buffer.from(ad.children[1].value).toString("latin1");
+        if (method === "1.3.6.1.5.5.7.48.1") c.ocspUrls.push(url);
+        else if (method === "1.3.6.1.5.5.7.48.2") c.caIssuersUrls.push(url);
+      }
+    } else if (oid === "1.3.6.1.5.5.7.48.1.5") {
+      c.ocspNoCheck = true;
     }
   }
   return c;

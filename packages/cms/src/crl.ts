@@ -1,4 +1,4 @@
-import { KysoError, bytesEqual, children, readTlv, type DerNode } from "@kyso/core";
+import { KysoError, bytesEqual, children, decodeOid, readTlv, type DerNode } from "@kyso/core";
 import { certificateNames, parseAsn1Time, verifySignatureValue } from "./pkix.js";
 
 /**
@@ -16,6 +16,8 @@ export interface Crl {
   nextUpdate?: Date;
   /** Revoked serials (hex, without leading zero bytes) and their revocation dates. */
   revoked: Map<string, Date>;
+  /** CRLReason of revoked serials that carry one (RFC 5280 §5.3.1). */
+  reasons: Map<string, string>;
   tbs: Uint8Array;
   signatureAlgorithm: DerNode;
   signature: Uint8Array;
@@ -40,19 +42,31 @@ export function parseCrl(der: Uint8Array): Crl {
     let nextUpdate: Date | undefined;
     if (f[i] && (f[i].tag === 0x17 || f[i].tag === 0x18)) nextUpdate = parseAsn1Time(f[i++]);
     const revoked = new Map<string, Date>();
+    const reasons = new Map<string, string>();
     if (f[i] && f[i].tag === 0x30) for (const e of children(f[i])) {
-      const [s, d] = children(e);
-      revoked.set(serialHex(s.value), parseAsn1Time(d));
+      const [s, d, exts] = children(e);
+      const serial = serialHex(s.value);
+      revoked.set(serial, parseAsn1Time(d));
+      for (const ext of exts ? children(exts) : []) {
+        const parts = children(ext);
+        if (decodeOid(parts[0].value) !== "2.5.29.21") continue;
+        const code = readTlv(parts[parts.length - 1].value).value[0];
+        if (REVOCATION_REASONS[code]) reasons.set(serial, REVOCATION_REASONS[code]);
+      }
     }
-    return { der: top.raw, issuer, thisUpdate, nextUpdate, revoked, tbs: tbs.raw, signatureAlgorithm: alg, signature: sig.value.subarray(1) };
+    return { der: top.raw, issuer, thisUpdate, nextUpdate, revoked, reasons, tbs: tbs.raw, signatureAlgorithm: alg, signature: sig.value.subarray(1) };
   } catch (e) {
     throw new KysoError("CRL_MALFORMED", `not a CRL (${(e as Error).message})`, { cause: e });
   }
 }
 
+/** CRLReason names (RFC 5280 §5.3.1), by code. */
+export const REVOCATION_REASONS = ["unspecified", "keyCompromise", "cACompromise", "affiliationChanged", "superseded", "cessationOfOperation", "certificateHold", "", "removeFromCRL", "privilegeWithdrawn", "aACompromise"];
+
 export interface CrlCheck {
   status: "good" | "revoked";
   revocationTime?: Date;
+  reason?: string;
   thisUpdate: Date;
   nextUpdate?: Date;
   problems: string[];
@@ -64,6 +78,7 @@ export function checkCrl(der: Uint8Array, certDer: Uint8Array, issuerDer: Uint8A
   const problems: string[] = [];
   if (!bytesEqual(crl.issuer, certificateNames(issuerDer).subject)) problems.push("the CRL is from another issuer");
   else if (!verifySignatureValue(crl.signatureAlgorithm, crl.tbs, crl.signature, issuerDer)) problems.push("the CRL's signature does not verify");
-  const when = crl.revoked.get(serialHex(certificateNames(certDer).serial));
-  return { status: when ? "revoked" : "good", revocationTime: when, thisUpdate: crl.thisUpdate, nextUpdate: crl.nextUpdate, problems };
+  const serial = serialHex(certificateNames(certDer).serial);
+  const when = crl.revoked.get(serial);
+  return { status: when ? "revoked" : "good", revocationTime: when, reason: crl.reasons.get(serial), thisUpdate: crl.thisUpdate, nextUpdate: crl.nextUpdate, problems };
 }

@@ -3,9 +3,10 @@ import {
   DIGEST_OIDS, derNull, type Der, type DerNode, type DigestAlgorithm,
 } from "@kyso/core";
 import {
-  PKIX_OID, certificateNames, certificateValidity, extendedKeyUsages, certificateExtensions, isIssuedBy,
+  PKIX_OID, certificateNames, certificateValidity, extendedKeyUsages, isIssuedBy,
   parseAsn1Time, subjectPublicKeyBits, verifySignatureValue,
 } from "./pkix.js";
+import { REVOCATION_REASONS } from "./crl.js";
 
 /**
  * OCSP (RFC 6960): requests, responses, and the checks that make a response usable evidence of a
@@ -80,12 +81,20 @@ export function parseOcspResponse(der: Uint8Array): OcspResponse {
     const top = readTlv(der);
     if (top.tag !== 0x30 || top.end !== der.length) throw new Error("not a single DER SEQUENCE");
     const [status, bytes] = children(top);
-    if (status.tag !== 0x0a) throw new Error("no response status");
-    const responseStatus = status.value[0];
-    if (!bytes) return { der: top.raw, responseStatus };
-    const [type, octets] = children(children(bytes)[0]);
-    if (decodeOid(type.value) !== PKIX_OID.ocspBasic) throw new Error("not a basic OCSP response");
-    const [tbs, sigAlg, sig, certsTagged] = children(readTlv(octets.value));
+    let basicDer: Uint8Array;
+    let responseStatus = 0;
+    if (status.tag === 0x30) {
+      // A bare BasicOCSPResponse (some signers archive only that, RFC 6960 §4.2.1).
+      basicDer = top.raw;
+    } else {
+      if (status.tag !== 0x0a) throw new Error("no response status");
+      responseStatus = status.value[0];
+      if (!bytes) return { der: top.raw, responseStatus };
+      const [type, octets] = children(children(bytes)[0]);
+      if (decodeOid(type.value) !== PKIX_OID.ocspBasic) throw new Error("not a basic OCSP response");
+      basicDer = octets.value;
+    }
+    const [tbs, sigAlg, sig, certsTagged] = children(readTlv(basicDer));
     const t = children(tbs);
     let i = t[0].tag === 0xa0 ? 1 : 0;
     const rid = t[i++];
@@ -143,6 +152,8 @@ export function parseOcspResponse(der: Uint8Array): OcspResponse {
 export interface OcspCheck {
   status: CertStatus;
   revocationTime?: Date;
+  /** CRLReason name (RFC 5280 §5.3.1) of a revoked certificate, when given. */
+  reason?: string;
   thisUpdate: Date;
   nextUpdate?: Date;
   producedAt: Date;
@@ -201,15 +212,11 @@ export function checkOcspResponse(
   return {
     status: single.status,
     revocationTime: single.revocationTime,
+    reason: single.revocationReason !== undefined ? REVOCATION_REASONS[single.revocationReason] || undefined : undefined,
     thisUpdate: single.thisUpdate,
     nextUpdate: single.nextUpdate,
     producedAt: b.producedAt,
     responderCertificate: responder,
     problems,
   };
-}
-
-/** True when the responder certificate carries id-pkix-ocsp-nocheck (its own status need not be checked, RFC 6960 §4.2.2.2.1). */
-export function hasOcspNoCheck(certDer: Uint8Array): boolean {
-  return certificateExtensions(certDer).has(PKIX_OID.ocspNoCheck);
 }

@@ -1,6 +1,4 @@
-import { verifySignature } from "./algorithms.js";
-import { bytesEqual } from "./ber.js";
-import type { Certificate } from "./x509.js";
+import type { Certificate, CertificatePool } from "./certificate.js";
 
 export interface ChainProblem {
   code: "NO_CERTIFICATE_CHAIN_FOUND" | "EXPIRED" | "NOT_YET_VALID" | "OUT_OF_BOUNDS_NO_POE" | "CHAIN_CONSTRAINTS_FAILURE" | "SIG_CONSTRAINTS_FAILURE";
@@ -14,24 +12,30 @@ export interface ChainResult {
   problems: ChainProblem[];
 }
 
-/** Did `issuer` sign `cert`? Checked by name and by signature. */
-export function issued(issuer: Certificate, cert: Certificate): boolean {
-  if (!bytesEqual(issuer.subjectDer, cert.issuerDer)) return false;
-  const memo = cert as Certificate & { __issuedBy?: Map<string, boolean> };
-  memo.__issuedBy ??= new Map();
-  const hit = memo.__issuedBy.get(issuer.sha256);
-  if (hit !== undefined) return hit;
-  const ok = verifySignature(cert.signatureAlgorithm, undefined, issuer.publicKey, cert.tbs, cert.signature).ok;
-  memo.__issuedBy.set(issuer.sha256, ok);
-  return ok;
-}
-
 /**
  * Builds a path from the signer to a trust anchor (RFC 5280 §6, simplified: names, signatures,
  * validity at `at`, basic constraints, key usage) out of the certificates offered by the CMS, the
  * DSS and the anchors. Identifies issuers by signature, never by name alone.
  */
-export function buildChain(leaf: Certificate, pool: Certificate[], anchors: Certificate[], at: Date, timeIsProven: boolean, now: Date): ChainResult {
+export interface PathOptions {
+  /** Certificates that may be intermediates: the CMS's, the DSS's, the trust store's intermediates, fetched ones. */
+  candidates: readonly Certificate[];
+  anchors: readonly Certificate[];
+  /** The time the path must be valid at (the best signature time). */
+  at: Date;
+  /** `at` is proven (timestamp); otherwise expiry before `now` cannot be excused. */
+  timeIsProven: boolean;
+  now: Date;
+  pool: CertificatePool;
+}
+
+/** The one path builder (RFC 5280 §6, simplified). */
+export function buildPath(leaf: Certificate, o: PathOptions): ChainResult {
+  return buildChainFrom(leaf, o.candidates, o.anchors, o.at, o.timeIsProven, o.now, o.pool);
+}
+
+function buildChainFrom(leaf: Certificate, pool: readonly Certificate[], anchors: readonly Certificate[], at: Date, timeIsProven: boolean, now: Date, certs: CertificatePool): ChainResult {
+  const issued = (a: Certificate, b: Certificate): boolean => certs.issued(a, b);
   const path: Certificate[] = [leaf];
   const problems: ChainProblem[] = [];
   const isAnchor = (c: Certificate): boolean => anchors.some((a) => a.sha256 === c.sha256);

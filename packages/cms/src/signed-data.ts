@@ -1,5 +1,5 @@
-import { digestFromOid, type DigestAlgorithm } from "@kyso/core";
-import { parseAsn1, octets, oidOf, timeOf, asSet, type Asn1 } from "./ber.js";
+import { parseAsn1, octets, oidOf, timeOf, asSet, type Asn1 } from "@kyso/core";
+import { verifyDigestFromOid, type VerifyDigest } from "./algorithms.js";
 
 export const OIDS = {
   signedData: "1.2.840.113549.1.7.2",
@@ -19,7 +19,7 @@ export const OIDS = {
 export interface SignerInfo {
   /** IssuerAndSerialNumber: issuer Name DER and serial hex; or a subject key identifier. */
   sid: { issuerDer?: Uint8Array; serialHex?: string; subjectKeyId?: string };
-  digestAlgorithm: DigestAlgorithm | undefined;
+  digestAlgorithm: VerifyDigest | undefined;
   digestAlgorithmOid: string;
   /** DER of the signed attributes as signed (re-tagged as SET OF), or undefined when absent. */
   signedAttributes: Uint8Array | undefined;
@@ -48,7 +48,15 @@ function attributesOf(node: Asn1 | undefined): Map<string, Asn1[]> {
   return map;
 }
 
-/** Parses ContentInfo { signedData, [0] SignedData }; throws on anything that is not one. */
+/**
+ * The one reader of CMS SignedData in Kyso (RFC 5652 §5): PDF signatures, timestamp tokens, edXML's
+ * neighbours. Tolerant of BER (indefinite lengths, constructed OCTET STRINGs) as old PKCS#7
+ * signers write it; every part keeps its raw bytes so what was signed is checked as found.
+ * ContentInfo ::= SEQUENCE { contentType id-signedData, content [0] EXPLICIT SignedData }
+ * SignedData ::= SEQUENCE { version, digestAlgorithms SET, encapContentInfo, certificates [0]
+ *   IMPLICIT OPTIONAL, crls [1] IMPLICIT OPTIONAL, signerInfos SET OF SignerInfo }
+ * Throws (plain Error) on anything that is not one.
+ */
 export function parseSignedData(der: Uint8Array): SignedData {
   const ci = parseAsn1(der);
   if (ci.tag !== 0x30 || oidOf(ci.children[0]) !== OIDS.signedData) throw new Error("not a CMS SignedData");
@@ -86,7 +94,7 @@ export function parseSignedData(der: Uint8Array): SignedData {
     const unsignedNode = s[j]?.tag === 0xa1 ? s[j] : undefined;
     signerInfos.push({
       sid,
-      digestAlgorithm: digestFromOid(digestAlgorithmOid),
+      digestAlgorithm: verifyDigestFromOid(digestAlgorithmOid),
       digestAlgorithmOid,
       signedAttributes: signedAttrsNode ? asSet(signedAttrsNode.raw) : undefined,
       attributes: attributesOf(signedAttrsNode),
@@ -98,23 +106,41 @@ export function parseSignedData(der: Uint8Array): SignedData {
   return { eContentType, eContent: eContentNode ? octets(eContentNode) : undefined, certificates, crls, signerInfos };
 }
 
-/** TSTInfo (RFC 3161 §2.4.2). */
+/**
+ * TSTInfo (RFC 3161 §2.4.2): the one reader.
+ * TSTInfo ::= SEQUENCE { version, policy OID, messageImprint SEQUENCE { hashAlgorithm, hashedMessage },
+ *   serialNumber INTEGER, genTime GeneralizedTime, accuracy OPTIONAL, ordering OPTIONAL,
+ *   nonce INTEGER OPTIONAL, tsa [0] OPTIONAL, extensions [1] OPTIONAL }
+ */
 export interface TstInfo {
-  imprintAlgorithm: DigestAlgorithm | undefined;
+  policy: string;
+  imprintAlgorithm: VerifyDigest | undefined;
   imprint: Uint8Array;
   genTime: Date | undefined;
   serialHex: string;
+  /** The nonce's magnitude (leading zero bytes removed), when present. */
+  nonce: Uint8Array | undefined;
 }
 
 export function parseTstInfo(der: Uint8Array): TstInfo {
   const t = parseAsn1(der);
-  const [, , mi, serial, genTime] = t.children;
+  const [, policy, mi, serial, genTime] = t.children;
+  let nonce: Uint8Array | undefined;
+  for (const x of t.children.slice(5)) if (x.tag === 0x02) nonce = trimLeadingZeros(x.value);
   return {
-    imprintAlgorithm: digestFromOid(oidOf(mi?.children[0]?.children[0])),
+    policy: oidOf(policy),
+    imprintAlgorithm: verifyDigestFromOid(oidOf(mi?.children[0]?.children[0])),
     imprint: mi?.children[1]?.value ?? new Uint8Array(0),
     genTime: timeOf(genTime),
     serialHex: Buffer.from(serial?.value ?? []).toString("hex"),
+    nonce,
   };
+}
+
+export function trimLeadingZeros(v: Uint8Array): Uint8Array {
+  let i = 0;
+  while (i < v.length - 1 && v[i] === 0) i++;
+  return v.subarray(i);
 }
 
 /** Revocation values in the Adobe attribute (adbe-revocationInfoArchival: [0] CRLs, [1] OCSP responses). */

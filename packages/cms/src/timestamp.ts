@@ -2,8 +2,13 @@ import {
   DIGEST_OIDS, KysoError, bytesEqual, children, decodeOid, digest, digestFromOid, oid, octetString, readTlv,
   sequence, setOf, smallInteger, unsignedInteger, type Der, type DerNode, type DigestAlgorithm,
 } from "@kyso/core";
+import type { VerifyDigest } from "./algorithms.js";
+import { CertificatePool, type Certificate } from "./certificate.js";
+import { essNamesCertificate, verifyCmsSignature } from "./cms-verify.js";
 import { OID } from "./oids.js";
-import { PKIX_OID, buildChain, certificateNames, certificateValidity, extendedKeyUsages, parseAsn1Time, verifySignatureValue } from "./pkix.js";
+import { buildPath } from "./path.js";
+import { PKIX_OID } from "./pkix.js";
+import { parseSignedData, parseTstInfo, trimLeadingZeros, type SignedData, type SignerInfo } from "./signed-data.js";
 
 /**
  * RFC 3161 time-stamp protocol: the request, the response, and the checks a token must pass
@@ -61,9 +66,10 @@ export function parseTimeStampResponse(der: Uint8Array): TimeStampResponse {
   }
 }
 
-export interface TstInfo {
+/** The TSTInfo of a token as the timestamp checks use it (read by the one TSTInfo reader, signed-data.ts). */
+export interface TimeStampInfo {
   policy: string;
-  digestAlgorithm: DigestAlgorithm | undefined;
+  digestAlgorithm: VerifyDigest | undefined;
   imprint: Uint8Array;
   serial: Uint8Array;
   genTime: Date;
@@ -73,94 +79,32 @@ export interface TstInfo {
 export interface ParsedTimeStampToken {
   /** The whole token (ContentInfo). */
   der: Uint8Array;
-  tstInfo: TstInfo;
+  tstInfo: TimeStampInfo;
   /** The raw TSTInfo DER (the eContent). */
   tstInfoDer: Uint8Array;
   certificates: Uint8Array[];
-  signer: {
-    /** IssuerAndSerialNumber: issuer Name DER and serial contents; or a subjectKeyIdentifier. */
-    issuer?: Uint8Array;
-    serial?: Uint8Array;
-    subjectKeyIdentifier?: Uint8Array;
-    digestAlgorithm: DigestAlgorithm | undefined;
-    /** The signed attributes re-tagged as SET OF (what is signed, RFC 5652 §5.4). */
-    signedAttributes: Uint8Array | undefined;
-    attributes: Map<string, DerNode[]>;
-    signatureAlgorithm: DerNode;
-    signature: Uint8Array;
-  };
+  signedData: SignedData;
+  signer: SignerInfo;
 }
 
-function trimInt(v: Uint8Array): Uint8Array {
-  let i = 0;
-  while (i < v.length - 1 && v[i] === 0) i++;
-  return v.subarray(i);
-}
-
-/** Parses a TimeStampToken: ContentInfo { signedData { eContentType id-ct-TSTInfo, eContent TSTInfo } } (RFC 3161 §2.4.2). */
+/**
+ * Parses a TimeStampToken: ContentInfo { signedData { eContentType id-ct-TSTInfo, eContent TSTInfo } }
+ * (RFC 3161 §2.4.2), through the one SignedData reader. Throws TST_MALFORMED.
+ */
 export function parseTimeStampToken(der: Uint8Array): ParsedTimeStampToken {
   try {
-    const ci = readTlv(der);
-    const [ctype, explicit] = children(ci);
-    if (decodeOid(ctype.value) !== OID.signedData) throw new Error("not a CMS SignedData");
-    const sd = children(children(explicit)[0]);
-    const encap = sd[2];
-    const [eType, eExplicit] = children(encap);
-    if (decodeOid(eType.value) !== OID.tstInfo) throw new Error("the content is not a TSTInfo");
-    const eContent = children(eExplicit)[0];
-    const tstInfoDer = eContent.value;
-    const certificates: Uint8Array[] = [];
-    let k = 3;
-    for (; k < sd.length && sd[k].tag !== 0x31; k++) {
-      if (sd[k].tag === 0xa0) for (const c of children(sd[k])) if (c.tag === 0x30) certificates.push(c.raw);
-    }
-    const signerInfos = children(sd[k]);
-    if (signerInfos.length !== 1) throw new Error(`${signerInfos.length} SignerInfos instead of one`);
-    const si = children(signerInfos[0]);
-    let j = 1;
-    const sid = si[j++];
-    const signer: ParsedTimeStampToken["signer"] = {
-      digestAlgorithm: digestFromOid(decodeOid(children(si[j++])[0].value)),
-      signedAttributes: undefined,
-      attributes: new Map(),
-      signatureAlgorithm: si[0],
-      signature: new Uint8Array(0),
-    };
-    if (sid.tag === 0x30) {
-      const [iss, ser] = children(sid);
-      signer.issuer = iss.raw;
-      signer.serial = ser.value;
-    } else if (sid.tag === 0x80) signer.subjectKeyIdentifier = sid.value;
-    if (si[j].tag === 0xa0) {
-      const attrs = new Uint8Array(si[j].raw);
-      attrs[0] = 0x31;
-      signer.signedAttributes = attrs;
-      for (const a of children(si[j])) {
-        const [t, vals] = children(a);
-        signer.attributes.set(decodeOid(t.value), children(vals));
-      }
-      j++;
-    }
-    signer.signatureAlgorithm = si[j++];
-    signer.signature = si[j++].value;
-
-    const t = children(readTlv(tstInfoDer));
-    const [mAlg, mHash] = children(t[2]);
-    let nonce: Uint8Array | undefined;
-    for (const x of t.slice(5)) if (x.tag === 0x02) nonce = trimInt(x.value);
+    const sd = parseSignedData(der);
+    if (sd.eContentType !== OID.tstInfo || !sd.eContent) throw new Error("the content is not a TSTInfo");
+    if (sd.signerInfos.length !== 1) throw new Error(`${sd.signerInfos.length} SignerInfos instead of one`);
+    const t = parseTstInfo(sd.eContent);
+    if (!t.genTime) throw new Error("no genTime");
     return {
-      der: ci.raw,
-      tstInfoDer,
-      certificates,
-      signer,
-      tstInfo: {
-        policy: decodeOid(t[1].value),
-        digestAlgorithm: digestFromOid(decodeOid(children(mAlg)[0].value)),
-        imprint: mHash.value,
-        serial: t[3].value,
-        genTime: parseAsn1Time(t[4]),
-        nonce,
-      },
+      der,
+      tstInfoDer: sd.eContent,
+      certificates: sd.certificates,
+      signedData: sd,
+      signer: sd.signerInfos[0],
+      tstInfo: { policy: t.policy, digestAlgorithm: t.imprintAlgorithm, imprint: t.imprint, serial: new Uint8Array(Buffer.from(t.serialHex, "hex")), genTime: t.genTime, nonce: t.nonce },
     };
   } catch (e) {
     if (e instanceof KysoError) throw e;
@@ -178,6 +122,8 @@ export interface TimeStampCheck {
   genTime: Date;
   /** The TSA's certificate (from the token or from `extraCertificates`), when found. */
   tsaCertificate: Uint8Array | undefined;
+  /** The TSA's certificate as a value, when found. */
+  tsa?: Certificate;
   /** The TSA certificate's chain from the certificates at hand, nearest first (unverified trust). */
   tsaChain: Uint8Array[];
   problems: TimeStampProblem[];
@@ -189,7 +135,11 @@ export interface TimeStampExpectations {
   nonce?: Uint8Array;
   /** Certificates to look for the TSA's (e.g. from a DSS) if the token does not carry it. */
   extraCertificates?: readonly Uint8Array[];
+  /** The certificate pool of the caller (a verification's); a small private one otherwise. */
+  pool?: CertificatePool;
 }
+
+const tokenPool = new CertificatePool(128);
 
 /**
  * Checks a time-stamp token (RFC 3161 §2.4.2, RFC 5816): the imprint and nonce, the CMS signature
@@ -200,49 +150,33 @@ export interface TimeStampExpectations {
 export function checkTimeStampToken(der: Uint8Array, expect: TimeStampExpectations = {}): TimeStampCheck {
   const token = parseTimeStampToken(der);
   const problems: TimeStampProblem[] = [];
-  const { tstInfo, signer } = token;
+  const { tstInfo } = token;
   if (expect.imprint && !bytesEqual(tstInfo.imprint, expect.imprint))
     problems.push({ code: "TST_IMPRINT_MISMATCH", message: "the time-stamp is for other data (message imprint differs)" });
-  if (expect.nonce && (!tstInfo.nonce || !bytesEqual(tstInfo.nonce, trimInt(expect.nonce))))
+  if (expect.nonce && (!tstInfo.nonce || !bytesEqual(tstInfo.nonce, trimLeadingZeros(expect.nonce))))
     problems.push({ code: "TST_NONCE_MISMATCH", message: "the time-stamp does not echo the request's nonce" });
-
-  const pool = [...token.certificates, ...(expect.extraCertificates ?? [])];
-  const tsaCertificate = pool.find((c) => {
-    const n = certificateNames(c);
-    if (signer.issuer && signer.serial) return bytesEqual(n.issuer, signer.issuer) && bytesEqual(trimInt(n.serial), trimInt(signer.serial));
-    return false;
-  });
-  if (!tsaCertificate) {
+  const pool = expect.pool ?? tokenPool;
+  const extra = pool.certificates(expect.extraCertificates ?? []);
+  // The one CMS check: message digest of the TSTInfo, signature, ESS binding, content type id-ct-TSTInfo.
+  const cms = verifyCmsSignature(token.signedData, { bytes: () => token.tstInfoDer }, { pool, extraCertificates: extra, contentType: OID.tstInfo });
+  const tsa = cms.signer;
+  if (!tsa) {
     problems.push({ code: "TST_SIGNER_UNKNOWN", message: "the time-stamp's signer certificate is not available" });
-    return { token, genTime: tstInfo.genTime, tsaCertificate, tsaChain: [], problems };
+    return { token, genTime: tstInfo.genTime, tsaCertificate: undefined, tsaChain: [], problems };
   }
-  const d = signer.digestAlgorithm ?? "SHA-256";
-  const md = signer.attributes.get(OID.messageDigest)?.[0];
-  const ct = signer.attributes.get(OID.contentType)?.[0];
-  if (!signer.signedAttributes || !md || !bytesEqual(md.value, digest(d, token.tstInfoDer)) || !ct || decodeOid(ct.value) !== OID.tstInfo)
-    problems.push({ code: "TST_SIGNATURE_INVALID", message: "the time-stamp's signed attributes do not match its TSTInfo" });
-  else if (!verifySignatureValue(signer.signatureAlgorithm, signer.signedAttributes, signer.signature, tsaCertificate, d))
-    problems.push({ code: "TST_SIGNATURE_INVALID", message: "the time-stamp's signature does not verify with the TSA certificate" });
-  const essV2 = signer.attributes.get(OID.signingCertificateV2)?.[0];
-  const essV1 = signer.attributes.get(OID.signingCertificate)?.[0];
-  if (essV2 || essV1) {
-    const certIds = children(children(essV2 ?? essV1!)[0]);
-    const first = children(certIds[0]);
-    let alg: DigestAlgorithm = essV2 ? "SHA-256" : "SHA-1";
-    let hash = first[0];
-    if (essV2 && first[0].tag === 0x30) {
-      alg = digestFromOid(decodeOid(children(first[0])[0].value)) ?? "SHA-256";
-      hash = first[1];
-    }
-    if (!bytesEqual(hash.value, digest(alg, tsaCertificate)))
-      problems.push({ code: "TST_ESS_MISMATCH", message: "the time-stamp's signing-certificate attribute names another certificate" });
-  } else problems.push({ code: "TST_ESS_MISMATCH", message: "the time-stamp has no signing-certificate attribute (RFC 3161 §2.4.1)" });
-  if (!extendedKeyUsages(tsaCertificate).includes(PKIX_OID.ekuTimeStamping))
+  for (const p of cms.problems) {
+    if (p.code === "CMS_ESS_MISMATCH") problems.push({ code: "TST_ESS_MISMATCH", message: "the time-stamp's signing-certificate attribute names another certificate" });
+    else problems.push({ code: "TST_SIGNATURE_INVALID", message: `the time-stamp's signature is not valid: ${p.message}` });
+  }
+  if (!token.signer.signedAttributes) problems.push({ code: "TST_SIGNATURE_INVALID", message: "the time-stamp has no signed attributes (RFC 3161 §2.4.1)" });
+  else if (essNamesCertificate(token.signer, tsa) === undefined) problems.push({ code: "TST_ESS_MISMATCH", message: "the time-stamp has no signing-certificate attribute (RFC 3161 §2.4.1)" });
+  if (!(tsa.extendedKeyUsage ?? []).includes(PKIX_OID.ekuTimeStamping))
     problems.push({ code: "TST_NOT_TIMESTAMPING_CERT", message: "the time-stamp's signer certificate is not for time-stamping (no EKU timeStamping)" });
-  const v = certificateValidity(tsaCertificate);
-  if (tstInfo.genTime < v.notBefore || tstInfo.genTime > v.notAfter)
+  if (tstInfo.genTime < tsa.notBefore || tstInfo.genTime > tsa.notAfter)
     problems.push({ code: "TST_CERT_EXPIRED", message: "the TSA certificate was not valid at the time-stamp's genTime" });
-  return { token, genTime: tstInfo.genTime, tsaCertificate, tsaChain: buildChain(tsaCertificate, pool), problems };
+  const candidates = [...cms.certificates, ...extra];
+  const chain = buildPath(tsa, { candidates, anchors: [], at: tstInfo.genTime, timeIsProven: true, now: tstInfo.genTime, pool });
+  return { token, genTime: tstInfo.genTime, tsaCertificate: tsa.der, tsa, tsaChain: chain.path.slice(1).map((c) => c.der), problems };
 }
 
 /** The unsigned attribute id-aa-signatureTimeStampToken (RFC 3161 Appendix A) carrying `token`. */

@@ -11,6 +11,7 @@ export type SubIndication =
   | "SIG_CRYPTO_FAILURE"
   | "REVOKED"
   | "REVOKED_NO_POE"
+  | "REVOKED_CA_NO_POE"
   | "EXPIRED"
   | "NOT_YET_VALID"
   | "OUT_OF_BOUNDS_NO_POE"
@@ -32,6 +33,9 @@ export interface CertificateSummary {
   notAfter: string;
   sha256: string;
 }
+
+/** The revocation status of one certificate of a path. */
+export type CertificateRevocation = RevocationFinding & { subject: string; sha256: string };
 
 /** One step of the pipeline as it went (locate, byte-range, integrity, cms, chain, revocation, timestamp, modifications). */
 export interface Check {
@@ -75,7 +79,11 @@ export interface SignatureReport {
     fieldLocks?: FieldLock[];
   };
   chain: { trusted: boolean; path: CertificateSummary[] };
-  revocation: { mode: RevocationMode } & RevocationFinding;
+  /**
+   * The signer certificate's status (the fields of today's reports), the status of every certificate
+   * of its path but the anchor (`path`), and of the signature timestamp's TSA path (`timestampPath`).
+   */
+  revocation: { mode: RevocationMode } & RevocationFinding & { path?: CertificateRevocation[]; timestampPath?: CertificateRevocation[] };
   timestamp: { time: string; valid: boolean; tsa: string | null; message: string } | null;
   /** LTV (issue 7): the PAdES level the signature reaches offline; null for document timestamps and failed signatures. */
   level: "B-B" | "B-T" | "B-LT" | "B-LTA" | null;
@@ -96,6 +104,8 @@ export interface FileReport {
   revisions: number;
   signatures: SignatureReport[];
   warnings: string[];
-  /** ISO time of validation. */
+  /** ISO time of validation (the time used: now, or --at). */
   validationTime: string;
+  /** How revocation was checked for this file. */
+  revocationMode?: RevocationMode;
 }
