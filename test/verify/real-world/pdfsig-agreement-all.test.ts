@@ -97,8 +97,10 @@ describe("verify: integrity agreement with pdfsig on every real-world fixture an
       await S.byteRangeGap(dir),
     ])
       add(x);
-    const h = await S.hideAndReplace(dir);
-    for (const x of [h.signed, h.attack, h.noop]) add(x);
+    for (const by of ["openssl", "pdfsig"] as const) {
+      const h = await S.hideAndReplace(dir, by);
+      for (const x of [h.signed, h.attack, h.noop]) add(x);
+    }
     const aia = await leafOnlyAia(dir, "leaf-only-aia", `${aiaServer.base}/ca.der`);
     aiaServer.serve("/ca.der", aia.ca.intermediate.der, "application/pkix-cert");
     add(aia.fixture, () => verifyPdf({ path: aia.fixture.file }, { trustAnchors: loadTrustAnchors([aia.ca.root.cert]), revocation: "off", fetcher: httpFetcher(2000) }));
@@ -118,12 +120,14 @@ describe("verify: integrity agreement with pdfsig on every real-world fixture an
   const names = [
     "openssl-baseline", "no-signed-attrs", "ber-indefinite", "signer-by-ski", "certs-shuffled-repeated", "adbe-pkcs7-sha1", "ed25519", "ed448", "ed448-shake256-len",
     "signing-time-local-as-utc", "byterange-past-eof", "byterange-past-eof-truncated", "byterange-overlap", "byterange-gap",
-    "two-catalogs-signed", "trailer-only-hide-and-replace", "trailer-only-no-op", "leaf-only-aia",
+    "two-catalogs-signed", "trailer-only-hide-and-replace", "trailer-only-no-op",
+    "two-catalogs-signed-pdfsig", "trailer-only-hide-and-replace-pdfsig", "trailer-only-no-op-pdfsig", "leaf-only-aia",
   ];
   const fixed: Record<string, boolean> = {
     "openssl-baseline": true, "no-signed-attrs": true, "ber-indefinite": true, "certs-shuffled-repeated": true, "adbe-pkcs7-sha1": true,
     "signing-time-local-as-utc": true, "byterange-past-eof": false, "byterange-past-eof-truncated": false, "byterange-overlap": false,
     "two-catalogs-signed": true, "trailer-only-hide-and-replace": true, "trailer-only-no-op": true, "leaf-only-aia": true,
+    "two-catalogs-signed-pdfsig": true, "trailer-only-hide-and-replace-pdfsig": true, "trailer-only-no-op-pdfsig": true,
   };
   const title = (name: string): string => {
     const d = DIFFER[name];

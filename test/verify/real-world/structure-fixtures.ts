@@ -3,8 +3,10 @@
  * and a trailer-only incremental update that swaps the document for other objects already present
  * in the signed revision. The CMS is openssl's in every case.
  */
+import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { nssSignerDb, pki } from "@kyso/certs-test";
 import { setByteRange } from "./container.js";
 import { buildSigned, officer, opensslSign, type Fixture } from "./fixtures.js";
 
@@ -111,17 +113,29 @@ export interface HideAndReplace {
   noop: Fixture;
 }
 
-export async function hideAndReplace(dir: string): Promise<HideAndReplace> {
-  const base = twoCatalogPdf(join(dir, "two-catalogs.pdf"));
-  const signed = await buildSigned(dir, "two-catalogs-signed", sign, { input: base });
+/**
+ * The two-catalog PDF signed, then the two trailer-only updates. `by`: the signature is openssl's CMS
+ * in Kyso's placeholder, or made whole by poppler (`pdfsig -add-signature` with the officer's key in
+ * certs-test's NSS signer database): then no Kyso code touches the signed file at all.
+ */
+export async function hideAndReplace(dir: string, by: "openssl" | "pdfsig" = "openssl"): Promise<HideAndReplace> {
+  const suffix = by === "pdfsig" ? "-pdfsig" : "";
+  const base = twoCatalogPdf(join(dir, `two-catalogs${suffix}.pdf`));
+  let signed: Fixture;
+  if (by === "openssl") signed = await buildSigned(dir, "two-catalogs-signed", sign, { input: base });
+  else {
+    const file = join(dir, "two-catalogs-signed-pdfsig.pdf");
+    execFileSync("pdfsig", ["-nssdir", `sql:${nssSignerDb}`, "-add-signature", "-new-signature-field-name", "PopplerSig", "-nick", "officer-rsa", "-digest", "SHA256", base, file], { stdio: "pipe" });
+    signed = { name: "two-catalogs-signed-pdfsig", file, ranges: "", cms: "", attached: false, caFile: pki.root };
+  }
   const bytes = readFileSync(signed.file);
-  const attackFile = join(dir, "trailer-only-hide-and-replace.pdf");
+  const attackFile = join(dir, `trailer-only-hide-and-replace${suffix}.pdf`);
   writeFileSync(attackFile, trailerOnlyUpdate(bytes, "6 0 R"));
-  const noopFile = join(dir, "trailer-only-no-op.pdf");
+  const noopFile = join(dir, `trailer-only-no-op${suffix}.pdf`);
   writeFileSync(noopFile, trailerOnlyUpdate(bytes, "1 0 R"));
   return {
     signed,
-    attack: { ...signed, name: "trailer-only-hide-and-replace", file: attackFile },
-    noop: { ...signed, name: "trailer-only-no-op", file: noopFile },
+    attack: { ...signed, name: `trailer-only-hide-and-replace${suffix}`, file: attackFile },
+    noop: { ...signed, name: `trailer-only-no-op${suffix}`, file: noopFile },
   };
 }
