@@ -1,6 +1,8 @@
 import { KysoError } from "@kyso/core";
 import { listFields, readerAtRevision, type ByteSource, type PdfDict, type PdfReader } from "@kyso/pdf";
 import { classifyChanges, fieldLockFrom, isLocked, judgeChange, type Change, type FieldLock, type ModificationPolicy } from "./modifications.js";
+import { reachableObjects, type Reachable } from "./modifications/graph.js";
+import { revealedChange, revealedObjects } from "./modifications/trailer.js";
 import type { Indication, SignatureReport, SubIndication } from "./report.js";
 
 /** A signature dictionary as the engine located it. */
@@ -118,6 +120,30 @@ function certificationLevel(d: PdfDict, reader: PdfReader): 1 | 2 | 3 | undefine
   return undefined;
 }
 
+const reachCache = new WeakMap<PdfReader, Reachable | null>();
+function reach(r: PdfReader): Reachable | undefined {
+  let x = reachCache.get(r);
+  if (x === undefined) reachCache.set(r, (x = reachableObjects(r) ?? null));
+  return x ?? undefined;
+}
+
+/**
+ * The document revision `i` describes, against the signed revision `signed` (indexes into ends):
+ * objects that existed unreferenced when it was signed and are part of the document now. `seen`
+ * keeps each object to the first revision that reveals it.
+ */
+function revealedSince(ctx: PipelineContext, signed: number, i: number, seen: Set<number>): Change[] {
+  const signedR = revisionReader(ctx, ctx.ends[signed]);
+  const laterR = revisionReader(ctx, ctx.ends[i]);
+  if (signedR instanceof Error || laterR instanceof Error || laterR.repaired) return [];
+  const a = reach(signedR);
+  const b = reach(laterR);
+  if (!a || !b) return [{ revision: i + 1, kind: "other", rule: "graph-too-large", description: `revision ${i + 1}: the document's object graph is too large to compare in full` }];
+  const nums = revealedObjects(signedR, a, b).filter((n) => !seen.has(n));
+  for (const n of nums) seen.add(n);
+  return nums.length > 0 ? [revealedChange(i + 1, nums)] : [];
+}
+
 export function analyseModifications(ctx: PipelineContext, s: SigState): void {
   const r = s.report;
   const idx = (r.revision ?? 1) - 1;
@@ -142,8 +168,9 @@ export function analyseModifications(ctx: PipelineContext, s: SigState): void {
   if (locks.length > 0) r.modifications.fieldLocks = locks;
   const policy = (ctx.options ?? {}) as ModificationPolicy;
   const changes: (Change & { allowed: boolean; locked?: boolean })[] = [];
+  const revealed = new Set<number>();
   for (let i = idx + 1; i < ctx.ends.length; i++)
-    for (const c of revisionChanges(ctx, i)) {
+    for (const c of [...revisionChanges(ctx, i), ...revealedSince(ctx, idx, i, revealed)]) {
       const lock = c.field !== undefined && c.rule !== "widget-lock-flag" && c.rule !== "field-readonly-flag" ? locks.find((l) => isLocked(c.field!, l)) : undefined;
       if (lock) {
         changes.push({ ...c, description: `${c.description}, a field locked by this signature (${lock.source}, /Action /${lock.action})`, rule: "field-locked", allowed: false, locked: true });

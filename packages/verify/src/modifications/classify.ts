@@ -10,7 +10,7 @@ import type { Change, ChangeKind } from "../modifications.js";
 import { buildContext, isSigDict, type RevisionContext } from "./context.js";
 import { classifyAcroForm, classifyAnnots, classifyFieldList, type Push } from "./forms.js";
 import { drawnObjects, reachableObjects, type DrawnObjects } from "./graph.js";
-import { classifyRevealed, classifyTrailer } from "./trailer.js";
+import { classifyTrailer } from "./trailer.js";
 
 /** Keys filling or signing a field changes (pyHanko's VALUE_UPDATE_KEYS, less /F and /Ff: see lockFlagsOnly). */
 const FILL_KEYS = new Set(["V", "AS", "AP", "MK", "DA", "RV", "Q"]);
@@ -81,8 +81,13 @@ export function classifyChanges(oldR: PdfReader, newR: PdfReader, revision: numb
   }
 
   // The trailer and the document it describes.
-  const { replacedCatalog } = classifyTrailer(oldR, newR, newSections, push);
-  classifyRevealed(oldR, newR, push);
+  // Listed after the objects' changes: the most significant kind is reported first among equals.
+  const trailerChanges: Change[] = [];
+  const { replacedCatalog } = classifyTrailer(oldR, newR, newSections, (...a) => {
+    const n = changes.length;
+    push(...a);
+    trailerChanges.push(...changes.splice(n));
+  });
 
   let ctx: RevisionContext | undefined;
   let oldCtx: RevisionContext | undefined;
@@ -171,7 +176,7 @@ export function classifyChanges(oldR: PdfReader, newR: PdfReader, revision: numb
     else if (num === nc.infoNum || num === nc.metadataNum) push("metadata", "document-info", `document information ${num}`, num);
     else push("other", "object-changed", `object ${num} (${describeType(newObj)}) changed`, num);
   }
-  return changes;
+  return [...changes, ...trailerChanges];
 }
 
 /** Catalog keys (pyHanko's ROOT_EXEMPT_STRICT_COMPARISON): only these may change after signing. */

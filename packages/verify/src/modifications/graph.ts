@@ -47,7 +47,12 @@ export function walkGraph(r: PdfReader, roots: PdfObject[], visit: (num: number,
  * with the objects the graph refers to but that do not exist. `undefined` when the graph is larger
  * than the limit (the analysis then relies on the per-object comparison alone).
  */
-export function reachableObjects(r: PdfReader, limit = 500_000): { reachable: Set<number>; dangling: Set<number> } | undefined {
+export interface Reachable {
+  reachable: Set<number>;
+  dangling: Set<number>;
+}
+
+export function reachableObjects(r: PdfReader, limit = 500_000): Reachable | undefined {
   const reachable = new Set<number>();
   const dangling = new Set<number>();
   const roots = [...r.trailer.entries].filter(([k]) => k !== "Prev" && k !== "XRefStm").map(([, v]) => v);

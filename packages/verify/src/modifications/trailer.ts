@@ -4,9 +4,10 @@
  * trailer (/Root, /Info, /Encrypt) at other objects, by a cross-reference chain that skips the signed
  * revision, or by making objects that existed unreferenced in the signed revision part of the document.
  */
-import { PdfRef, sameObject, type PdfObject, type PdfReader } from "@kyso/pdf";
+import { PdfArray, PdfRef, sameObject, type PdfObject, type PdfReader } from "@kyso/pdf";
 import type { Push } from "./forms.js";
-import { reachableObjects } from "./graph.js";
+import type { Change } from "../modifications.js";
+import type { Reachable } from "./graph.js";
 
 /** Trailer keys that only describe the cross-reference data (ISO 32000-1 Tables 15 and 17). */
 const XREF_KEYS = new Set(["Size", "Prev", "XRefStm", "Type", "W", "Index", "Length", "Filter", "DecodeParms", "DL"]);
@@ -52,7 +53,9 @@ export function classifyTrailer(oldR: PdfReader, newR: PdfReader, newSections: n
       // The document information dictionary (§14.3.3) is metadata: nothing a reader sees on a page.
       push("metadata", "trailer-info", `the trailer's /Info changed from ${show(a)} to ${show(b)}`, b instanceof PdfRef ? b.num : undefined, { object });
     } else if (k === "ID") {
-      push("metadata", "trailer-id", "the trailer's file identifier (/ID) changed", undefined, { object });
+      // §14.4: the second identifier changes with every update; only the permanent first one is a change.
+      const first = (o: PdfObject | undefined): PdfObject | undefined => (o instanceof PdfArray ? o.items[0] : undefined);
+      if (!sameObject(first(a), first(b))) push("metadata", "trailer-id", "the trailer's permanent file identifier (/ID, first element) changed", undefined, { object });
     } else if (k === "Encrypt") {
       push("other", "trailer-encrypt", `the trailer's /Encrypt changed from ${show(a)} to ${show(b)} (the document reads differently)`, undefined, { object });
     } else {
@@ -64,19 +67,22 @@ export function classifyTrailer(oldR: PdfReader, newR: PdfReader, newSections: n
 
 /**
  * Objects that existed in the signed revision without being part of its document (unreachable from
- * its trailer) and are part of the later one: hidden content revealed by a later revision.
+ * its trailer) and are part of a later one: hidden content revealed after signing. `signed` and
+ * `later` are the reachable sets of the two revisions (see reachableObjects).
  */
-export function classifyRevealed(oldR: PdfReader, newR: PdfReader, push: Push): void {
-  const before = reachableObjects(oldR);
-  const after = before && reachableObjects(newR);
-  if (!before || !after) {
-    push("other", "graph-too-large", "the document's object graph is too large to compare in full");
-    return;
-  }
+export function revealedObjects(signedR: PdfReader, signed: Reachable, later: Reachable): number[] {
   const revealed: number[] = [];
-  for (const n of after.reachable) if (!before.reachable.has(n) && !before.dangling.has(n) && exists(oldR, n)) revealed.push(n);
-  if (revealed.length === 0) return;
-  revealed.sort((x, y) => x - y);
+  for (const n of later.reachable) if (!signed.reachable.has(n) && !signed.dangling.has(n) && exists(signedR, n)) revealed.push(n);
+  return revealed.sort((x, y) => x - y);
+}
+
+export function revealedChange(revision: number, revealed: number[]): Change {
   const list = revealed.slice(0, 10).join(", ") + (revealed.length > 10 ? ` and ${revealed.length - 10} more` : "");
-  push("other", "hidden-object-revealed", `object(s) ${list} existed unreferenced in the signed revision and are now part of the document (hide-and-replace)`, revealed[0]);
+  return {
+    revision,
+    kind: "other",
+    rule: "hidden-object-revealed",
+    object: `${revealed[0]} 0 R`,
+    description: `object(s) ${list} existed unreferenced in the signed revision and are part of the document from revision ${revision} on (hide-and-replace)`,
+  };
 }
