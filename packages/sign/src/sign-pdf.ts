@@ -4,7 +4,7 @@ import {
   KysoError, defaultScheme, ecdsaRawToDer, nodeDigestName, parseCertificate, systemClock, writeFileAtomic,
   type Clock, type DigestAlgorithm, type RawSigner, type SignatureScheme,
 } from "@kyso/core";
-import { PdfReader, prepareSignature, type PreparedSignature, type SubFilter, type WidgetSpec } from "@kyso/pdf";
+import { PdfReader, docMdpPermission, listSignatureFields, prepareSignature, type PreparedSignature, type SubFilter, type WidgetSpec } from "@kyso/pdf";
 import { buildSignedAttributes, buildSignedData, estimateSignedDataLength } from "@kyso/cms";
 import type { Der } from "@kyso/core";
 
@@ -42,6 +42,21 @@ export interface SignOptions {
    * updates to append (PAdES B-LT/B-LTA: a DSS and a document timestamp). If it throws, no output is written.
    */
   afterSigning?: (doc: PreparedDocument, cms: Uint8Array) => Promise<Uint8Array[]>;
+  /** Told of what signs but may not verify everywhere (the document is still signed). */
+  onWarning?: (warning: SignWarning) => void;
+}
+
+/**
+ * CERTIFIED_VISIBLE_NEW_FIELD: a visible signature in a new field of a P=2-certified document. ISO
+ * 32000-1 §12.8.2.2 allows signing after P=2, but strict validators (pyHanko's default, Kyso's own)
+ * reject a new visible widget after a certification; an existing empty field is safe.
+ */
+export interface SignWarning {
+  code: "CERTIFIED_VISIBLE_NEW_FIELD";
+  input: string;
+  /** The document's empty signature fields, to sign instead (--field NAME). */
+  emptyFields: string[];
+  message: string;
 }
 
 /** What an appearance hook gets: the document (its path and open reader), the signer's certificate and the signing time. */
@@ -84,6 +99,13 @@ export async function addPlaceholder(
   signingTime: Date,
 ): Promise<PreparedSignature> {
   if (reader.encrypted) throw new KysoError("PDF_ENCRYPTED", "The document is encrypted; Kyso does not sign encrypted documents");
+  const widget = options.appearance ? await options.appearance({ input, reader, certificate: signer.certificate, signingTime }) : options.widget;
+  const newField = !(options.fieldName && listSignatureFields(reader).some((f) => f.name === options.fieldName));
+  if (widget && newField && options.onWarning && docMdpPermission(reader) === 2) {
+    const emptyFields = listSignatureFields(reader).filter((f) => !reader.dict(f.value)).map((f) => f.name);
+    const instead = emptyFields.length > 0 ? `sign an existing empty field instead: --field ${JSON.stringify(emptyFields[0])}` : "sign an existing empty field instead (--field NAME), or sign without a visible appearance";
+    options.onWarning({ code: "CERTIFIED_VISIBLE_NEW_FIELD", input, emptyFields, message: `the document is certified (DocMDP P=2): a visible signature in a new field breaks the certification for strict validators; ${instead}` });
+  }
   return prepareSignature(reader, {
     subFilter: subFilterOf(options),
     contentsLength,
@@ -93,7 +115,7 @@ export async function addPlaceholder(
     location: options.location,
     contactInfo: options.contactInfo,
     certify: options.certify,
-    widget: options.appearance ? await options.appearance({ input, reader, certificate: signer.certificate, signingTime }) : options.widget,
+    widget,
   });
 }
 

@@ -9,6 +9,7 @@ import { ltvOptions, ltvSignOptions } from "./ltv-options.js";
 import { expandInputs, outputPathFor } from "./inputs.js";
 import { ProgressBar } from "./progress.js";
 import { reportRow, writeReport, type RunReport } from "./report.js";
+import { printWarning } from "./warnings.js";
 import { applyConfig } from "../../config.js";
 import { pickLang, translator, type MessageKey } from "../../i18n.js";
 
@@ -110,6 +111,7 @@ export const signCommand = defineCommand({
           journal,
           resume: args.resume,
           signal: controller.signal,
+          onWarning: (w) => printWarning(io, w, pickLang(args.lang, io.env)),
           ...extra,
         },
         (e) => {
