@@ -1,7 +1,7 @@
 import { KysoError } from "@kyso/core";
 import { listFields, readerAtRevision, type ByteSource, type PdfDict, type PdfReader } from "@kyso/pdf";
 import { classifyChanges, fieldLockFrom, isLocked, judgeChange, type Change, type FieldLock, type ModificationPolicy } from "./modifications.js";
-import { reachableObjects, type Reachable } from "./modifications/graph.js";
+import { reachableObjects, type Reachable, type SharedObjects } from "./modifications/graph.js";
 import { revealedChange, revealedObjects } from "./modifications/trailer.js";
 import type { Indication, SignatureReport, SubIndication } from "./report.js";
 
@@ -71,7 +71,7 @@ function revisionChanges(ctx: PipelineContext, i: number): Change[] {
     c = [{ revision: i + 1, kind: "other", rule: "unreadable-revision", description: `revision ${i + 1} cannot be read: ${(oldR instanceof Error ? oldR : (newR as Error)).message}` }];
   } else {
     try {
-      c = classifyChanges(oldR, newR, i + 1);
+      c = classifyChanges(oldR, newR, i + 1, shared(ctx));
     } catch (e) {
       if (!(e instanceof KysoError)) throw e;
       c = [{ revision: i + 1, kind: "other", rule: "unreadable-revision", description: `revision ${i + 1} cannot be analysed: ${e.message}` }];
@@ -121,9 +121,16 @@ function certificationLevel(d: PdfDict, reader: PdfReader): 1 | 2 | 3 | undefine
 }
 
 const reachCache = new WeakMap<PdfReader, Reachable | null>();
-function reach(r: PdfReader): Reachable | undefined {
+/** Parsed objects shared by the revision readers of one file (see SharedObjects). */
+const sharedObjects = new WeakMap<object, SharedObjects>();
+function shared(ctx: PipelineContext): SharedObjects {
+  let m = sharedObjects.get(ctx.revisionReaders);
+  if (!m) sharedObjects.set(ctx.revisionReaders, (m = new Map()));
+  return m;
+}
+function reach(ctx: PipelineContext, r: PdfReader): Reachable | undefined {
   let x = reachCache.get(r);
-  if (x === undefined) reachCache.set(r, (x = reachableObjects(r) ?? null));
+  if (x === undefined) reachCache.set(r, (x = reachableObjects(r, undefined, shared(ctx)) ?? null));
   return x ?? undefined;
 }
 
@@ -136,8 +143,8 @@ function revealedSince(ctx: PipelineContext, signed: number, i: number, seen: Se
   const signedR = revisionReader(ctx, ctx.ends[signed]);
   const laterR = revisionReader(ctx, ctx.ends[i]);
   if (signedR instanceof Error || laterR instanceof Error || laterR.repaired) return [];
-  const a = reach(signedR);
-  const b = reach(laterR);
+  const a = reach(ctx, signedR);
+  const b = reach(ctx, laterR);
   if (!a || !b) return [{ revision: i + 1, kind: "other", rule: "graph-too-large", description: `revision ${i + 1}: the document's object graph is too large to compare in full` }];
   const nums = revealedObjects(signedR, a, b).filter((n) => !seen.has(n));
   for (const n of nums) seen.add(n);

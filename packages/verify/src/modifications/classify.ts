@@ -9,7 +9,7 @@ import { PdfDict, PdfStream, changedKeys, sameObject, type PdfObject, type PdfRe
 import type { Change, ChangeKind } from "../modifications.js";
 import { buildContext, isSigDict, type RevisionContext } from "./context.js";
 import { classifyAcroForm, classifyAnnots, classifyFieldList, type Push } from "./forms.js";
-import { drawnObjects, reachableObjects, type DrawnObjects } from "./graph.js";
+import { drawnObjects, reachableObjects, type DrawnObjects, type SharedObjects } from "./graph.js";
 import { classifyTrailer } from "./trailer.js";
 
 /** Keys filling or signing a field changes (pyHanko's VALUE_UPDATE_KEYS, less /F and /Ff: see lockFlagsOnly). */
@@ -47,9 +47,10 @@ function get(r: PdfReader, n: number): PdfObject {
 
 /**
  * Every change between two revisions of the same file. `oldR` reads the file up to the end of the
- * earlier revision, `newR` up to the end of the later one.
+ * earlier revision, `newR` up to the end of the later one; `shared` lets the readers of one file
+ * share parsed objects.
  */
-export function classifyChanges(oldR: PdfReader, newR: PdfReader, revision: number): Change[] {
+export function classifyChanges(oldR: PdfReader, newR: PdfReader, revision: number, shared?: SharedObjects): Change[] {
   const changes: Change[] = [];
   const push: Push = (kind, rule, description, num, extra = {}) => {
     const object = extra.object ?? (num === undefined ? undefined : `${num} 0 R`);
@@ -119,7 +120,7 @@ export function classifyChanges(oldR: PdfReader, newR: PdfReader, revision: numb
     if (newObj instanceof PdfStream && (nd?.getName("Type") === "XRef" || nd?.getName("Type") === "ObjStm")) continue;
     const nc = newCtx();
     if (oldObj === null) {
-      dangling ??= reachableObjects(oldR)?.dangling ?? new Set();
+      dangling ??= reachableObjects(oldR, undefined, shared)?.dangling ?? new Set();
       if (dangling.has(num)) {
         push("other", "dangling-reference-filled", `object ${num} (${describeType(newObj)}) was referred to but absent in the signed revision and now has content`, num);
         continue;
@@ -137,7 +138,7 @@ export function classifyChanges(oldR: PdfReader, newR: PdfReader, revision: numb
     }
     // An object the signed pages draw, or an appearance shared by several annotations, is never
     // rewritten (pyHanko: "we generally never want to whitelist an update for an existing stream").
-    drawn ??= drawnObjects(oldR);
+    drawn ??= drawnObjects(oldR, shared);
     const drawnAt = drawn.drawn.get(num);
     const users = drawn.appearanceUsers.get(num);
     if (drawnAt !== undefined || (users && users.size > 1)) {

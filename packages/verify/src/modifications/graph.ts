@@ -8,19 +8,32 @@ import { PdfArray, PdfDict, PdfRef, PdfStream, type PdfObject, type PdfReader } 
 /** Back-pointers up a tree: following them from a page's resources would reach the whole document. */
 const UP = new Set(["Parent", "P"]);
 
-function getObject(r: PdfReader, ref: PdfRef): PdfObject {
+/**
+ * Parsed objects shared by the readers of one file's revisions, keyed by where the object's bytes
+ * are: an object at the same offset reads the same in every revision that lists it. Streams are not
+ * shared (an indirect /Length may differ between revisions).
+ */
+export type SharedObjects = Map<string, PdfObject>;
+
+function getObject(r: PdfReader, ref: PdfRef, shared?: SharedObjects): PdfObject {
+  const e = shared ? r.entry(ref.num) : undefined;
+  const key = e?.type === 1 ? `${ref.num}@${e.offset}` : undefined;
+  if (key !== undefined && shared!.has(key)) return shared!.get(key)!;
+  let v: PdfObject;
   try {
-    return r.getObject(ref);
+    v = r.getObject(ref);
   } catch {
-    return null;
+    v = null;
   }
+  if (key !== undefined && !(v instanceof PdfStream)) shared!.set(key, v);
+  return v;
 }
 
 /**
  * Calls `visit` for every indirect object reachable from `roots` (each once), following every key
  * except those in `skip`. Stops after `limit` objects and returns false then.
  */
-export function walkGraph(r: PdfReader, roots: PdfObject[], visit: (num: number, value: PdfObject) => void, skip: ReadonlySet<string> = new Set(), limit = 500_000, seen = new Set<number>()): boolean {
+export function walkGraph(r: PdfReader, roots: PdfObject[], visit: (num: number, value: PdfObject) => void, skip: ReadonlySet<string> = new Set(), limit = 500_000, seen = new Set<number>(), shared?: SharedObjects): boolean {
   const stack: PdfObject[] = [...roots];
   let steps = 0;
   while (stack.length > 0) {
@@ -30,7 +43,7 @@ export function walkGraph(r: PdfReader, roots: PdfObject[], visit: (num: number,
       if (seen.has(o.num)) continue;
       if (seen.size >= limit) return false;
       seen.add(o.num);
-      const v = getObject(r, o);
+      const v = getObject(r, o, shared);
       visit(o.num, v);
       if (v !== null) stack.push(v);
     } else if (o instanceof PdfArray) stack.push(...o.items);
@@ -52,11 +65,11 @@ export interface Reachable {
   dangling: Set<number>;
 }
 
-export function reachableObjects(r: PdfReader, limit = 500_000): Reachable | undefined {
+export function reachableObjects(r: PdfReader, limit = 500_000, shared?: SharedObjects): Reachable | undefined {
   const reachable = new Set<number>();
   const dangling = new Set<number>();
   const roots = [...r.trailer.entries].filter(([k]) => k !== "Prev" && k !== "XRefStm").map(([, v]) => v);
-  const ok = walkGraph(r, roots, (num, v) => (v === null ? dangling.add(num) : reachable.add(num)), new Set(), limit);
+  const ok = walkGraph(r, roots, (num, v) => (v === null ? dangling.add(num) : reachable.add(num)), new Set(), limit, new Set(), shared);
   return ok ? { reachable, dangling } : undefined;
 }
 
@@ -78,7 +91,7 @@ function inheritedResources(r: PdfReader, page: PdfDict): PdfObject | undefined 
   return undefined;
 }
 
-export function drawnObjects(r: PdfReader, pageLimit = 20_000, objectLimit = 500_000): DrawnObjects {
+export function drawnObjects(r: PdfReader, shared?: SharedObjects, pageLimit = 20_000, objectLimit = 500_000): DrawnObjects {
   const drawn = new Map<number, string>();
   const appearanceUsers = new Map<number, Set<number>>();
   let pageRefs: PdfRef[] = [];
@@ -93,7 +106,7 @@ export function drawnObjects(r: PdfReader, pageLimit = 20_000, objectLimit = 500
     if (!page) return;
     for (const [key, value] of [["Contents", page.get("Contents")], ["Resources", inheritedResources(r, page)]] as const) {
       if (value === undefined) continue;
-      walkGraph(r, [value], (num) => void (drawn.has(num) || drawn.set(num, `page ${i + 1} /${key}`)), UP, objectLimit, seen);
+      walkGraph(r, [value], (num) => void (drawn.has(num) || drawn.set(num, `page ${i + 1} /${key}`)), UP, objectLimit, seen, shared);
     }
   });
   for (const ref of pageRefs) {
@@ -106,7 +119,7 @@ export function drawnObjects(r: PdfReader, pageLimit = 20_000, objectLimit = 500
         let users = appearanceUsers.get(num);
         if (!users) appearanceUsers.set(num, (users = new Set()));
         users.add(a.num);
-      }, UP, objectLimit);
+      }, UP, objectLimit, new Set(), shared);
     }
   }
   return { drawn, appearanceUsers };
