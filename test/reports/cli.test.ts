@@ -81,7 +81,7 @@ describe("kyso verify --report-pdf / --report-xml / --report-seal", function () 
     // Fonts embedded (subset) with a ToUnicode map: the text above came back exactly.
     const fonts = await pdfFonts(out);
     assert.ok(fonts.length >= 2);
-    for (const f of fonts) assert.ok(f.embedded && f.unicode, `${f.name} embedded with ToUnicode`);
+    for (const f of fonts) assert.ok(f.embedded && f.subset && f.unicode && /^[A-Z]{6}\+/.test(f.name), `${f.name} embedded as a tagged subset with ToUnicode`);
   });
 
   it("draws a QR code that reads back as the document's SHA-256, and colours the verdict (red for failed, never green unless passed)", async function () {

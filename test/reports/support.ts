@@ -41,12 +41,12 @@ export async function pdfInfo(file: string): Promise<string> {
 }
 
 /** The fonts of a PDF as pdffonts lists them: name, embedded, has ToUnicode. */
-export async function pdfFonts(file: string): Promise<{ name: string; embedded: boolean; unicode: boolean }[]> {
+export async function pdfFonts(file: string): Promise<{ name: string; embedded: boolean; subset: boolean; unicode: boolean }[]> {
   const out = (await tool("pdffonts", [file])).stdout.split("\n").slice(2).filter((l) => l.trim());
   return out.map((l) => {
     const cols = l.trim().split(/\s+/);
     // name type... encoding emb sub uni object-id gen
-    return { name: cols[0], embedded: cols[cols.length - 5] === "yes", unicode: cols[cols.length - 3] === "yes" };
+    return { name: cols[0], embedded: cols[cols.length - 5] === "yes", subset: cols[cols.length - 4] === "yes", unicode: cols[cols.length - 3] === "yes" };
   });
 }
 

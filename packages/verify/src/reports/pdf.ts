@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { basename, extname } from "node:path";
 import type { PDFPage, RGB } from "pdf-lib";
 import type { FileReport } from "../report.js";
 import { reportContent, type ReportVerdict, type SignatureSection } from "./content.js";
@@ -52,11 +53,10 @@ export async function renderReportPdf(report: FileReport, opts: ReportPdfOptions
   // Subset embedding (ISO 32000-1 §9.6.4, §9.9): only the glyphs used; pdf-lib writes a ToUnicode CMap
   // so that copied or extracted text is the exact Vietnamese text. Ligatures off: "fi" stays two letters.
   const features = { liga: false, clig: false, dlig: false, rlig: false };
-  const fonts = {
-    regular: await doc.embedFont(readFont(files.regular), { subset: true, features }),
-    bold: await doc.embedFont(readFont(files.bold), { subset: true, features }),
-    mono: await doc.embedFont(readFont(files.mono), { subset: true, features }),
-  };
+  // A subset's name begins with a six-letter tag and "+" (ISO 32000-1 §9.6.4); one tag per face.
+  const embed = (file: string, tag: string) =>
+    doc.embedFont(readFont(file), { subset: true, features, customName: `${tag}+${basename(file, extname(file)).replace(/-Regular$/, "")}` });
+  const fonts = { regular: await embed(files.regular, "KYSORG"), bold: await embed(files.bold, "KYSOBD"), mono: await embed(files.mono, "KYSOMN") };
   const ink = rgb(0.11, 0.15, 0.2);
   const grey = rgb(0.37, 0.42, 0.47);
   const white = rgb(1, 1, 1);
