@@ -37,6 +37,8 @@ export interface TestServers {
   readonly ocspUrl: string;
   /** Requests served so far, by first path segment (`tsa`, `ocsp`, `crl`, `certs`). */
   readonly hits: Record<string, number>;
+  /** Another process serves this port (same PKI): its clock and modes apply, hits are not counted. */
+  readonly foreign?: boolean;
   close(): Promise<void>;
 }
 
@@ -309,7 +311,7 @@ export async function startTestServers(options: TestServersOptions = {}): Promis
     // clock and failure modes are its own, and its hits are not counted here.
     if ((e as NodeJS.ErrnoException).code !== "EADDRINUSE" || !(await answersAsTestServer(port))) throw e;
     const base = `http://127.0.0.1:${port}`;
-    return { base, tsaUrl: `${base}/tsa`, ocspUrl: `${base}/ocsp`, hits: {}, close: async () => {} };
+    return { base, tsaUrl: `${base}/tsa`, ocspUrl: `${base}/ocsp`, hits: {}, foreign: true, close: async () => {} };
   }
   if (port !== 0) {
     const entry: Shared = { servers: started.servers, setOptions: started.setOptions, leases: 0 };

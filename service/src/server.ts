@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Router } from "express";
-import { VerifyPool, httpFetcher, validateCertificate, type RevocationMode } from "@kyso/verify";
+import { RevocationCache, VerifyPool, httpFetcher, validateCertificate, type RevocationMode } from "@kyso/verify";
 import type { Inbox } from "@kyso/registry";
 import { AuditLog, defaultAuditPath } from "./audit.js";
 import { createApp } from "./app.js";
@@ -11,7 +11,12 @@ export interface ServerOptions {
   port?: number;
   host?: string;
   trustAnchors?: Uint8Array[];
+  /** Certificates that only help build paths (the trust store's intermediates). */
+  intermediates?: Uint8Array[];
+  /** Default `online`: a revoked signer is never shown valid. */
   revocation?: RevocationMode;
+  /** Folder of the on-disk revocation cache (default: memory only). */
+  cacheDir?: string;
   bodyLimit?: number;
   workers?: number;
   maxPending?: number;
@@ -41,13 +46,17 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     maxPending: options.maxPending,
     timeoutMs: options.timeoutMs,
     trustAnchors: options.trustAnchors,
-    revocation: options.revocation,
+    intermediates: options.intermediates,
+    revocation: options.revocation ?? "online",
+    cacheDir: options.cacheDir,
   });
+  const revocation = options.revocation ?? "online";
+  const certCache = new RevocationCache(10 * 60_000, options.cacheDir);
   const auditPath = options.auditPath ?? defaultAuditPath();
   const audit = new AuditLog(auditPath);
   const app = createApp({ pool, audit, metrics: new Metrics(), bodyLimit: options.bodyLimit, requestTimeoutMs: options.timeoutMs ? options.timeoutMs * 2 : undefined, routers: options.routers, log: options.log, trustAnchors: options.trustAnchors, openInbox: options.openInbox,
     validateCertificate: (der, extra) =>
-      validateCertificate(der, extra, { trustAnchors: options.trustAnchors ?? [], revocation: options.revocation, fetcher: options.revocation === "online" ? httpFetcher() : undefined }),
+      validateCertificate(der, extra, { trustAnchors: options.trustAnchors ?? [], intermediates: options.intermediates, revocation, fetcher: revocation === "online" ? httpFetcher() : undefined, cache: certCache }),
   });
   const server = createServer(app);
   server.keepAliveTimeout = 65_000;

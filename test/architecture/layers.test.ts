@@ -13,8 +13,9 @@ const ALLOWED: Record<string, string[]> = {
   appearance: ["core", "pdf"],
   sign: ["core", "pdf", "cms", "signers", "appearance"],
   verify: ["core", "pdf", "cms"],
-  registry: ["core"],
-  edxml: ["core"],
+  registry: ["core", "cms"],
+  edxml: ["core", "cms"],
+  trust: ["core"],
 };
 
 function sources(dir: string): string[] {
@@ -44,4 +45,40 @@ describe("architecture: dependencies point down only", function () {
       assert.deepEqual(offending, []);
     });
   }
+});
+
+/** Every source file under packages/ (not tests, not build output). */
+function packageSources(): string[] {
+  return readdirSync(join(repoRoot, "packages")).flatMap((p) => {
+    const src = join(repoRoot, "packages", p, "src");
+    try {
+      return sources(src);
+    } catch {
+      return [];
+    }
+  });
+}
+
+describe("architecture: one validation engine (issue 11)", function () {
+  // The parsers and the path builder live in packages/cms, once each: a second copy elsewhere is
+  // how verdicts drifted apart before (two engines with different trust rules).
+  const ONE: [string, RegExp][] = [
+    ["SignedData reading", /function\s+(parseSignedData|readSignedData\w*)\s*\(/],
+    ["CRL parsing", /function\s+parseCrl\s*\(/],
+    ["OCSP parsing", /function\s+(parseOcspResponse|checkOcsp)\s*\(/],
+    ["TSTInfo parsing", /function\s+parseTstInfo\s*\(/],
+    ["path building", /function\s+(buildPath|buildChainFrom|chainToAnchor)\s*\(/],
+  ];
+  for (const [what, re] of ONE) {
+    it(`${what} is implemented only in packages/cms`, function () {
+      const outside = packageSources().filter((f) => !f.includes(`${join("packages", "cms", "src")}`) && re.test(readFileSync(f, "utf8")));
+      assert.deepEqual(outside.map((f) => f.slice(repoRoot.length + 1)), []);
+    });
+  }
+  it("no packages/verify source file is over 400 lines", function () {
+    const long = sources(join(repoRoot, "packages", "verify", "src"))
+      .map((f) => [f.slice(repoRoot.length + 1), readFileSync(f, "utf8").split("\n").length] as const)
+      .filter(([, n]) => n > 400);
+    assert.deepEqual(long, []);
+  });
 });

@@ -26,8 +26,54 @@ describe("kyso verify (built CLI as a process)", function () {
       assert.ok(k in s, `report field ${k}`);
     assert.equal(s.signer.commonName, "Nguyễn Văn An");
     assert.equal(s.coverage, "ENTIRE_FILE");
-    assert.equal(s.revocation.mode, "embedded");
-    assert.equal(s.revocation.status, "no-information");
+    // The default: revocation of the whole path checked online (the test PKI's OCSP and CRLs).
+    assert.equal(s.revocation.mode, "online");
+    assert.equal(s.revocation.status, "good");
+    assert.deepEqual(s.revocation.path.map((p: { status: string }) => p.status), ["good", "good"]);
+  });
+
+  it("with default options a revoked signer is TOTAL_FAILED REVOKED (exit 1)", async function () {
+    const revoked = await sign(samples.onePage, join(dir, "revoked.pdf"), "revoked");
+    const r = runCli(["verify", revoked, "--trust", pki.root, "--json"]);
+    assert.equal(r.code, 1, r.stderr);
+    const [rep] = JSON.parse(r.stdout);
+    assert.equal(rep.indication, "TOTAL_FAILED");
+    assert.equal(rep.subIndication, "REVOKED");
+    assert.equal(rep.signatures[0].revocation.reason, "keyCompromise");
+  });
+
+  it("--revocation embedded (offline) and --revocation off never pass a document that carries no revocation data", function () {
+    for (const mode of ["embedded", "off"]) {
+      const r = runCli(["verify", good, "--trust", pki.root, "--revocation", mode, "--json"]);
+      assert.equal(r.code, 1, `${mode}: ${r.stderr}`);
+      const [rep] = JSON.parse(r.stdout);
+      assert.equal(rep.indication, "INDETERMINATE", mode);
+      assert.equal(rep.subIndication, "TRY_LATER", mode);
+    }
+  });
+
+  it("--at validates as of another time and says which (after every test certificate expired: not valid)", function () {
+    const r = runCli(["verify", good, "--trust", pki.root, "--revocation", "off", "--at", "2060-01-01", "--json"]);
+    const [rep] = JSON.parse(r.stdout);
+    assert.equal(rep.validationTime, "2059-12-31T17:00:00.000Z");
+    assert.notEqual(rep.indication, "TOTAL_PASSED");
+    assert.ok(rep.signatures[0].chain.path.length > 0);
+    assert.equal(runCli(["verify", good, "--at", "yesterday-ish"]).code, 2);
+  });
+
+  it("the bundled Vietnam roots are trust anchors by default, --no-default-trust leaves them out", function () {
+    // A signature by the test PKI is not trusted by the Vietnamese roots: the path stops at the test root.
+    const r = runCli(["verify", good, "--json"]);
+    const [rep] = JSON.parse(r.stdout);
+    assert.equal(rep.subIndication, "NO_CERTIFICATE_CHAIN_FOUND");
+    // The test root added to the local store is trusted; with --no-default-trust it is not.
+    const data = tempDir("kyso-data-");
+    const add = runCli(["trust", "add", pki.root], { XDG_DATA_HOME: data });
+    assert.equal(add.code, 0, add.stderr);
+    const trusted = JSON.parse(runCli(["verify", good, "--json"], { XDG_DATA_HOME: data }).stdout)[0];
+    assert.equal(trusted.indication, "TOTAL_PASSED", trusted.reasons.join("; "));
+    const without = JSON.parse(runCli(["verify", good, "--json", "--no-default-trust"], { XDG_DATA_HOME: data }).stdout)[0];
+    assert.equal(without.subIndication, "NO_CERTIFICATE_CHAIN_FOUND");
   });
 
   it("exits 1 when any file does not pass, and says why", function () {

@@ -72,7 +72,9 @@ export function pdfsig(file: string): PdfsigSignature[] {
 }
 
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cliBin, ...args], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1", ...env }, cwd: repoRoot });
+  // A fresh revocation cache and local trust store per run unless the test gives its own.
+  const isolated = { XDG_CACHE_HOME: tempDir("kyso-cache-"), XDG_DATA_HOME: tempDir("kyso-data-") };
+  const r = spawnSync(process.execPath, [cliBin, ...args], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1", ...isolated, ...env }, cwd: repoRoot });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -26,9 +26,17 @@ const SIGNATURE_OIDS: Record<string, { name: string; digest?: DigestAlgorithm }>
  */
 export type VerifyDigest = DigestAlgorithm | "SHAKE256";
 const SHAKE256_OID = "2.16.840.1.101.3.4.2.12";
+/** id-shake256-len (RFC 8702 §3.1); RFC 8419 allows it for Ed448 with an output length of 512 bits. */
+const SHAKE256_LEN_OID = "2.16.840.1.101.3.4.2.18";
 
-export function verifyDigestFromOid(oid: string): VerifyDigest | undefined {
-  return oid === SHAKE256_OID ? "SHAKE256" : digestFromOid(oid);
+/** The digest algorithm of an OID; `params`, when given, is the AlgorithmIdentifier's parameters. */
+export function verifyDigestFromOid(oid: string, params?: Asn1): VerifyDigest | undefined {
+  if (oid === SHAKE256_OID) return "SHAKE256";
+  if (oid === SHAKE256_LEN_OID) {
+    const bits = params?.tag === 0x02 ? params.value.reduce((a, b) => a * 256 + b, 0) : 512;
+    return bits === 512 ? "SHAKE256" : undefined;
+  }
+  return digestFromOid(oid);
 }
 
 /** A hash object for `alg` (SHAKE256 with the 64-byte output RFC 8419 fixes). */

@@ -94,7 +94,7 @@ export function parseSignedData(der: Uint8Array): SignedData {
     const unsignedNode = s[j]?.tag === 0xa1 ? s[j] : undefined;
     signerInfos.push({
       sid,
-      digestAlgorithm: verifyDigestFromOid(digestAlgorithmOid),
+      digestAlgorithm: verifyDigestFromOid(digestAlgorithmOid, s[2]?.children[1]),
       digestAlgorithmOid,
       signedAttributes: signedAttrsNode ? asSet(signedAttrsNode.raw) : undefined,
       attributes: attributesOf(signedAttrsNode),

@@ -2,6 +2,7 @@ import { X509Certificate, createHash } from "node:crypto";
 import { type Document, type Element } from "@xmldom/xmldom";
 import { SignedXml } from "xml-crypto";
 import { KysoError, systemClock, type Clock } from "@kyso/core";
+import { CertificatePool, buildPath } from "@kyso/cms";
 import { XMLDSIG_NS } from "./model.js";
 
 /** XMLDSig identifiers (W3C XML Signature 1.1 §6, RFC 6931). */
@@ -114,44 +115,20 @@ function summary(c: X509Certificate): XmlSignerSummary {
   };
 }
 
-const anchorCache = new WeakMap<Uint8Array[], X509Certificate[]>();
-function anchorsOf(list: Uint8Array[] | undefined): X509Certificate[] {
-  if (!list) return [];
-  let out = anchorCache.get(list);
-  if (!out) {
-    out = [];
-    for (const der of list) {
-      try {
-        out.push(new X509Certificate(der));
-      } catch {
-        /* an unreadable anchor is ignored, as in @kyso/verify */
-      }
-    }
-    anchorCache.set(list, out);
-  }
-  return out;
-}
-
 function elementsNS(root: Element | Document, ns: string, local: string): Element[] {
   return Array.from(root.getElementsByTagNameNS(ns, local) as unknown as ArrayLike<Element>);
 }
 
-/** Builds a path from the signer to a trust anchor over the certificates given (RFC 5280 §6, simplified: names, signatures, validity, CA flag). */
-function buildPath(leaf: X509Certificate, pool: X509Certificate[], anchors: X509Certificate[], now: Date): { trusted: boolean; path: X509Certificate[]; reason?: string } {
-  const path = [leaf];
-  const inRange = (c: X509Certificate): boolean => now >= new Date(c.validFrom) && now <= new Date(c.validTo);
-  let cur = leaf;
-  for (let i = 0; i < 8; i++) {
-    const anchor = anchors.find((a) => a.fingerprint256 === cur.fingerprint256);
-    if (anchor) return { trusted: true, path };
-    const issuer = [...anchors, ...pool].find((c) => c.fingerprint256 !== cur.fingerprint256 && c.ca && cur.checkIssued(c) && cur.verify(c.publicKey));
-    if (!issuer) return { trusted: false, path, reason: `No trusted issuer found for ${cur.subject.replace(/\n/g, ", ")}` };
-    if (!inRange(issuer)) return { trusted: false, path, reason: `The issuing certificate ${issuer.subject.replace(/\n/g, ", ")} is not valid at the validation time` };
-    path.push(issuer);
-    if (anchors.some((a) => a.fingerprint256 === issuer.fingerprint256)) return { trusted: true, path };
-    cur = issuer;
-  }
-  return { trusted: false, path, reason: "The certificate chain is too long" };
+/**
+ * The signer's path to a trust anchor over the certificates the signature carries, by the one path
+ * builder of @kyso/cms (names, signatures, validity, CA constraints).
+ */
+function signerPath(leafDer: Uint8Array, extra: Uint8Array[], anchors: Uint8Array[] | undefined, now: Date): { trusted: boolean; path: string[]; reason?: string } {
+  const pool = new CertificatePool(64);
+  const r = buildPath(pool.certificate(leafDer), { candidates: pool.certificates(extra), anchors: pool.certificates(anchors ?? []), at: now, timeIsProven: true, now, pool });
+  const constraint = r.problems.find((p) => p.code !== "NO_CERTIFICATE_CHAIN_FOUND" && p.code !== "EXPIRED" && p.code !== "NOT_YET_VALID");
+  const reason = !r.trusted ? r.problems.find((p) => p.code === "NO_CERTIFICATE_CHAIN_FOUND")?.message : constraint?.message;
+  return { trusted: r.trusted && !constraint, path: r.path.map((c) => c.subject), reason };
 }
 
 function failed(base: Partial<XmlSignatureReport>, indication: XmlIndication, sub: string | null, reason: string): XmlSignatureReport {
@@ -236,8 +213,8 @@ export function checkXmlSignature(text: string, doc: Document, options: XmlVerif
   signedXml = sx.getSignedReferences()[0] ?? null;
   certificates = certs.map((c) => new Uint8Array(c.raw));
   const now = (options.clock ?? systemClock).now();
-  const chain = buildPath(leaf, certs.slice(1), anchorsOf(options.trustAnchors), now);
-  base.chain = { trusted: chain.trusted, path: chain.path.map((c) => c.subject.replace(/\n/g, ", ")) };
+  const chain = signerPath(new Uint8Array(leaf.raw), certs.slice(1).map((c) => new Uint8Array(c.raw)), options.trustAnchors, now);
+  base.chain = { trusted: chain.trusted, path: chain.path };
   if (!chain.trusted) return failed(base, "INDETERMINATE", "NO_CERTIFICATE_CHAIN_FOUND", `The XML signer's certificate does not chain to a trusted root: ${chain.reason}`);
   if (now < new Date(leaf.validFrom) || now > new Date(leaf.validTo))
     return failed(base, "INDETERMINATE", "OUT_OF_BOUNDS_NO_POE", "The XML signer's certificate is not valid at the validation time");

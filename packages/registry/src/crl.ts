@@ -1,6 +1,6 @@
-import * as asn1js from "asn1js";
 import * as pkijs from "pkijs";
-import { KysoError, normalizeSerial, toHex } from "@kyso/core";
+import { KysoError, normalizeSerial } from "@kyso/core";
+import { parseCrl as readCrl, verifySignatureValue, type Crl } from "@kyso/cms";
 import { formatName } from "./certificate.js";
 import { REVOCATION_REASONS, type RevocationReason } from "./types.js";
 
@@ -15,24 +15,12 @@ export interface CrlFacts {
   thisUpdate: Date;
   nextUpdate: Date | undefined;
   entries: CrlEntry[];
-  /** The parsed CRL, so that a caller can check its signature against the issuer's certificate. */
-  crl: pkijs.CertificateRevocationList;
+  /** The parsed CRL (the one CRL reader, @kyso/cms), so that a caller can check its signature. */
+  crl: Crl;
 }
 
-/** id-ce-cRLReasons, RFC 5280 §5.3.1. */
-const CRL_REASON_OID = "2.5.29.21";
-
-function entryReason(entry: pkijs.RevokedCertificate): RevocationReason {
-  const ext = entry.crlEntryExtensions?.extensions.find((e) => e.extnID === CRL_REASON_OID);
-  if (!ext) return "unspecified";
-  const parsed = asn1js.fromBER(ext.extnValue.valueBlock.valueHexView);
-  const value = parsed.result instanceof asn1js.Enumerated ? parsed.result.valueBlock.valueDec : 0;
-  const name = REVOCATION_REASONS[value];
-  return (name || "unspecified") as RevocationReason;
-}
-
-/** Reads a CRL (DER or PEM `X509 CRL`). Throws CRL_UNPARSABLE. */
-export function parseCrl(bytes: Uint8Array): CrlFacts {
+/** Reads a CRL (DER or PEM `X509 CRL`) through @kyso/cms's one CRL parser. Throws CRL_UNPARSABLE. */
+export function crlFacts(bytes: Uint8Array): CrlFacts {
   let der = bytes;
   const head = Buffer.from(bytes.subarray(0, 64)).toString("latin1");
   if (head.includes("-----BEGIN")) {
@@ -40,30 +28,25 @@ export function parseCrl(bytes: Uint8Array): CrlFacts {
     if (!m) throw new KysoError("CRL_UNPARSABLE", "no X509 CRL block in the PEM text");
     der = new Uint8Array(Buffer.from(m[1].replace(/\s+/g, ""), "base64"));
   }
-  let crl: pkijs.CertificateRevocationList;
+  let crl: Crl;
   try {
-    crl = pkijs.CertificateRevocationList.fromBER(der);
+    crl = readCrl(der);
   } catch (cause) {
     throw new KysoError("CRL_UNPARSABLE", "not a certificate revocation list", { cause });
   }
   return {
-    issuer: formatName(crl.issuer),
-    thisUpdate: crl.thisUpdate.value,
-    nextUpdate: crl.nextUpdate?.value,
-    entries: (crl.revokedCertificates ?? []).map((e) => ({
-      serial: normalizeSerial(toHex(e.userCertificate.valueBlock.valueHexView) || "00"),
-      revocationDate: e.revocationDate.value,
-      reason: entryReason(e),
-    })),
+    issuer: formatName(pkijs.RelativeDistinguishedNames.fromBER(crl.issuer)),
+    thisUpdate: crl.thisUpdate,
+    nextUpdate: crl.nextUpdate,
+    entries: [...crl.revoked].map(([serial, revocationDate]) => {
+      const reason = crl.reasons.get(serial);
+      return { serial: normalizeSerial(serial || "00"), revocationDate, reason: (reason && (REVOCATION_REASONS as readonly string[]).includes(reason) ? reason : "unspecified") as RevocationReason };
+    }),
     crl,
   };
 }
 
 /** Checks a CRL's signature with its issuer's certificate (DER). */
 export async function verifyCrlSignature(crl: CrlFacts, issuerDer: Uint8Array): Promise<boolean> {
-  try {
-    return await crl.crl.verify({ issuerCertificate: pkijs.Certificate.fromBER(issuerDer) });
-  } catch {
-    return false;
-  }
+  return verifySignatureValue(crl.crl.signatureAlgorithm, crl.crl.tbs, crl.crl.signature, issuerDer);
 }

@@ -15,8 +15,13 @@ export interface VerifyPoolOptions {
   /** Per-worker heap bound in MB (default 512). */
   maxHeapMb?: number;
   trustAnchors?: Uint8Array[];
+  /** Certificates that only help build paths (a trust store's intermediates). */
+  intermediates?: Uint8Array[];
+  /** Default `online`. */
   revocation?: RevocationMode;
   fetchTimeoutMs?: number;
+  /** Folder of the on-disk revocation cache shared by the workers (default: memory only). */
+  cacheDir?: string;
 }
 
 interface Job {
@@ -57,7 +62,13 @@ export class VerifyPool {
 
   private spawn(): Slot {
     const worker = new Worker(new URL("./worker.js", import.meta.url), {
-      workerData: { trustAnchors: this.options.trustAnchors ?? [], revocation: this.options.revocation ?? "embedded", fetchTimeoutMs: this.options.fetchTimeoutMs ?? 5000 },
+      workerData: {
+        trustAnchors: this.options.trustAnchors ?? [],
+        intermediates: this.options.intermediates ?? [],
+        revocation: this.options.revocation ?? "online",
+        fetchTimeoutMs: this.options.fetchTimeoutMs ?? 5000,
+        cacheDir: this.options.cacheDir,
+      },
       resourceLimits: { maxOldGenerationSizeMb: this.options.maxHeapMb ?? 512, maxYoungGenerationSizeMb: 64 },
     });
     const slot: Slot = { worker };

@@ -1,3 +1,4 @@
+import { timeOf } from "@kyso/core";
 import { OIDS, type SignerInfo } from "@kyso/cms";
 import type { SigState } from "./context.js";
 import type { FileReport, Indication } from "./report.js";
@@ -42,13 +43,8 @@ export function fileVerdict(report: FileReport, unreadableSignature: boolean, re
 /** The signingTime attribute (RFC 5652 §11.3), as claimed: never trusted over a timestamp. */
 export function signingTimeAttribute(si: SignerInfo | undefined): Date | undefined {
   const n = si?.attributes.get(OIDS.signingTime)?.[0];
-  if (!n) return undefined;
-  const s = Buffer.from(n.value).toString("latin1");
-  const m = /^(\d{2,4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?/.exec(s);
-  if (!m) return undefined;
-  let y = Number(m[1]);
-  if (m[1].length === 2) y += y < 50 ? 2000 : 1900;
-  return new Date(Date.UTC(y, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0)));
+  const t = n ? timeOf(n) : undefined;
+  return t && !Number.isNaN(t.getTime()) ? t : undefined;
 }
 
 /**

@@ -129,10 +129,11 @@ async function finishSignature(ctx: PipelineContext, s: SigState): Promise<Signa
     r.warnings.push(r.timestamp.message);
   }
 
-  // Signing time: proven by a timestamp, else only claimed (/M, else the signingTime attribute).
+  // Signing time: proven by a timestamp, else only claimed: the signed signingTime attribute (RFC 5652
+  // §11.3), else the dictionary's /M. A claim is reported as such, never trusted over a timestamp.
   const attr = signingTimeAttribute(s.signerInfo);
-  const claimed = r.claimedTime ? new Date(r.claimedTime) : attr;
-  if (claimed && !r.claimedTime) r.claimedTime = claimed.toISOString();
+  const claimed = attr ?? (r.claimedTime ? new Date(r.claimedTime) : undefined);
+  r.claimedTime = claimed?.toISOString() ?? null;
   if (attr && s.timestampTime && Math.abs(Math.abs(attr.getTime() - s.timestampTime.getTime()) - 7 * 3600_000) < 15 * 60_000)
     r.warnings.push("The signingTime attribute is 7 hours off the timestamp: local Vietnam time labelled as UTC; the timestamp's time is used");
   const tsTime = s.timestampTime;
@@ -142,7 +143,8 @@ async function finishSignature(ctx: PipelineContext, s: SigState): Promise<Signa
   if (s.signer && s.cms) {
     // Chain: the CMS's certificates, the DSS's, the trust store's intermediates, then AIA caIssuers.
     const at = tsTime ?? claimed ?? ctx.now;
-    const online = ctx.mode === "online" ? ctx.options.fetcher : undefined;
+    // Missing issuers come from AIA caIssuers unless the run is offline (embedded).
+    const online = ctx.mode !== "embedded" ? ctx.options.fetcher : undefined;
     const notes: string[] = [];
     const candidates = [...(s.cmsCertificates ?? []), ...dssMaterial(ctx).certs, ...ctx.intermediates];
     const chain = await pathWithAia(s.signer, at, !!tsTime, { pool: ctx.pool, anchors: ctx.anchors, candidates, now: ctx.now, fetcher: online, cache: ctx.options.cache }, notes);

@@ -84,7 +84,7 @@ export async function runSyncCrl(args: RegistryArgs & { source: string; issuerCe
   const bytes = /^https?:\/\//i.test(args.source) ? await fetchCrl(args.source, io.env) : await readInputFile(args.source, io);
   let crl;
   try {
-    crl = reg.parseCrl(bytes);
+    crl = reg.crlFacts(bytes);
   } catch (e) {
     throw new KysoError("CRL_UNPARSABLE", `${args.source}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }

@@ -1,16 +1,15 @@
 import { resolve } from "node:path";
 import { KysoError } from "@kyso/core";
 import { defineCommand } from "../../command.js";
+import { resolveVerifyOptions, revocationCacheDir, verifyOptionFlags, type VerifyFlagValues } from "../../verify-options.js";
 
 export const serveCommand = defineCommand({
   command: "serve",
   describe: "Run the verification service (HTTP API and the clerks' web page)",
   builder: (y) =>
-    y
+    verifyOptionFlags(y)
       .option("port", { type: "number", default: 8080, describe: "TCP port (0: any free port)" })
       .option("host", { type: "string", default: "127.0.0.1", describe: "Address to listen on (0.0.0.0 for all)" })
-      .option("trust", { type: "string", array: true, default: [] as string[], describe: "Trusted root certificates: a PEM/DER file or a folder (repeatable)" })
-      .option("revocation", { choices: ["embedded", "online", "off"] as const, default: "embedded" as const, describe: "Revocation data to use" })
       .option("body-limit", { type: "number", default: 50, describe: "Largest upload in MB (413 above it)" })
       .option("workers", { type: "number", describe: "Verification worker threads (default: cores)" })
       .option("max-pending", { type: "number", default: 64, describe: "Documents in progress beyond which requests get 503 + Retry-After" })
@@ -20,7 +19,6 @@ export const serveCommand = defineCommand({
       .option("audit-log", { type: "string", describe: "Audit log (JSON lines; default $XDG_DATA_HOME/kyso/audit.jsonl)" })
       .example("kyso serve --port 8080 --trust /etc/kyso/roots/", "Serve on port 8080 with the roots in a folder"),
   run: async (args, io) => {
-    const { loadTrustAnchors } = await import("@kyso/verify");
     const { startServer, registryRouter } = await import("@kyso/service");
     let apiKey = io.env.KYSO_API_KEY;
     if (args.apiKeyFile) {
@@ -42,14 +40,16 @@ export const serveCommand = defineCommand({
       inbox = await Inbox.open(dbSpec ?? defaultDbSpec(io.env), { cwd: io.cwd, actor: "kyso serve" });
       return inbox;
     };
-    const trustAnchors = loadTrustAnchors((args.trust as string[]).map((t) => resolve(io.cwd, t)));
+    const verifyOptions = await resolveVerifyOptions(args as unknown as VerifyFlagValues, io);
     if (!(args.port >= 0 && args.port < 65536)) throw new KysoError("USAGE", "--port must be 0..65535");
     const log = (entry: Record<string, unknown>): void => void io.stderr.write(JSON.stringify({ time: new Date().toISOString(), ...entry }) + "\n");
     const running = await startServer({
       port: args.port,
       host: args.host,
-      trustAnchors,
-      revocation: args.revocation,
+      trustAnchors: verifyOptions.trustAnchors,
+      intermediates: verifyOptions.intermediates,
+      revocation: verifyOptions.revocation,
+      cacheDir: verifyOptions.revocation === "online" ? revocationCacheDir(io.env) : undefined,
       bodyLimit: Math.round(args.bodyLimit * 1024 * 1024),
       workers: args.workers,
       maxPending: args.maxPending,

@@ -4,27 +4,26 @@ import { KysoError } from "@kyso/core";
 import { defineCommand } from "../../command.js";
 import { pickVerifyLang } from "./messages.js";
 import { openReportWriter, reportOptions } from "./reports.js";
+import { resolveVerifyOptions, verifyOptionFlags, type VerifyFlagValues } from "../../verify-options.js";
 
 export const verifyCommand = defineCommand({
   command: "verify <files..>",
   describe: "Verify the signatures of PDF documents (PAdES; ETSI EN 319 102-1 verdicts) and of edXML packages (.edxml: XML signature and every attachment)",
   builder: (y) =>
-    reportOptions(y)
+    verifyOptionFlags(reportOptions(y))
       .positional("files", { type: "string", array: true, describe: "PDF files or edXML packages (.edxml, .xml)" })
-      .option("trust", { type: "string", array: true, default: [] as string[], describe: "Trusted root certificates: a PEM/DER file or a folder of them (repeatable)" })
-      .option("revocation", { choices: ["embedded", "online", "off"] as const, default: "embedded" as const, describe: "Revocation data: embedded in the signature/DSS, fetched online (OCSP, else the CRLs; 5 s timeout, one retry, cached), or not checked" })
       .option("json", { type: "boolean", default: false, describe: "Print a JSON array with one report per file" })
       .option("lang", { choices: ["en", "vi"] as const, describe: "Language of the summary (default from $KYSO_LANG or the locale)" })
       .example("kyso verify qd-123.pdf --trust /etc/kyso/roots/", "Verify one file against the roots in a folder")
-      .example("kyso verify *.pdf --trust root.pem --revocation online --json", "JSON reports, checking OCSP (else CRLs) online"),
+      .example("kyso verify *.pdf --revocation embedded --json", "JSON reports, offline: only the revocation data the documents carry")
+      .example("kyso verify qd-123.pdf --at 2025-06-30", "Validate as of a past date"),
   run: async (args, io) => {
     const files = (args.files as string[]).map((f) => resolve(io.cwd, f));
-    const { verifyPdf, loadTrustAnchors, httpFetcher, validateCertificate } = await import("@kyso/verify");
+    const { verifyPdf, validateCertificate, CertificatePool } = await import("@kyso/verify");
     const { formatReport } = await import("./format.js");
-    const anchors = loadTrustAnchors((args.trust as string[]).map((t) => resolve(io.cwd, t)));
-    if ((args.trust as string[]).length > 0 && anchors.length === 0) throw new KysoError("USAGE", "--trust names no certificate");
+    const options = { ...(await resolveVerifyOptions(args as unknown as VerifyFlagValues, io)), pool: new CertificatePool() };
+    const anchors = options.trustAnchors ?? [];
     const lang = pickVerifyLang(args.lang, io.env);
-    const fetcher = args.revocation === "online" ? httpFetcher() : undefined;
     const reports: unknown[] = [];
     const reportWriter = await openReportWriter(args, io, files);
     let unreadable = false;
@@ -42,13 +41,12 @@ export const verifyCommand = defineCommand({
         const { verifyEdxml } = await import("@kyso/edxml");
         const { readFile } = await import("node:fs/promises");
         const { formatPackageReport } = await import("./format-package.js");
-        const options = { trustAnchors: anchors, revocation: args.revocation, fetcher };
         const pkg = await verifyEdxml(
           { bytes: new Uint8Array(await readFile(file)), name: (args.files as string[])[i] },
           {
             trustAnchors: anchors,
             verifyPdf: (a) => verifyPdf(a, options),
-            validateCertificate: (der, extra) => validateCertificate(der, extra, { trustAnchors: anchors, revocation: args.revocation, fetcher }),
+            validateCertificate: (der, extra) => validateCertificate(der, extra, { ...options, trustAnchors: anchors }),
           },
         );
         if (pkg.indication !== "TOTAL_PASSED") allPassed = false;
@@ -58,7 +56,7 @@ export const verifyCommand = defineCommand({
       }
       let report;
       try {
-        report = await verifyPdf({ path: file, name: (args.files as string[])[i] }, { trustAnchors: anchors, revocation: args.revocation, fetcher });
+        report = await verifyPdf({ path: file, name: (args.files as string[])[i] }, options);
       } catch (e) {
         if (e instanceof KysoError && e.code === "FILE_UNREADABLE") {
           io.stderr.write(`kyso: ${e.message}\n`);

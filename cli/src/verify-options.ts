@@ -1,0 +1,64 @@
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+import type { Argv } from "yargs";
+import { KysoError } from "@kyso/core";
+import type { RevocationMode, VerifyOptions } from "@kyso/verify";
+
+/** The options every verifying command shares: trust, revocation, validation time. */
+export function verifyOptionFlags<T>(y: Argv<T>) {
+  return y
+    .option("trust", { type: "string", array: true, default: [] as string[], describe: "More trusted root certificates: a PEM/DER file or a folder of them (repeatable); added to the Vietnam trust store" })
+    .option("default-trust", { type: "boolean", default: true, describe: "Trust the bundled Vietnam roots and the local store (kyso trust list); --no-default-trust leaves them out" })
+    .option("revocation", {
+      choices: ["online", "embedded", "off"] as const,
+      default: "online" as const,
+      describe: "Revocation status of every certificate in the path: online (OCSP, then CRLs, AIA for missing issuers; 5 s timeout, one retry, cached under $XDG_CACHE_HOME/kyso), embedded (offline: only what the document carries), off (diagnosis: never valid)",
+    })
+    .option("at", { type: "string", describe: "Validate as of this date/time (ISO 8601, e.g. 2025-06-30 or 2025-06-30T10:00:00+07:00)" });
+}
+
+export interface VerifyFlagValues {
+  trust: string[];
+  defaultTrust: boolean;
+  revocation: RevocationMode;
+  at?: string;
+}
+
+/** The on-disk revocation cache: `$XDG_CACHE_HOME/kyso/revocation` (else `~/.cache/kyso/revocation`). */
+export function revocationCacheDir(env: NodeJS.ProcessEnv): string {
+  const base = env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.startsWith("/") ? env.XDG_CACHE_HOME : join(homedir(), ".cache");
+  return join(base, "kyso", "revocation");
+}
+
+/** Parses `--at`: a date (midnight, Vietnam time) or a date-time with or without offset (then +07:00). */
+export function parseValidationTime(at: string | undefined): Date | undefined {
+  if (at === undefined) return undefined;
+  const s = /^\d{4}-\d{2}-\d{2}$/.test(at) ? `${at}T00:00:00+07:00` : /[zZ]|[+-]\d{2}:?\d{2}$/.test(at) ? at : `${at}+07:00`;
+  const d = new Date(s);
+  if (Number.isNaN(d.getTime())) throw new KysoError("USAGE", `--at: not a date or date-time: ${at}`);
+  return d;
+}
+
+/** Trust anchors and intermediates (bundled store + local store + --trust), revocation fetching with the disk cache, --at. */
+export async function resolveVerifyOptions(args: VerifyFlagValues, io: { cwd: string; env: NodeJS.ProcessEnv }): Promise<VerifyOptions> {
+  const { loadTrustAnchors, httpFetcher, RevocationCache } = await import("@kyso/verify");
+  const given = loadTrustAnchors(args.trust.map((t) => resolve(io.cwd, t)));
+  if (args.trust.length > 0 && given.length === 0) throw new KysoError("USAGE", "--trust names no certificate");
+  let anchors = given;
+  let intermediates: Uint8Array[] = [];
+  if (args.defaultTrust) {
+    const { loadTrustStore, trustAnchorsAndIntermediates } = await import("@kyso/trust");
+    const store = trustAnchorsAndIntermediates(loadTrustStore({ env: io.env }));
+    anchors = [...given, ...store.anchors];
+    intermediates = store.intermediates;
+  }
+  const online = args.revocation === "online";
+  return {
+    trustAnchors: anchors,
+    intermediates,
+    revocation: args.revocation,
+    fetcher: online ? httpFetcher(5000) : undefined,
+    cache: online ? new RevocationCache(10 * 60_000, revocationCacheDir(io.env)) : undefined,
+    validationTime: parseValidationTime(args.at),
+  };
+}
