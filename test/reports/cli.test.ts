@@ -111,6 +111,28 @@ describe("kyso verify --report-pdf / --report-xml / --report-seal", function () 
     if (report.signatures[0].revocation.status === "good") assert.match(text, /Tình trạng thu hồi chưa bị thu hồi \((OCSP|CRL)/);
   });
 
+  it("reports a revoked signer as revoked in both reports when the OCSP responder says so", async function () {
+    const revoked = await sign(samples.onePage, join(dir, "thu-hoi.pdf"), "revoked");
+    const pdf = join(dir, "thu-hoi.report.pdf");
+    const xml = join(dir, "thu-hoi.report.xml");
+    const r = runCli(["verify", revoked, "--trust", pki.root, "--revocation", "online", "--json", "--report-pdf", pdf, "--report-xml", xml]);
+    const [report] = JSON.parse(r.stdout) as FileReport[];
+    const s = report.signatures[0];
+    assert.equal(s.revocation.status, "revoked", "the local OCSP responder knows the revoked key");
+    const text = await pdfText(pdf);
+    assert.match(text, /Phạm Văn Dũng/);
+    assert.match(text, /Tình trạng thu hồi đã bị thu hồi từ \d{2}:\d{2}:\d{2} \d{2}\/\d{2}\/\d{4} \(\+07:00\)/);
+    assert.match(text, /lộ khóa bí mật/);
+    assert.ok(text.includes(VERDICT_VI[s.indication]));
+    const doc = parseXml(readFileSync(xml, "utf8"));
+    const info = vrElements(doc, "RevocationStatusInformation")[0];
+    assert.ok(info, "RevocationStatusInformation");
+    assert.equal(vrElements(info, "RevocationTime")[0].textContent, new Date(s.revocation.revocationTime!).toISOString().replace(/\.\d+Z$/, "Z"));
+    assert.equal(vrElements(info, "RevocationReason")[0].textContent, `urn:etsi:019102:revocationReason:${s.revocation.reason}`);
+    const status = vrChildren(vrElements(doc, "SignatureValidationReport")[0], "SignatureValidationStatus")[0];
+    assert.equal(vrChildren(status, "MainIndication")[0].textContent, MAIN_URI[s.indication]);
+  });
+
   it("writes the report in English with --lang en", async function () {
     const out = join(dir, "report-en.pdf");
     const { reports } = verifyJson([one, "--report-pdf", out, "--lang", "en"]);

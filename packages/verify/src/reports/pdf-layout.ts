@@ -34,25 +34,36 @@ export function drawable(font: PDFFont, s: string, supported: Set<number>): stri
  * alone is too wide (digests, URLs).
  */
 export function wrap(s: string, font: PDFFont, size: number, width: number): string[] {
-  const fits = (x: string): boolean => font.widthOfTextAtSize(x, size) <= width;
+  // Each word is measured once (shaping text is the costly part of drawing); a line's width is its
+  // words' widths plus its spaces, with half a point kept for kerning across the spaces.
+  const measure = (x: string): number => font.widthOfTextAtSize(x, size);
+  const space = measure(" ");
   const lines: string[] = [];
   let line = "";
-  for (const word of s.split(/ +/)) {
-    const candidate = line ? `${line} ${word}` : word;
-    if (fits(candidate)) {
-      line = candidate;
+  let lineWidth = 0;
+  for (let word of s.split(/ +/)) {
+    let w = measure(word);
+    if (line && lineWidth + space + w <= width - 0.5) {
+      line += ` ${word}`;
+      lineWidth += space + w;
       continue;
     }
     if (line) lines.push(line);
-    line = "";
-    let rest = word;
-    while (!fits(rest)) {
-      let n = rest.length - 1;
-      while (n > 1 && !fits(rest.slice(0, n))) n--;
-      lines.push(rest.slice(0, n));
-      rest = rest.slice(n);
+    // A word wider than the line is cut where it stops fitting (binary search on its prefixes).
+    while (w > width) {
+      let lo = 1;
+      let hi = word.length - 1;
+      while (lo < hi) {
+        const mid = Math.ceil((lo + hi) / 2);
+        if (measure(word.slice(0, mid)) <= width) lo = mid;
+        else hi = mid - 1;
+      }
+      lines.push(word.slice(0, lo));
+      word = word.slice(lo);
+      w = measure(word);
     }
-    line = rest;
+    line = word;
+    lineWidth = w;
   }
   if (line || lines.length === 0) lines.push(line);
   return lines;

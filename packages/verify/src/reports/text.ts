@@ -76,6 +76,14 @@ const VI = {
   "rev:detail:unknown": "nơi cung cấp không biết chứng thư này",
   "rev:detail:no-information": "không có thông tin thu hồi",
   "rev:detail:not-checked": "không kiểm tra",
+  "reason:unspecified": "không nêu lý do",
+  "reason:keyCompromise": "lộ khóa bí mật",
+  "reason:cACompromise": "lộ khóa của tổ chức cấp",
+  "reason:affiliationChanged": "thay đổi thông tin người được cấp",
+  "reason:superseded": "đã được thay thế",
+  "reason:cessationOfOperation": "ngừng sử dụng",
+  "reason:certificateHold": "tạm dừng hiệu lực",
+  "reason:privilegeWithdrawn": "bị rút quyền",
   "origin:cms": "kèm trong chữ ký",
   "origin:dss": "kèm trong tài liệu (DSS)",
   "kind:signature": "chữ ký",
@@ -170,6 +178,14 @@ const EN: Record<TextKey, string> = {
   "rev:detail:unknown": "the responder does not know the certificate",
   "rev:detail:no-information": "no revocation information",
   "rev:detail:not-checked": "not checked",
+  "reason:unspecified": "no reason given",
+  "reason:keyCompromise": "key compromise",
+  "reason:cACompromise": "CA compromise",
+  "reason:affiliationChanged": "affiliation changed",
+  "reason:superseded": "superseded",
+  "reason:cessationOfOperation": "cessation of operation",
+  "reason:certificateHold": "certificate on hold",
+  "reason:privilegeWithdrawn": "privilege withdrawn",
   "origin:cms": "embedded in the signature",
   "origin:dss": "embedded in the document (DSS)",
   "kind:signature": "signature",
@@ -237,7 +253,9 @@ export function revocationWords(lang: ReportLang, r: SignatureReport["revocation
   if (r.status === "good") return `${text(lang, "rev:good")}${details.length ? ` (${details.join(", ")})` : ""}`;
   if (r.status === "revoked") {
     const since = r.revocationTime ? ` ${text(lang, "rev:since", { time: vietnamTime(r.revocationTime) })}` : "";
-    const reason = r.reason ? `; ${r.reason}` : "";
+    // RFC 5280 §5.3.1 reason codes, in words where the table has them.
+    const named = r.reason ? text(lang, `reason:${r.reason}`) : "";
+    const reason = r.reason ? `; ${named === `reason:${r.reason}` ? r.reason : named}` : "";
     return `${text(lang, "rev:revoked")}${since}${details.length || reason ? ` (${details.join(", ")}${reason})` : ""}`;
   }
   const detail = text(lang, `rev:detail:${r.status}`);
