@@ -7,10 +7,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
-import { nssDb, p12Password, pki, samples } from "@kyso/certs-test";
+import { nssDb, p12Password, pki, samples, startTestServers } from "@kyso/certs-test";
 import { signPdfFile } from "@kyso/sign";
 import { Pkcs12Signer } from "@kyso/signers";
-import { loadTrustAnchors, verifyPdf } from "@kyso/verify";
+import { CertificatePool, RevocationCache, httpFetcher, loadTrustAnchors, verifyPdf, type VerifyOptions } from "@kyso/verify";
 import { fmt, median, runProcess, table } from "./stats.js";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
@@ -33,15 +33,19 @@ async function main(): Promise<void> {
     await signPdfFile(src, out, signer, { overwrite: true } as never);
     files.push([label, out]);
   }
+  // Revocation is part of every verdict now: the whole path is checked online against the test
+  // PKI's OCSP responder and CRLs, and the cache (as a service keeps it) answers after the first run.
+  const servers = await startTestServers();
   const anchors = loadTrustAnchors([pki.root]);
+  const options: VerifyOptions = { trustAnchors: anchors, revocation: "online", fetcher: httpFetcher(5000), cache: new RevocationCache(), pool: new CertificatePool() };
   const rows: (string | number)[][] = [["file", "in-process ms (median)", "kyso verify process ms", "pdfsig process ms", "kyso/pdfsig"]];
   for (const [label, file] of files) {
     const n = label === "~20 MB" ? 15 : 300;
-    for (let i = 0; i < 20; i++) await verifyPdf({ path: file }, { trustAnchors: anchors });
+    for (let i = 0; i < 20; i++) await verifyPdf({ path: file }, options);
     const times: number[] = [];
     for (let i = 0; i < n; i++) {
       const t0 = performance.now();
-      const r = await verifyPdf({ path: file }, { trustAnchors: anchors });
+      const r = await verifyPdf({ path: file }, options);
       times.push(performance.now() - t0);
       if (r.indication !== "TOTAL_PASSED") throw new Error(`${label}: ${r.indication}`);
     }
@@ -49,7 +53,9 @@ async function main(): Promise<void> {
     const pdfsig = await medianProcess("pdfsig", ["-no-ocsp", "-nssdir", nssDb, file]);
     rows.push([label, fmt(median(times), 2), fmt(kyso), fmt(pdfsig), fmt(kyso / pdfsig, 2)]);
   }
+  console.log("in process: revocation online, served from the cache after the warm-up runs (as in the service)");
   console.log(table(rows));
+  await importCosts();
 
   const large = spawnSync(process.execPath, [join(here, "verify-large.js"), files[2][1], pki.root], { encoding: "utf8" });
   if (large.status !== 0) throw new Error(large.stderr);
@@ -75,7 +81,25 @@ async function main(): Promise<void> {
     console.log(`\nservice, 16 connections, ${DURATION} s, 1-page documents: ${fmt(r.requests.average)} verifications/s (total ${r.requests.total}), latency p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, max ${r.latency.max} ms, errors/non-2xx ${non2xx}`);
   } finally {
     proc.kill("SIGTERM");
+    await servers.close();
   }
+}
+
+/** Import cost of the ASN.1 libraries considered for the PKIX layer, each in a fresh process (median). */
+async function importCosts(): Promise<void> {
+  const cmsDir = join(here, "..", "..", "packages", "cms");
+  const rows: (string | number)[][] = [["module", "import ms (fresh process, median)"]];
+  for (const m of ["asn1js", "pkijs", "@peculiar/webcrypto", "@kyso/cms"]) {
+    const times: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const r = spawnSync(process.execPath, ["--input-type=module", "-e", `const t = performance.now(); await import(${JSON.stringify(m)}); console.log(performance.now() - t);`], { cwd: cmsDir, encoding: "utf8" });
+      if (r.status !== 0) throw new Error(`${m}: ${r.stderr}`);
+      times.push(Number(r.stdout.trim()));
+    }
+    rows.push([m, fmt(median(times), 1)]);
+  }
+  console.log("");
+  console.log(table(rows));
 }
 
 main().catch((e) => {

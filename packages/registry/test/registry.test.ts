@@ -6,7 +6,7 @@ import {
   MIGRATIONS,
   openRegistry,
   parseCertificates,
-  parseCrl,
+  crlFacts,
   parseDateArgument,
   type CertificateFacts,
   type CertificateImport,
@@ -94,7 +94,7 @@ for (const backend of backends) {
       const renewed = await registry.renew(pkiCert("officer-rsa").serial.toUpperCase(), renewal);
       assert.equal(renewed.imported[0].serial, renewal.serial);
 
-      const crl = parseCrl(pkiBytes("intermediate.crl"));
+      const crl = crlFacts(pkiBytes("intermediate.crl"));
       const synced = await registry.syncCrl(crl);
       assert.deepEqual(synced.revoked.map((r) => r.serial), [pkiCert("revoked").serial]);
       assert.equal(synced.revoked[0].reason, "keyCompromise");
@@ -199,7 +199,7 @@ for (const backend of backends) {
       const mk = (iss: typeof issuer, serial: string) =>
         parseCertificates(syntheticCertificate(iss, { serial, subject: [["CN", serial]], notBefore: new Date(now - DAY_MS), notAfter: new Date(now + 300 * DAY_MS) }))[0];
       await registry.importCertificates([item(mk(issuer, "0a01"), "PY"), item(mk(issuer, "0a02"), "PY"), item(mk(other, "0a03"), "PY")]);
-      const crl = parseCrl(
+      const crl = crlFacts(
         syntheticCrl(issuer, clock.now(), [
           { serial: "0a01", date: new Date(now - 3600_000), reasonCode: 1 },
           { serial: "0a02", date: new Date(now - 3600_000), reasonCode: 6 },

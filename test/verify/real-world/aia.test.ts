@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { httpFetcher, loadTrustAnchors, verifyPdf } from "@kyso/verify";
-import { tempDir } from "../support.js";
+import { runCli, tempDir } from "../support.js";
 import { deadUrl, fileServer, leafOnlyAia, type AiaCase, type FileServer } from "./aia.js";
 import { assertGenuineRevocationOff, describeReport, FORGERY, onlySignature } from "./expect.js";
 import { openssl, opensslCmsVerify } from "./openssl.js";
@@ -65,5 +65,25 @@ describe("verify: leaf-only CMS, issuer through AIA caIssuers", function () {
     assert.equal(r.indication, "INDETERMINATE", what);
     assert.ok(!FORGERY.includes(r.subIndication!), what);
     assert.equal(s.chain.trusted, false, what);
+  });
+
+  it("leaf-only, AIA server down, the intermediate in the trust store: the path is built offline from the store", async function () {
+    const r = await verifyPdf({ path: down.fixture.file }, { trustAnchors: loadTrustAnchors([down.ca.root.cert]), intermediates: loadTrustAnchors([down.ca.intermediate.cert]), revocation: "off" });
+    assertGenuineRevocationOff(r, 3);
+  });
+
+  it("leaf-only, the intermediate added with kyso trust add: kyso verify finds the path with the network down", async function () {
+    const data = tempDir("kyso-real-world-aia-data-");
+    const cache = tempDir("kyso-real-world-aia-cache2-");
+    const env = { XDG_DATA_HOME: data, XDG_CACHE_HOME: cache };
+    assert.equal(runCli(["trust", "add", down.ca.root.cert, "--role", "anchor"], env).code, 0);
+    const before = JSON.parse(runCli(["verify", down.fixture.file, "--revocation", "off", "--json"], env).stdout)[0];
+    assert.equal(before.subIndication, "NO_CERTIFICATE_CHAIN_FOUND", describeReport(before));
+    const add = runCli(["trust", "add", down.ca.intermediate.cert, "--role", "intermediate"], env);
+    assert.equal(add.code, 0, add.stderr);
+    const after = JSON.parse(runCli(["verify", down.fixture.file, "--revocation", "off", "--json"], env).stdout)[0];
+    assert.equal(after.signatures[0].chain.trusted, true, describeReport(after));
+    assert.equal(after.signatures[0].chain.path.length, 3);
+    assert.equal(after.subIndication, "TRY_LATER", "trusted, but --revocation off never passes");
   });
 });
