@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { pki } from "@kyso/certs-test";
+import { pki, samples } from "@kyso/certs-test";
 import type { PackageReport } from "@kyso/edxml";
 import type { InboxRecord, InboxSummary } from "@kyso/registry";
 import type { FileReport } from "@kyso/verify";
-import { tempDir } from "../verify/support.js";
+import { sign, tempDir } from "../verify/support.js";
 import { serve, type Served } from "../service/support.js";
 import { header, pkg, signedPackage } from "../edxml/support.js";
 import { makePackages, post, type Packages } from "./support.js";
@@ -89,6 +89,17 @@ describe("inbox through kyso serve (SQLite)", function () {
     assert.equal((await postJson(`/api/v1/inbox/${good.id}/register`, {})).status, 400);
     const all = (await (await fetch(`${srv.url}/api/v1/inbox`)).json()) as { items: InboxSummary[] };
     assert.equal(all.items.length, 2, "nothing is deleted");
+  });
+
+  it("a PDF signed by a revoked signer is stored as TOTAL_FAILED REVOKED with the default (online) revocation", async () => {
+    const revoked = await sign(samples.onePage, join(dir, "revoked.pdf"), "revoked");
+    const res = await fetch(`${srv.url}/api/v1/inbox?name=revoked.pdf`, { method: "POST", headers: { "content-type": "application/pdf" }, body: readFileSync(revoked) });
+    assert.equal(res.status, 201);
+    const body = (await res.json()) as { id: number; indication: string; subIndication?: string | null };
+    assert.equal(body.indication, "TOTAL_FAILED");
+    const rec = (await (await fetch(`${srv.url}/api/v1/inbox/${body.id}`)).json()) as InboxRecord;
+    assert.equal(rec.indication, "TOTAL_FAILED");
+    assert.match(JSON.stringify(rec), /"subIndication":"REVOKED"/);
   });
 
   it("takes a bare PDF with its metadata", async () => {

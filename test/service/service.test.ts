@@ -30,6 +30,27 @@ describe("verification service (kyso serve as a process)", function () {
     assert.equal(r2.subIndication, "HASH_FAILURE");
   });
 
+  it("by default a revoked signer is TOTAL_FAILED REVOKED: revocation is checked online (OCSP, then CRLs)", async function () {
+    const revoked = readFileSync(await sign(samples.onePage, join(dir, "revoked.pdf"), "revoked"));
+    const r = await (await fetch(`${srv.url}/api/v1/verify`, { method: "POST", headers: { "content-type": "application/pdf" }, body: revoked })).json();
+    assert.equal(r.indication, "TOTAL_FAILED");
+    assert.equal(r.subIndication, "REVOKED");
+    assert.equal(r.signatures[0].revocation.mode, "online");
+    const g = await (await fetch(`${srv.url}/api/v1/verify`, { method: "POST", headers: { "content-type": "application/pdf" }, body: good })).json();
+    assert.deepEqual(g.signatures[0].revocation.path.map((p: { status: string }) => p.status), ["good", "good"]);
+  });
+
+  it("--revocation embedded (offline): a document carrying no revocation data is INDETERMINATE, never passed", async function () {
+    const offline = await serve(["--trust", pki.root, "--revocation", "embedded", "--audit-log", join(dir, "audit2.jsonl")]);
+    try {
+      const r = await (await fetch(`${offline.url}/api/v1/verify`, { method: "POST", headers: { "content-type": "application/pdf" }, body: good })).json();
+      assert.equal(r.indication, "INDETERMINATE");
+      assert.equal(r.subIndication, "TRY_LATER");
+    } finally {
+      await offline.stop();
+    }
+  });
+
   it("multipart with several file parts returns an array", async function () {
     const form = new FormData();
     form.append("file", new Blob([good], { type: "application/pdf" }), "good.pdf");

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { cliBin, repoRoot } from "../verify/support.js";
+import { cliBin, repoRoot, tempDir } from "../verify/support.js";
 
 export interface Served {
   url: string;
@@ -11,7 +11,9 @@ export interface Served {
 /** Starts `kyso serve --port 0 ...` as a real process and waits for its URL. */
 export function serve(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Served> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [cliBin, "serve", "--port", "0", ...args], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    // Its own revocation cache and local trust store unless the test gives them.
+    const isolated = { XDG_CACHE_HOME: tempDir("kyso-serve-cache-"), XDG_DATA_HOME: tempDir("kyso-serve-data-") };
+    const proc = spawn(process.execPath, [cliBin, "serve", "--port", "0", ...args], { cwd: repoRoot, env: { ...process.env, ...isolated, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let err = "";
     proc.stderr!.on("data", (c) => (err += c));

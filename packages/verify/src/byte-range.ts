@@ -1,5 +1,6 @@
 import { Parser, PdfArray, PdfString, parsePdfDate } from "@kyso/pdf";
 import { parseSignedData, parseTstInfo } from "@kyso/cms";
+import { displayName } from "./modifications/locks.js";
 import { check, text, type Located, type PipelineContext, type SigState } from "./context.js";
 import type { SignatureReport } from "./report.js";
 
@@ -12,7 +13,7 @@ export function prepareSignature(ctx: PipelineContext, loc: Located): SigState {
   const subFilter = d.getName("SubFilter") ?? null;
   const isTs = subFilter === "ETSI.RFC3161" || d.getName("Type") === "DocTimeStamp";
   const report: SignatureReport = {
-    field: loc.field,
+    field: loc.field.startsWith("(no field") ? loc.field : displayName(ctx.reader, loc.field),
     type: isTs ? "timestamp" : "signature",
     subFilter,
     indication: "TOTAL_PASSED",
