@@ -13,11 +13,13 @@ echo "== kyso sign (officer, token KYSO-DEMO)"
 node cli/dist/bin.js sign "${samples[@]}" --token-label KYSO-DEMO --key-label officer-rsa --reason "Phê duyệt" --location "Phú Yên" --out-dir "$out/officer"
 echo "== kyso sign (organization seal)"
 node cli/dist/bin.js sign "$out"/officer/*.pdf --token-label KYSO-DEMO --key-label org-seal --reason "Đóng dấu" --out-dir "$out/sealed"
-echo "== verify"
-if node cli/dist/bin.js --help 2>/dev/null | grep -q "kyso verify"; then
-  node cli/dist/bin.js verify "$out"/sealed/*.pdf --trust certs-test/out/pki/root.pem --revocation off || true
-fi
+echo "== verify (revocation of every certificate checked online against the test PKI's OCSP responder and CRLs)"
+node certs-test/dist/run-servers.js >"$out/servers.log" 2>&1 &
+servers=$!
+trap 'kill $servers 2>/dev/null || true' EXIT
+for _ in $(seq 50); do grep -q "servers" "$out/servers.log" 2>/dev/null && break; sleep 0.1; done
 status=0
+XDG_CACHE_HOME="$PWD/$out/cache" node cli/dist/bin.js verify "$out"/sealed/*.pdf --trust certs-test/out/pki/root.pem || status=1
 for f in "$out"/sealed/*.pdf; do
   res=$(pdfsig -no-ocsp -nssdir certs-test/out/nssdb "$f" 2>/dev/null | grep -c "Signature is Valid" || true)
   echo "pdfsig: $f: $res valid signature(s)"
