@@ -36,7 +36,9 @@ export function verifyDigestFromOid(oid: string, params?: Asn1): VerifyDigest | 
     const bits = params?.tag === 0x02 ? params.value.reduce((a, b) => a * 256 + b, 0) : 512;
     return bits === 512 ? "SHAKE256" : undefined;
   }
-  return digestFromOid(oid);
+  // Some signers name the signature algorithm (e.g. sha256WithRSAEncryption) where the digest
+  // algorithm belongs; its digest is unambiguous, so read it as that (as other validators do).
+  return digestFromOid(oid) ?? SIGNATURE_OIDS[oid]?.digest;
 }
 
 /** A hash object for `alg` (SHAKE256 with the 64-byte output RFC 8419 fixes). */

@@ -90,7 +90,7 @@ async function verifySource(src: ByteSource, name: string, options: VerifyOption
     revisionReaders: new Map(), changes: new Map(),
   };
   try {
-    ctx.ltv = reader.repaired ? [] : analyseLtv(reader, { trustAnchors: options.trustAnchors ?? [] });
+    ctx.ltv = reader.repaired ? [] : analyseLtv(reader, { trustAnchors: options.trustAnchors ?? [], pool });
   } catch (e) {
     warnings.push(`long-term validation data could not be analysed: ${(e as Error).message}`);
   }
