@@ -97,8 +97,11 @@ describe("verify: must not be fooled", function () {
       assert.equal(r.indication, "TOTAL_PASSED", r.reasons.join("; "));
       assert.equal(r.signatures[0].modifications.level, "annotation");
     });
-    it("annotations without certification fail (conservative default)", async function () {
-      assertFails(await verifyBytes(attacks.evilAnnotation(signed, "Text")), "DISALLOWED_MODIFICATION");
+    it("after an approval signature a note annotation is allowed, one that draws over the page (FreeText) is not", async function () {
+      const note = await verifyBytes(attacks.evilAnnotation(signed, "Text"));
+      assert.equal(note.indication, "TOTAL_PASSED", note.reasons.join("; "));
+      assert.equal(note.signatures[0].modifications.level, "annotation");
+      assertFails(await verifyBytes(attacks.evilAnnotation(signed, "FreeText")), "DISALLOWED_MODIFICATION");
     });
     it("sneaky signature: a visible unsigned signature widget after P=2", async function () {
       assertFails(await verifyBytes(attacks.sneakySignature(certifiedP2)), "DISALLOWED_MODIFICATION", /unsigned signature field/);

@@ -49,12 +49,16 @@ const BENIGN_ANNOTATIONS = new Set(["Text", "Popup", "Highlight", "Underline", "
  */
 const ALWAYS_ALLOWED = new Set(["catalog-version", "catalog-extensions", "widget-lock-flag", "field-readonly-flag", "acroform-sigflags", "trailer-id", "trailer-unused-key"]);
 
-/** Kinds each DocMDP level allows (P=1 still allows LTV material: EN 319 142-1 §5.4; pyHanko's LTA_UPDATES). */
+/**
+ * Kinds each DocMDP level allows (P=1 still allows LTV material: EN 319 142-1 §5.4; pyHanko's
+ * LTA_UPDATES). After an approval signature (no certification) annotations are allowed as after
+ * P=3 (pyHanko judges only OTHER changes against an approval signature), with the same limit:
+ * only annotations that cannot draw over the page (isAllowed), so the evil-annotation route stays shut.
+ */
 export function allowedKinds(p: 1 | 2 | 3 | undefined): Set<ChangeKind> {
   if (p === 1) return new Set(["dss", "timestamp"]);
   if (p === 2) return new Set(["dss", "timestamp", "metadata", "signature", "form-fill"]);
-  if (p === 3) return new Set(["dss", "timestamp", "metadata", "signature", "form-fill", "annotation"]);
-  return new Set(["dss", "timestamp", "metadata", "signature", "form-fill"]);
+  return new Set(["dss", "timestamp", "metadata", "signature", "form-fill", "annotation"]);
 }
 
 export function isAllowed(change: Change, p: 1 | 2 | 3 | undefined): boolean {
