@@ -4,6 +4,7 @@ import { dssMaterial } from "./dss.js";
 import type { SignatureReport } from "./report.js";
 
 const EKU_TIMESTAMPING = "1.3.6.1.5.5.7.3.8";
+export const NO_TIMESTAMP = "The signature has no timestamp: the signing time is only claimed";
 
 /** Candidates for TSA paths: the token's certificates, the DSS's and the trust store's intermediates. */
 function tsaPath(ctx: PipelineContext, tsa: Certificate, tokenCerts: Uint8Array[], at: Date): { trusted: boolean; path: Certificate[] } {
@@ -24,7 +25,7 @@ export function checkSignatureTimestamp(ctx: PipelineContext, s: SigState): void
   if (!si || !s.signer || r.type !== "signature") return;
   const token = si.unsignedAttributes.get(OIDS.timeStampToken)?.[0];
   if (!token) {
-    r.warnings.push("The signature has no timestamp: the signing time is only claimed");
+    r.warnings.push(NO_TIMESTAMP);
     return;
   }
   const t = judgeToken(ctx, token.raw, si.signature);
@@ -42,12 +43,13 @@ function judgeToken(ctx: PipelineContext, der: Uint8Array, signatureValue: Uint8
     const tsa = c.tsa;
     const imprintAlg = c.token.tstInfo.digestAlgorithm;
     const problems = c.problems.map((p) => p.message);
+    const ekuReported = c.problems.some((p) => p.code === "TST_NOT_TIMESTAMPING_CERT");
     if (!imprintAlg) problems.push("the timestamp's imprint algorithm is not supported");
     else if (Buffer.compare(Buffer.from(c.token.tstInfo.imprint), Buffer.from(digestOf(imprintAlg, signatureValue))) !== 0) problems.push("timestamp is over another signature");
     if (!tsa) return { report: { time: time.toISOString(), valid: false, tsa: null, message: problems.join("; ") || "timestamp authority certificate not found" } };
     const chain = tsaPath(ctx, tsa, c.token.certificates, time);
     if (!chain.trusted) problems.push("timestamp authority is not trusted");
-    if (!tsa.extendedKeyUsage?.includes(EKU_TIMESTAMPING) && !problems.some((p) => /time-stamping/.test(p))) problems.push("the timestamp certificate is not for timestamping");
+    if (!tsa.extendedKeyUsage?.includes(EKU_TIMESTAMPING) && !ekuReported) problems.push("the timestamp certificate is not for timestamping");
     const valid = problems.length === 0;
     return {
       report: { time: time.toISOString(), valid, tsa: tsa.subject, message: valid ? `timestamp by "${tsa.commonName ?? tsa.subject}" at ${time.toISOString()}` : problems.join("; ") },

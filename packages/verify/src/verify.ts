@@ -13,7 +13,7 @@ import { locateSignatures } from "./locate.js";
 import { analyseModifications } from "./modification-check.js";
 import type { FileReport, SignatureReport, SubIndication } from "./report.js";
 import { checkRevocation } from "./revocation-check.js";
-import { checkDocumentTimestamp, checkSignatureTimestamp } from "./timestamps.js";
+import { NO_TIMESTAMP, checkDocumentTimestamp, checkSignatureTimestamp } from "./timestamps.js";
 import { decideVerdict, fileVerdict, signingTimeAttribute, weakAlgorithmWarnings } from "./verdict.js";
 
 export type { VerifyInput, VerifyOptions } from "./context.js";
@@ -72,10 +72,12 @@ async function verifySource(src: ByteSource, name: string, options: VerifyOption
   // Revision ends, oldest first. A repaired reader has no trustworthy revisions.
   const ends = reader.repaired ? [] : [...new Set(reader.sections.map((s) => s.end).filter((e) => e > 0))].sort((a, b) => a - b);
   let located: PipelineContext["located"] = [];
+  let locateFailed = false;
   try {
     located = locateSignatures(reader);
   } catch (e) {
     if (!(e instanceof KysoError)) throw e;
+    locateFailed = true;
     warnings.push(`signatures could not all be located: ${e.message}`);
   }
   let trailing = 0;
@@ -103,7 +105,7 @@ async function verifySource(src: ByteSource, name: string, options: VerifyOption
     file: name, sha256, size: src.length, indication: "NO_SIGNATURE", subIndication: null, reasons: [],
     revisions: reader.repaired ? 1 : reader.sections.length, signatures, warnings, validationTime: now.toISOString(), revocationMode: ctx.mode,
   };
-  const unreadable = signatures.length === 0 && (reader.repaired || warnings.some((w) => w.startsWith("signatures could not"))) && new Parser(src, 0).findKeyword("/ByteRange", 0) >= 0;
+  const unreadable = signatures.length === 0 && (reader.repaired || locateFailed) && new Parser(src, 0).findKeyword("/ByteRange", 0) >= 0;
   return fileVerdict(report, unreadable, reader.repaired);
 }
 
@@ -120,7 +122,7 @@ async function finishSignature(ctx: PipelineContext, s: SigState): Promise<Signa
   const ltv = r.byteRange ? ctx.ltv?.find((f) => f.byteRange.join(" ") === r.byteRange!.join(" ")) : undefined;
   if (!s.timestampTime && r.type === "signature" && ltv?.proofSource === "document-timestamp" && ltv.proofOfExistence) {
     s.timestampTime = ltv.proofOfExistence;
-    r.warnings = r.warnings.filter((w) => !w.startsWith("The signature has no timestamp"));
+    r.warnings = r.warnings.filter((w) => w !== NO_TIMESTAMP);
     r.warnings.push(`No signature timestamp; a document timestamp proves the signature existed at ${s.timestampTime.toISOString()}`);
   }
   if (r.type === "timestamp" && ltv?.timestamp && !ltv.timestamp.valid && r.timestamp) {
