@@ -2,6 +2,14 @@
 // The one exit point of the kyso command.
 import { main } from "./main.js";
 
+// Output to a closed pipe (`kyso certs list | head -1`) ends quietly, as other Unix tools do.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(0);
+    throw e;
+  });
+}
+
 main(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,

@@ -5,6 +5,11 @@ import { loadCommands } from "./commands/index.js";
 
 /** Parses argv, runs one command and returns its exit code. Never calls process.exit. */
 export async function main(argv: string[], io: Io): Promise<number> {
+  if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
+    const { kysoVersion } = await import("./commands/version/index.js");
+    io.stdout.write(`${kysoVersion()}\n`);
+    return 0;
+  }
   let exitCode = 0;
   let ran = false;
   const parser = yargs(argv)

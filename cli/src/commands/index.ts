@@ -15,6 +15,7 @@ export const commandLoaders: { name: string; load: () => Promise<KysoCommand> }[
   { name: "token", load: async () => (await import("./token/index.js")).tokenCommand },
   { name: "extend", load: async () => (await import("./extend/index.js")).extendCommand },
   { name: "trust", load: async () => (await import("./trust/index.js")).trustCommand },
+  { name: "version", load: async () => (await import("./version/index.js")).versionCommand },
 ];
 
 /** The commands needed for this argv: the one it names, or all of them (help, unknown commands). */
