@@ -118,4 +118,24 @@ describe("kyso verify (built CLI as a process)", function () {
     assert.equal(r.code, 1);
     assert.equal(JSON.parse(r.stdout)[0].indication, "NO_SIGNATURE");
   });
+
+  it("takes folders (-r for sub-folders) and globs, quoted or not, and ends with a summary line", async function () {
+    const tree = tempDir("kyso-verify-tree-");
+    const { copyFileSync, mkdirSync, writeFileSync } = await import("node:fs");
+    mkdirSync(join(tree, "sub"));
+    copyFileSync(good, join(tree, "a.pdf"));
+    copyFileSync(bad, join(tree, "b.pdf"));
+    copyFileSync(good, join(tree, "sub", "c.pdf"));
+    writeFileSync(join(tree, "notes.txt"), "not a document");
+    const flat = runCli(["verify", tree, "--trust", pki.root, "--lang", "en"]);
+    assert.equal(flat.code, 1, flat.stderr);
+    assert.match(flat.stdout, /^1 valid, 1 invalid$/m);
+    const deep = runCli(["verify", tree, "-r", "--trust", pki.root, "--json"]);
+    assert.deepEqual((JSON.parse(deep.stdout) as { file: string }[]).map((r) => r.file.split("/").pop()), ["a.pdf", "b.pdf", "c.pdf"]);
+    const globbed = runCli(["verify", join(tree, "*.pdf"), "--trust", pki.root, "--lang", "vi"]);
+    assert.match(globbed.stdout, /^1 hợp lệ, 1 không hợp lệ$/m);
+    const none = runCli(["verify", join(tree, "*.docx")]);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /No PDF or edXML file found/);
+  });
 });

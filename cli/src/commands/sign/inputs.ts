@@ -11,7 +11,7 @@ export interface InputFile {
 
 const isPdf = (name: string): boolean => extname(name).toLowerCase() === ".pdf";
 
-async function walk(dir: string, recursive: boolean, exclude: string | undefined, out: string[]): Promise<void> {
+async function walk(dir: string, recursive: boolean, exclude: string | undefined, out: string[], accept: (name: string) => boolean = isPdf): Promise<void> {
   let entries;
   try {
     entries = await fs.readdir(dir, { withFileTypes: true });
@@ -23,8 +23,8 @@ async function walk(dir: string, recursive: boolean, exclude: string | undefined
     if (e.name.startsWith(".")) continue; // hidden files, our temp files and journal
     const p = join(dir, e.name);
     if (e.isDirectory()) {
-      if (recursive && p !== exclude) await walk(p, recursive, exclude, out);
-    } else if (e.isFile() && isPdf(e.name)) out.push(p);
+      if (recursive && p !== exclude) await walk(p, recursive, exclude, out, accept);
+    } else if (e.isFile() && accept(e.name)) out.push(p);
   }
 }
 
@@ -48,12 +48,13 @@ function globBase(pattern: string, cwd: string): string {
  */
 export async function expandInputs(
   specs: readonly string[],
-  options: { cwd: string; recursive: boolean; outDir?: string; suffix: string },
+  options: { cwd: string; recursive: boolean; outDir?: string; suffix: string; accept?: (name: string) => boolean },
 ): Promise<InputFile[]> {
+  const accept = options.accept ?? isPdf;
   const out: InputFile[] = [];
   const seen = new Set<string>();
   const inOutDir = (p: string): boolean => !!options.outDir && (p === options.outDir || p.startsWith(options.outDir + sep));
-  const looksLikeOutput = (p: string): boolean => !options.outDir && basename(p, extname(p)).endsWith(options.suffix);
+  const looksLikeOutput = (p: string): boolean => !options.outDir && options.suffix !== "" && basename(p, extname(p)).endsWith(options.suffix);
   const add = (path: string, base: string, scanned: boolean): void => {
     if (seen.has(path)) return;
     if (scanned && (inOutDir(path) || looksLikeOutput(path))) return;
@@ -65,7 +66,7 @@ export async function expandInputs(
     const st = await fs.stat(abs).catch(() => undefined);
     if (st?.isDirectory()) {
       const files: string[] = [];
-      await walk(abs, options.recursive, options.outDir, files);
+      await walk(abs, options.recursive, options.outDir, files, accept);
       for (const f of files) add(f, abs, true);
     } else if (st || !isDynamicPattern(spec)) {
       add(abs, dirname(abs), false);
@@ -73,7 +74,7 @@ export async function expandInputs(
       const base = globBase(spec, options.cwd);
       const found = await glob(spec, { cwd: options.cwd, absolute: true, onlyFiles: true, dot: false });
       found.sort();
-      for (const f of found) if (isPdf(f)) add(resolve(f), base, true);
+      for (const f of found) if (accept(f)) add(resolve(f), base, true);
     }
   }
   return out;

@@ -1,8 +1,9 @@
 import { access, constants } from "node:fs/promises";
-import { resolve } from "node:path";
+import { isAbsolute, relative } from "node:path";
 import { KysoError } from "@kyso/core";
 import { defineCommand } from "../../command.js";
-import { pickVerifyLang } from "./messages.js";
+import { pickVerifyLang, summaryLine } from "./messages.js";
+import { expandInputs } from "../sign/inputs.js";
 import { openReportWriter, reportOptions } from "./reports.js";
 import { resolveVerifyOptions, verifyOptionFlags, type VerifyFlagValues } from "../../verify-options.js";
 
@@ -11,14 +12,20 @@ export const verifyCommand = defineCommand({
   describe: "Verify the signatures of PDF documents (PAdES; ETSI EN 319 102-1 verdicts) and of edXML packages (.edxml: XML signature and every attachment)",
   builder: (y) =>
     verifyOptionFlags(reportOptions(y))
-      .positional("files", { type: "string", array: true, describe: "PDF files or edXML packages (.edxml, .xml)" })
+      .positional("files", { type: "string", array: true, describe: "PDF files, edXML packages (.edxml, .xml), folders of them or glob patterns" })
+      .option("recursive", { alias: "r", type: "boolean", default: false, describe: "Look into sub-folders of the folders given" })
       .option("json", { type: "boolean", default: false, describe: "Print a JSON array with one report per file" })
       .option("lang", { choices: ["en", "vi"] as const, describe: "Language of the summary (default from $KYSO_LANG or the locale)" })
       .example("kyso verify qd-123.pdf --trust /etc/kyso/roots/", "Verify one file against the roots in a folder")
       .example("kyso verify *.pdf --revocation embedded --json", "JSON reports, offline: only the revocation data the documents carry")
       .example("kyso verify qd-123.pdf --at 2025-06-30", "Validate as of a past date"),
   run: async (args, io) => {
-    const files = (args.files as string[]).map((f) => resolve(io.cwd, f));
+    // Files as given, folders (their PDFs and packages; -r the whole tree) and globs, quoted or not.
+    const inputs = await expandInputs(args.files as string[], { cwd: io.cwd, recursive: !!args.recursive, suffix: "", accept: (n) => /\.(pdf|edxml|xml)$/i.test(n) });
+    const files = inputs.map((f) => f.path);
+    if (files.length === 0) throw new KysoError("USAGE", `No PDF or edXML file found in ${(args.files as string[]).join(" ")}`);
+    const names = files.map((f) => (isAbsolute(relative(io.cwd, f)) || relative(io.cwd, f).startsWith("..") ? f : relative(io.cwd, f)));
+    const counts = { TOTAL_PASSED: 0, TOTAL_FAILED: 0, INDETERMINATE: 0, NO_SIGNATURE: 0, unreadable: 0 };
     const { verifyPdf, validateCertificate, CertificatePool } = await import("@kyso/verify");
     const { formatReport } = await import("./format.js");
     const options = { ...(await resolveVerifyOptions(args as unknown as VerifyFlagValues, io)), pool: new CertificatePool() };
@@ -32,8 +39,9 @@ export const verifyCommand = defineCommand({
       try {
         await access(file, constants.R_OK);
       } catch (e) {
-        io.stderr.write(`kyso: cannot read ${(args.files as string[])[i]}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+        io.stderr.write(`kyso: cannot read ${names[i]}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
         unreadable = true;
+        counts.unreadable++;
         continue;
       }
       if (/\.(edxml|xml)$/i.test(file)) {
@@ -42,7 +50,7 @@ export const verifyCommand = defineCommand({
         const { readFile } = await import("node:fs/promises");
         const { formatPackageReport } = await import("./format-package.js");
         const pkg = await verifyEdxml(
-          { bytes: new Uint8Array(await readFile(file)), name: (args.files as string[])[i] },
+          { bytes: new Uint8Array(await readFile(file)), name: names[i] },
           {
             trustAnchors: anchors,
             verifyPdf: (a) => verifyPdf(a, options),
@@ -50,28 +58,32 @@ export const verifyCommand = defineCommand({
           },
         );
         if (pkg.indication !== "TOTAL_PASSED") allPassed = false;
+        counts[pkg.indication as keyof typeof counts]++;
         if (args.json) reports.push(pkg);
         else io.stdout.write(formatPackageReport(pkg, lang, !!io.stdout.isTTY && !io.env.NO_COLOR) + "\n");
         continue;
       }
       let report;
       try {
-        report = await verifyPdf({ path: file, name: (args.files as string[])[i] }, options);
+        report = await verifyPdf({ path: file, name: names[i] }, options);
       } catch (e) {
         if (e instanceof KysoError && e.code === "FILE_UNREADABLE") {
           io.stderr.write(`kyso: ${e.message}\n`);
           unreadable = true;
+          counts.unreadable++;
           continue;
         }
         throw e;
       }
       for (const w of (await reportWriter?.write(report, i)) ?? []) if (!args.json) io.stderr.write(`kyso: report written: ${w}\n`);
       if (report.indication !== "TOTAL_PASSED") allPassed = false;
+      counts[report.indication]++;
       if (args.json) reports.push(report);
       else io.stdout.write(formatReport(report, lang, !!io.stdout.isTTY && !io.env.NO_COLOR) + "\n");
     }
     await reportWriter?.close();
     if (args.json) io.stdout.write(JSON.stringify(reports, null, 2) + "\n");
+    else if (files.length > 1) io.stdout.write(summaryLine(counts, lang) + "\n");
     return unreadable ? 2 : allPassed ? 0 : 1;
   },
 });

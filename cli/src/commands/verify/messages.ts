@@ -76,3 +76,12 @@ const EN: Record<string, string> = {
 export function tr(lang: Lang, key: string): string {
   return (lang === "vi" ? VI[key] : EN[key]) ?? key;
 }
+
+/** One line for many files: "12 valid, 1 invalid, 2 indeterminate" (only the counts that are not zero, valid always). */
+export function summaryLine(c: { TOTAL_PASSED: number; TOTAL_FAILED: number; INDETERMINATE: number; NO_SIGNATURE: number; unreadable: number }, lang: Lang): string {
+  const words = lang === "vi"
+    ? { TOTAL_PASSED: "hợp lệ", TOTAL_FAILED: "không hợp lệ", INDETERMINATE: "chưa xác định", NO_SIGNATURE: "không có chữ ký", unreadable: "không đọc được" }
+    : { TOTAL_PASSED: "valid", TOTAL_FAILED: "invalid", INDETERMINATE: "indeterminate", NO_SIGNATURE: "without signature", unreadable: "unreadable" };
+  const parts = (Object.keys(words) as (keyof typeof words)[]).filter((k) => k === "TOTAL_PASSED" || c[k] > 0).map((k) => `${c[k]} ${words[k]}`);
+  return parts.join(", ");
+}
