@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { KysoError } from "@kyso/core";
 import type { ByteSource } from "./source.js";
 import { PdfArray, PdfDict, PdfName, PdfRef, PdfStream, PdfString, type PdfObject } from "./objects.js";
@@ -210,11 +211,18 @@ export class Parser {
     return new PdfString(new Uint8Array(out), false);
   }
 
+  /**
+   * Strings longer than this (decoded bytes) are not decoded: they are read as a placeholder whose
+   * bytes are the SHA-256 of the raw string (equal strings stay equal, changed ones differ) and
+   * whose `omittedLength` tells the real size, so that a hostile 44 MB /Contents costs one scan.
+   */
+  maxStringBytes = Number.POSITIVE_INFINITY;
+
   parseHexString(): PdfString {
     // Fast path: digits only up to '>' in the next 64 KiB (a signature's /Contents is one such run).
     const window = this.src.slice(this.pos + 1, Math.min(this.end, this.pos + 1 + 64 * 1024));
     const close = window.indexOf(0x3e);
-    if (close >= 0) {
+    if (close >= 0 && close / 2 <= this.maxStringBytes) {
       let ok = true;
       for (let i = 0; i < close && ok; i++) ok = HEX_DIGIT[window[i]] === 1;
       if (ok) {
@@ -224,21 +232,41 @@ export class Parser {
         return new PdfString(new Uint8Array(Buffer.from(text, "hex")), true);
       }
     }
-    this.pos++; // '<'
-    const digits: number[] = [];
-    for (;;) {
-      if (this.pos >= this.end) this.fail("unterminated hex string");
-      const c = this.src.byteAt(this.pos++);
-      if (c === 0x3e) break;
-      if (isWhite(c)) continue;
-      const v = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x41 && c <= 0x46 ? c - 55 : c >= 0x61 && c <= 0x66 ? c - 87 : -1;
-      if (v < 0) this.fail("invalid character in hex string");
-      digits.push(v);
+    // Long or spaced: scanned block by block for the closing '>', counting and checking the digits.
+    const start = this.pos + 1;
+    let digits = 0;
+    let at = start;
+    let closeAt = -1;
+    while (closeAt < 0) {
+      if (at >= this.end) {
+        this.pos = at;
+        this.fail("unterminated hex string");
+      }
+      const block = this.src.slice(at, Math.min(this.end, at + 1024 * 1024));
+      for (let i = 0; i < block.length; i++) {
+        const c = block[i];
+        if (HEX_DIGIT[c] === 1) digits++;
+        else if (c === 0x3e) {
+          closeAt = at + i;
+          break;
+        } else if (!isWhite(c)) {
+          this.pos = at + i;
+          this.fail("invalid character in hex string");
+        }
+      }
+      at += block.length;
     }
-    if (digits.length % 2) digits.push(0);
-    const out = new Uint8Array(digits.length / 2);
-    for (let i = 0; i < out.length; i++) out[i] = (digits[2 * i] << 4) | digits[2 * i + 1];
-    return new PdfString(out, true);
+    this.pos = closeAt + 1;
+    const size = Math.ceil(digits / 2);
+    if (size > this.maxStringBytes) {
+      const h = createHash("sha256");
+      for (let o = start; o < closeAt; o += 1024 * 1024) h.update(this.src.slice(o, Math.min(closeAt, o + 1024 * 1024)));
+      return new PdfString(new Uint8Array(h.digest()), true, size);
+    }
+    const raw = Buffer.from(this.src.slice(start, closeAt)).toString("latin1");
+    let text = digits === closeAt - start ? raw : raw.replace(/[\x00\t\n\f\r ]/g, "");
+    if (text.length % 2) text += "0";
+    return new PdfString(new Uint8Array(Buffer.from(text, "hex")), true);
   }
 
   parseDict(depth: number): PdfDict {

@@ -39,6 +39,8 @@ export class PdfString {
   constructor(
     readonly bytes: Uint8Array,
     readonly hex = false,
+    /** Set when the string was longer than the reader's bound: its real size; `bytes` then hold its SHA-256. */
+    readonly omittedLength = 0,
   ) {}
   /** Decodes a text string (ISO 32000-1 §7.9.2.2): UTF-16BE with BOM, UTF-8 with BOM, else PDFDocEncoding. */
   asText(): string {

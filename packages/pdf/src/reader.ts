@@ -25,6 +25,8 @@ export interface XrefSection {
 export interface ReaderOptions {
   /** Largest decoded stream accepted (decompression bombs). */
   maxDecodedStream?: number;
+  /** Largest string decoded (bytes); a longer one is read as a placeholder (PdfString.omittedLength). Default: no bound. */
+  maxStringBytes?: number;
 }
 
 /**
@@ -41,6 +43,7 @@ export class PdfReader {
   repaired = false;
   readonly warnings: string[] = [];
   readonly maxDecoded: number;
+  readonly maxString: number;
   readonly headerVersion: string | undefined;
 
   private constructor(
@@ -48,6 +51,7 @@ export class PdfReader {
     options: ReaderOptions,
   ) {
     this.maxDecoded = options.maxDecodedStream ?? DEFAULT_MAX_DECODED;
+    this.maxString = options.maxStringBytes ?? Number.POSITIVE_INFINITY;
     const head = Buffer.from(src.slice(0, 1024)).toString("latin1");
     const m = /%PDF-(\d\.\d)/.exec(head);
     if (!m) {
@@ -331,6 +335,7 @@ export class PdfReader {
     const tryAt = (off: number): PdfObject | undefined => {
       try {
         const p = new Parser(this.src, off, (ref) => this.lengthOf(ref));
+        p.maxStringBytes = this.maxString;
         const { ref, value } = p.parseIndirect();
         return ref.num === num ? value : undefined;
       } catch (e) {
@@ -392,6 +397,7 @@ export class PdfReader {
     if (off === undefined) return null;
     void index;
     const p = new Parser(new MemorySource(os.data), off);
+    p.maxStringBytes = this.maxString;
     return p.parseObject();
   }
 

@@ -5,6 +5,13 @@ import { check, text, type Located, type PipelineContext, type SigState } from "
 import type { SignatureReport } from "./report.js";
 
 /**
+ * The largest signature value read (DER bytes of /Contents). A CMS with its chain, a timestamp and
+ * revocation data fits in well under 64 KiB; anything past this bound is refused unread, so that a
+ * hostile /Contents cannot hold a worker (the PDF reader keeps strings past it as placeholders).
+ */
+export const MAX_CONTENTS_BYTES = 512 * 1024;
+
+/**
  * The signature dictionary and its byte range (ISO 32000-1 §12.8.1; EN 319 142-1 §5.1 b: the whole
  * revision but /Contents), then the CMS parsed once for its digest algorithm. Starts the report.
  */
@@ -64,7 +71,13 @@ export function prepareSignature(ctx: PipelineContext, loc: Located): SigState {
   if (b + lb > len)
     return brFail(`The signed byte range [${br.join(" ")}] goes past the end of the file (${len} bytes): the file was cut or re-saved by another tool after signing, so this signature cannot be checked`);
   if (la <= 0 || b <= la || lb < 0) return brFail(`The /ByteRange [${br.join(" ")}] overlaps itself or is degenerate`);
+  // The gap is the hex /Contents with its '<' and '>': bounded before anything reads it.
+  const gapLength = b - la;
+  if (gapLength > 2 * MAX_CONTENTS_BYTES + 2)
+    return brFail(`The signature value (/Contents) is ${gapLength - 2} hex digits (${Math.floor((gapLength - 2) / 2)} bytes), more than the ${MAX_CONTENTS_BYTES} bytes a signature may hold: it is not read`);
   const contents = ctx.reader.resolve(d.get("Contents"));
+  if (contents instanceof PdfString && contents.omittedLength > 0)
+    return brFail(`The signature value (/Contents) is ${contents.omittedLength} bytes, more than the ${MAX_CONTENTS_BYTES} bytes a signature may hold: it is not read`);
   if (!(contents instanceof PdfString) || contents.bytes.length === 0 || contents.bytes.every((x) => x === 0))
     return brFail("The signature value (/Contents) is missing or empty (universal signature forgery)");
   const gap = Buffer.from(ctx.src.slice(la, b)).toString("latin1");

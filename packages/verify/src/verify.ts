@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { KysoError, systemClock } from "@kyso/core";
 import { CertificatePool, type Certificate } from "@kyso/cms";
 import { FileSource, MemorySource, Parser, PdfReader, isWhite, type ByteSource } from "@kyso/pdf";
-import { prepareSignature } from "./byte-range.js";
+import { MAX_CONTENTS_BYTES, prepareSignature } from "./byte-range.js";
 import { pathWithAia } from "./chain-check.js";
 import { checkCms } from "./cms-check.js";
 import { check, fail, summary, type PipelineContext, type SigState, type VerifyInput, type VerifyOptions } from "./context.js";
@@ -62,7 +62,7 @@ function fileFailure(name: string, src: ByteSource, now: Date, reason: string, i
 async function verifySource(src: ByteSource, name: string, options: VerifyOptions, now: Date): Promise<FileReport> {
   let reader: PdfReader;
   try {
-    reader = PdfReader.fromSource(src, { maxDecodedStream: options.maxDecodedStream ?? 64 * 1024 * 1024 });
+    reader = PdfReader.fromSource(src, { maxDecodedStream: options.maxDecodedStream ?? 64 * 1024 * 1024, maxStringBytes: MAX_CONTENTS_BYTES });
   } catch (e) {
     if (!(e instanceof KysoError)) throw e;
     const noPdf = e.code === "PDF_NOT_PDF";
