@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { readFileSync, readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { basename, join } from "node:path";
 import { pki, samples } from "@kyso/certs-test";
 import type { FileReport } from "@kyso/verify";
 import { pdfsig, qpdfCheck } from "../support/judges.js";
@@ -232,7 +232,10 @@ describe("kyso verify --report-pdf / --report-xml / --report-seal", function () 
     assert.match(r.stderr, /would replace the input/);
     assert.equal(sha256File(one), before);
     assert.equal(statSync(one).mtimeMs, mtime);
-    const same = runCli(["verify", one, join(dir, "bao-cao", "..", "quyet-dinh.pdf"), "--report-pdf", join(dir, "dup"), "--revocation", "off"]);
+    // The same file named twice is verified once; two files of the same name in two folders would collide.
+    mkdirSync(join(dir, "copy"), { recursive: true });
+    copyFileSync(one, join(dir, "copy", basename(one)));
+    const same = runCli(["verify", one, join(dir, "copy", basename(one)), "--report-pdf", join(dir, "dup"), "--revocation", "off"]);
     assert.equal(same.code, 2);
     assert.match(same.stderr, /would both write their report/);
     const seal = runCli(["verify", one, "--report-seal", "--p12", pki.orgSeal.p12, "--revocation", "off"]);
