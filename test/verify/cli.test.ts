@@ -109,6 +109,8 @@ describe("kyso verify (built CLI as a process)", function () {
     assert.equal(vi.code, 0);
     assert.match(vi.stdout, /HỢP LỆ/);
     assert.match(vi.stdout, /Người ký: Nguyễn Văn An/);
+    // Times shown to people are Vietnam time.
+    assert.match(vi.stdout, /: \d{2}:\d{2}:\d{2} \d{2}\/\d{2}\/\d{4} \(\+07:00\) \(/);
     const vi2 = runCli(["verify", bad, "--trust", pki.root, "--lang", "vi"]);
     assert.match(vi2.stdout, /tài liệu đã bị sửa đổi sau khi ký/);
   });

@@ -7,3 +7,4 @@ export * from "./files.js";
 export * from "./der.js";
 export * from "./certificate.js";
 export * from "./ber.js";
+export * from "./vietnam-time.js";

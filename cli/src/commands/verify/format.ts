@@ -1,3 +1,4 @@
+import { vietnamTime } from "@kyso/core";
 import type { FileReport } from "@kyso/verify";
 import { tr, type Lang } from "./messages.js";
 
@@ -16,7 +17,8 @@ export function formatReport(r: FileReport, lang: Lang, color: boolean): string 
       lines.push(`    ${tr(lang, "signer")}: ${s.signer.commonName ?? s.signer.subject}  [serial ${s.signer.serialNumber}]`);
       if (s.signer.organization) lines.push(`    ${tr(lang, "organization")}: ${s.signer.organization}`);
     }
-    if (s.signingTime) lines.push(`    ${tr(lang, "time")}: ${s.signingTime} (${tr(lang, s.timeSource === "timestamp" ? "timestamp" : "claimed")})`);
+    // Times shown to people are Vietnam time (+07:00); --json keeps ISO 8601.
+    if (s.signingTime) lines.push(`    ${tr(lang, "time")}: ${vietnamTime(s.signingTime)} (${tr(lang, s.timeSource === "timestamp" ? "timestamp" : "claimed")})`);
     // LTV (issue 7): the PAdES level reached and why the next one is not.
     if (s.level) lines.push(`    PAdES: ${s.level}${s.levelReasons.length ? ` (${s.levelReasons[0]})` : ""}`);
     lines.push(`    ${tr(lang, "coverage")}: ${tr(lang, s.coverage)}; ${tr(lang, "chain")}: ${tr(lang, s.chain.trusted ? "trusted" : "untrusted")}; ${tr(lang, "revocation")}: ${s.revocation.status} (${s.revocation.mode}${s.revocation.source ? `, ${s.revocation.source.toUpperCase()}` : ""})`);

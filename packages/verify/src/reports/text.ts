@@ -1,3 +1,4 @@
+import { vietnamTime } from "@kyso/core";
 import type { FileReport, SignatureReport } from "../report.js";
 
 /** Languages of the printable report (Vietnamese is the default a clerk files). */
@@ -219,21 +220,8 @@ export function text(lang: ReportLang, key: TextKey | string, vars: Record<strin
   return s.replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m));
 }
 
-const VN_OFFSET_MS = 7 * 3600 * 1000;
 
-/**
- * A time as a clerk in Vietnam reads it: `20:07:00 01/12/2026 (+07:00)`. Vietnam keeps UTC+07:00 all
- * year (no daylight saving), so a fixed offset is exact; invalid input is returned as given.
- */
-export function vietnamTime(iso: string | Date, options: { seconds?: boolean; zone?: boolean } = {}): string {
-  const d = iso instanceof Date ? iso : new Date(iso);
-  if (Number.isNaN(d.getTime())) return String(iso);
-  const v = new Date(d.getTime() + VN_OFFSET_MS);
-  const p = (n: number): string => String(n).padStart(2, "0");
-  const clock = `${p(v.getUTCHours())}:${p(v.getUTCMinutes())}${options.seconds === false ? "" : `:${p(v.getUTCSeconds())}`}`;
-  const date = `${p(v.getUTCDate())}/${p(v.getUTCMonth() + 1)}/${v.getUTCFullYear()}`;
-  return `${clock} ${date}${options.zone === false ? "" : " (+07:00)"}`;
-}
+export { vietnamTime };
 
 /** Where revocation data came from, in words: OCSP or CRL, embedded or the URL fetched. */
 function originWords(lang: ReportLang, origin: string | undefined): string | undefined {
