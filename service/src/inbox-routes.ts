@@ -1,10 +1,11 @@
-import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import express, { type NextFunction, type Request, type Response } from "express";
-import { KysoError } from "@kyso/core";
 import type { PackageReport } from "@kyso/edxml";
 import type { Inbox, InboxReceipt, InboxStatus } from "@kyso/registry";
 import type { FileReport } from "@kyso/verify";
+import { contentDisposition } from "./content-disposition.js";
+import { errorMiddleware, httpError } from "./errors.js";
+import type { Upload } from "./uploads.js";
 
 /**
  * The inbox of documents received from the axis:
@@ -26,9 +27,10 @@ import type { FileReport } from "@kyso/verify";
 export interface InboxRoutesOptions {
   openInbox: () => Promise<Inbox> | Inbox;
   /** Verifies a package; `onAttachment` receives each decoded attachment's bytes. */
-  verifyPackage: (bytes: Uint8Array, name: string, client: string | undefined, onAttachment?: (index: number, bytes: Uint8Array) => void) => Promise<PackageReport<FileReport>>;
-  verifyPdf: (bytes: Uint8Array, name: string, client: string | undefined) => Promise<FileReport>;
-  readBody: (req: Request) => Promise<Buffer>;
+  verifyPackage: (input: Upload, name: string, client: string | undefined, onAttachment?: (index: number, bytes: Uint8Array) => void) => Promise<PackageReport<FileReport>>;
+  verifyPdf: (input: Upload, name: string, client: string | undefined) => Promise<FileReport>;
+  /** The request body streamed to a temporary file (bounded in size; 413 past it). */
+  receiveUpload: (req: Request) => Promise<Upload>;
   /** True when the verification pool is full (the request gets 503). */
   busy: () => boolean;
   log?: (entry: Record<string, unknown>) => void;
@@ -36,10 +38,6 @@ export interface InboxRoutesOptions {
 
 const publicDir = fileURLToPath(new URL("../public/", import.meta.url));
 const STATUSES: readonly InboxStatus[] = ["received", "registered", "returned"];
-
-function httpError(status: number, code: string, message: string): KysoError {
-  return new KysoError(code, message, { details: { status } });
-}
 
 function query(req: Request, name: string, max = 500): string | undefined {
   const v = req.query[name];
@@ -54,11 +52,7 @@ function idParam(value: string | undefined, what = "id"): number {
   return Number(value);
 }
 
-/** An RFC 6266 Content-Disposition with the UTF-8 name (RFC 8187) and an ASCII fallback. */
-function disposition(name: string): string {
-  const ascii = name.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d").replace(/Đ/g, "D").replace(/[^\x20-\x7e]|["\\]/g, "_");
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
-}
+const disposition = (name: string): string => contentDisposition(name, "attachment");
 
 function receiptOfPackage(body: Buffer, sha256: string, r: PackageReport<FileReport>, attachmentBytes: Map<number, Uint8Array>): InboxReceipt {
   const h = r.header;
@@ -103,6 +97,7 @@ export function inboxRouter(options: InboxRoutesOptions): express.Router {
   });
 
   router.post("/api/v1/inbox", async (req: Request, res: Response, next: NextFunction) => {
+    let upload: Upload | undefined;
     try {
       const type = (req.headers["content-type"] ?? "").toLowerCase();
       const name = query(req, "name");
@@ -110,9 +105,9 @@ export function inboxRouter(options: InboxRoutesOptions): express.Router {
       const isPdf = type.startsWith("application/pdf");
       if (!isXml && !isPdf) throw httpError(415, "UNSUPPORTED_MEDIA_TYPE", "Send an edXML package (application/xml) or a PDF (application/pdf)");
       if (options.busy()) throw httpError(503, "VERIFY_BUSY", "The service is busy; try again shortly");
-      const body = await options.readBody(req);
-      if (body.length === 0) throw httpError(400, "EMPTY_BODY", "The request has no document");
-      const sha256 = createHash("sha256").update(body).digest("hex");
+      upload = await options.receiveUpload(req);
+      if (upload.size === 0) throw httpError(400, "EMPTY_BODY", "The request has no document");
+      const sha256 = upload.sha256;
       const store = await inbox();
       // Received before (here or by another instance): answer the record, do not verify again.
       const known = await store.findBySha256(sha256);
@@ -126,10 +121,11 @@ export function inboxRouter(options: InboxRoutesOptions): express.Router {
       if (isXml) {
         // The attachments are stored as the verifier decoded them, byte for byte.
         const bytes = new Map<number, Uint8Array>();
-        const report = await options.verifyPackage(body, name ?? "package.edxml", client, (i, b) => bytes.set(i, b));
-        receipt = receiptOfPackage(body, sha256, report, bytes);
+        const report = await options.verifyPackage(upload, name ?? "package.edxml", client, (i, b) => bytes.set(i, b));
+        receipt = receiptOfPackage(await upload.read(), sha256, report, bytes);
       } else {
-        const report = await options.verifyPdf(body, name ?? "document.pdf", client);
+        const report = await options.verifyPdf(upload, name ?? "document.pdf", client);
+        const body = await upload.read();
         receipt = {
           kind: "pdf",
           sha256,
@@ -155,6 +151,8 @@ export function inboxRouter(options: InboxRoutesOptions): express.Router {
         .json({ id: stored.id, indication: stored.indication, subIndication: stored.created ? receipt.subIndication ?? null : undefined, duplicate: !stored.created });
     } catch (e) {
       next(e);
+    } finally {
+      void upload?.discard();
     }
   });
 
@@ -240,18 +238,8 @@ export function inboxRouter(options: InboxRoutesOptions): express.Router {
     }
   });
 
-  // Errors of these routes by code (a KysoError may come from another copy of @kyso/core under a
-  // loader such as tsx); anything else goes on to the service's own error middleware.
-  router.use("/api/v1/inbox", (err: unknown, _req: Request, res: Response, next: NextFunction) => {
-    const e = err as { code?: unknown; message?: string; details?: { status?: number } };
-    const status = typeof e?.details?.status === "number" ? e.details.status : undefined;
-    if (err instanceof Error && typeof e.code === "string" && status) {
-      if (status === 503) res.set("Retry-After", "1");
-      res.status(status).json({ error: e.message, code: e.code });
-      return;
-    }
-    next(err);
-  });
+  // Errors of these routes through the service's one error middleware (./errors.ts).
+  router.use("/api/v1/inbox", errorMiddleware(log));
   return router;
 }
 

@@ -2,6 +2,7 @@ import { timingSafeEqual, createHash } from "node:crypto";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { KysoError } from "@kyso/core";
 import type { CertificateStatus, Registry } from "@kyso/registry";
+import { errorMiddleware } from "./errors.js";
 
 /**
  * Read-only registry endpoints for dashboards, behind an API key:
@@ -108,16 +109,8 @@ export function registryRouter(options: RegistryRouterOptions): express.Router {
     }
   });
 
-  // Errors of these routes as JSON; anything else goes on to the service's own error middleware.
-  router.use("/api/v1/registry", (err: unknown, _req: Request, res: Response, next: NextFunction) => {
-    // By code, not instanceof: a KysoError may come from another copy of @kyso/core (a loader
-    // such as tsx can load the library twice).
-    const code = err instanceof Error ? (err as { code?: unknown }).code : undefined;
-    if (code === "USAGE" || code === "UNKNOWN_UNIT") {
-      res.status(code === "UNKNOWN_UNIT" ? 404 : 400).json({ error: (err as Error).message, code });
-      return;
-    }
-    next(err);
-  });
+  // Errors of these routes through the service's one error middleware (./errors.ts), so that the
+  // router answers the same way when mounted alone.
+  router.use("/api/v1/registry", errorMiddleware());
   return router;
 }

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import type { Request, Response } from "express";
 import { KysoError } from "@kyso/core";
 import type { FileReport } from "@kyso/verify";
+import { contentDisposition } from "./content-disposition.js";
 
 /** What the client asked for in Accept: the JSON report (the default) or a report a clerk can file. */
 export type ReportFormat = "json" | "pdf" | "xml";
@@ -36,11 +37,7 @@ function kysoVersion(): string {
   return version;
 }
 
-/** `inline` with an ASCII fallback name and the exact UTF-8 name (RFC 6266 §4.3, RFC 8187). */
-function disposition(name: string): string {
-  const ascii = name.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d").replace(/Đ/g, "D").replace(/[^\x20-\x7e]|["\\]/g, "_");
-  return `inline; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
-}
+const disposition = (name: string): string => contentDisposition(name, "inline");
 
 /**
  * Sends one verification report in the negotiated format. The PDF is in Vietnamese unless the

@@ -1,10 +1,10 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Router } from "express";
-import { RevocationCache, VerifyPool, httpFetcher, validateCertificate, type RevocationMode } from "@kyso/verify";
-import type { Inbox } from "@kyso/registry";
+import { VerifyPool, type RevocationMode } from "@kyso/verify";
 import { AuditLog, defaultAuditPath } from "./audit.js";
-import { createApp } from "./app.js";
+import { createApp, type AppOptions } from "./app.js";
+import { edxmlJobModule } from "./edxml-job.js";
 import { Metrics } from "./metrics.js";
 
 export interface ServerOptions {
@@ -20,7 +20,16 @@ export interface ServerOptions {
   bodyLimit?: number;
   workers?: number;
   maxPending?: number;
+  /** Per-document time bound of a worker job in ms (default 30 s). */
   timeoutMs?: number;
+  /**
+   * Time to receive a whole request, headers and body, in ms (default 30 s): a slower client gets
+   * 408 and its connection is closed (slowloris, slow bodies). Headers alone get the smaller of this
+   * and 20 s.
+   */
+  requestTimeoutMs?: number;
+  /** Per-worker heap bound in MB (default 512). */
+  maxHeapMb?: number;
   auditPath?: string;
   /**
    * Extra routers. The registry's read-only API (service/src/registry-routes.ts,
@@ -28,7 +37,7 @@ export interface ServerOptions {
    */
   routers?: Router[];
   /** The inbox of received packages (@kyso/registry's Inbox); mounts /inbox and /api/v1/inbox. */
-  openInbox?: () => Promise<Inbox> | Inbox;
+  openInbox?: AppOptions["openInbox"];
   log?: (entry: Record<string, unknown>) => void;
 }
 
@@ -49,16 +58,17 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     intermediates: options.intermediates,
     revocation: options.revocation ?? "online",
     cacheDir: options.cacheDir,
+    maxHeapMb: options.maxHeapMb,
+    // edXML packages are parsed and verified in the same workers as PDFs, never on the event loop.
+    jobModules: { edxml: edxmlJobModule },
   });
-  const revocation = options.revocation ?? "online";
-  const certCache = new RevocationCache(10 * 60_000, options.cacheDir);
   const auditPath = options.auditPath ?? defaultAuditPath();
   const audit = new AuditLog(auditPath);
-  const app = createApp({ pool, audit, metrics: new Metrics(), bodyLimit: options.bodyLimit, requestTimeoutMs: options.timeoutMs ? options.timeoutMs * 2 : undefined, routers: options.routers, log: options.log, trustAnchors: options.trustAnchors, openInbox: options.openInbox,
-    validateCertificate: (der, extra) =>
-      validateCertificate(der, extra, { trustAnchors: options.trustAnchors ?? [], intermediates: options.intermediates, revocation, fetcher: revocation === "online" ? httpFetcher() : undefined, cache: certCache }),
-  });
-  const server = createServer(app);
+  const app = createApp({ pool, audit, metrics: new Metrics(), bodyLimit: options.bodyLimit, requestTimeoutMs: options.timeoutMs ? options.timeoutMs * 2 : undefined, routers: options.routers, log: options.log, openInbox: options.openInbox });
+  // Node's own bounds on receiving a request (checked every connectionsCheckingInterval): past
+  // them the server answers 408 and closes the connection, on every route.
+  const requestTimeout = options.requestTimeoutMs ?? 30_000;
+  const server = createServer({ requestTimeout, headersTimeout: Math.min(requestTimeout, 20_000), connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(requestTimeout / 4))) }, app);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

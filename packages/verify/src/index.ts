@@ -5,6 +5,6 @@ export { classifyChanges, allowedKinds, isAllowed, isLocked, judgeChange, type C
 export { displayName } from "./modifications/locks.js";
 export { CertificatePool, parseCertificateDer, parseSignedData, parseTstInfo, type Certificate } from "@kyso/cms";
 export { loadTrustAnchors } from "./trust.js";
-export { VerifyPool, type VerifyPoolOptions } from "./pool.js";
+export { VerifyPool, type VerifyPoolOptions, type JobInput, type JobContext, type JobRunner } from "./pool.js";
 export * from "./ltv/index.js";
 export { validateCertificate, type CertificateValidation, type CertificateValidationOptions } from "./certificate-validation.js";

@@ -1,9 +1,11 @@
-import { Worker } from "node:worker_threads";
+import { Worker, type TransferListItem } from "node:worker_threads";
 import { availableParallelism } from "node:os";
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { KysoError } from "@kyso/core";
 import type { FileReport } from "./report.js";
 import type { RevocationMode } from "./revocation.js";
+import type { CertificateValidation } from "./certificate-validation.js";
 
 export interface VerifyPoolOptions {
   /** Worker threads (default: the number of cores). */
@@ -22,14 +24,38 @@ export interface VerifyPoolOptions {
   fetchTimeoutMs?: number;
   /** Folder of the on-disk revocation cache shared by the workers (default: memory only). */
   cacheDir?: string;
+  /**
+   * Other kinds of job run in the same workers, by kind: the URL (href) of a module that exports
+   * `run(input, context): Promise<{ result, transfer? }>` (JobRunner below). This is how
+   * a higher layer (e.g. the service's edXML job) runs its parsing off the event loop without this
+   * package depending on it.
+   */
+  jobModules?: Record<string, string>;
 }
+
+/** What a job module's `run` is given besides its input: this worker's verifier, trust and caches. */
+export interface JobContext {
+  verifyPdf(input: { bytes: Uint8Array; name: string } | { path: string; name?: string }): Promise<FileReport>;
+  /** Chain and revocation check of a certificate with this worker's trust anchors, mode and cache. */
+  validateCertificate(der: Uint8Array, extra: Uint8Array[]): Promise<CertificateValidation>;
+  trustAnchors: Uint8Array[];
+}
+
+/** The module a `jobModules` entry names exports this as `run`. */
+export type JobRunner = (input: { bytes?: Uint8Array; path?: string; name: string; params?: unknown }, context: JobContext) => Promise<{ result: unknown; transfer?: TransferListItem[] }>;
+
+/** A document for a job: its bytes, or the path of a file (e.g. an upload streamed to disk). */
+export type JobInput = { bytes: Uint8Array; name: string } | { path: string; name?: string };
 
 interface Job {
   id: number;
+  kind: string;
   bytes?: Uint8Array;
   path?: string;
   name: string;
-  resolve: (r: FileReport) => void;
+  params?: unknown;
+  timeoutMs: number;
+  resolve: (r: unknown) => void;
   reject: (e: unknown) => void;
 }
 
@@ -68,16 +94,17 @@ export class VerifyPool {
         revocation: this.options.revocation ?? "online",
         fetchTimeoutMs: this.options.fetchTimeoutMs ?? 5000,
         cacheDir: this.options.cacheDir,
+        jobModules: this.options.jobModules ?? {},
       },
       resourceLimits: { maxOldGenerationSizeMb: this.options.maxHeapMb ?? 512, maxYoungGenerationSizeMb: 64 },
     });
     const slot: Slot = { worker };
-    worker.on("message", (m: { id: number; report?: FileReport; error?: { message: string; code?: string } }) => {
+    worker.on("message", (m: { id: number; result?: unknown; error?: { message: string; code?: string } }) => {
       const job = slot.job;
       if (!job || job.id !== m.id) return;
       this.release(slot);
-      if (m.report) job.resolve(m.report);
-      else job.reject(new KysoError(m.error?.code ?? "VERIFY_FAILED", m.error?.message ?? "verification failed"));
+      if (m.error === undefined) job.resolve(m.result);
+      else job.reject(new KysoError(m.error.code ?? "VERIFY_FAILED", m.error.message ?? "verification failed"));
       this.pump();
     });
     worker.on("error", (e) => this.replace(slot, /memory/i.test(e.message) ? "it needed more memory than the bound allows" : `the verifier failed (${e.message})`));
@@ -102,7 +129,9 @@ export class VerifyPool {
     if (i >= 0) this.slots.splice(i, 1);
     void slot.worker.terminate();
     if (!this.closed) this.slots.push(this.spawn());
-    if (job) job.resolve(boundReport(job, why));
+    // A PDF still gets its report; another kind of job is refused with JOB_BOUND for its caller to report.
+    if (job?.kind === "pdf") job.resolve(boundReport(job, why));
+    else if (job) job.reject(new KysoError("JOB_BOUND", `The document could not be processed: ${why}`, { details: { why } }));
     this.pump();
   }
 
@@ -110,12 +139,28 @@ export class VerifyPool {
     return this.queue.length + this.slots.filter((s) => s.job).length;
   }
 
+  /** True when `maxPending` jobs are already in: a new one would be refused with VERIFY_BUSY. */
+  get full(): boolean {
+    return this.pending >= this.maxPending;
+  }
+
   /** Verifies one document; rejects with VERIFY_BUSY when `maxPending` documents are already in. */
-  verify(input: { bytes: Uint8Array; name: string } | { path: string; name?: string }): Promise<FileReport> {
+  verify(input: JobInput): Promise<FileReport> {
+    return this.run<FileReport>("pdf", input);
+  }
+
+  /**
+   * Runs one job of a kind given in `jobModules` ("pdf" is verifyPdf) in a worker, within the time
+   * bound (`timeoutMs`, default the pool's) and the worker's heap bound; `params` (structured-cloned)
+   * go to the job module with the input.
+   */
+  run<T>(kind: string, input: JobInput, options: { timeoutMs?: number; params?: unknown } = {}): Promise<T> {
     if (this.closed) return Promise.reject(new KysoError("VERIFY_CLOSED", "the verification pool is closed"));
-    if (this.pending >= this.maxPending) return Promise.reject(new KysoError("VERIFY_BUSY", "too many documents are being verified; try again shortly"));
-    return new Promise((resolve, reject) => {
-      const job: Job = "bytes" in input ? { id: this.nextId++, bytes: input.bytes, name: input.name, resolve, reject } : { id: this.nextId++, path: input.path, name: input.name ?? input.path, resolve, reject };
+    if (kind !== "pdf" && !this.options.jobModules?.[kind]) return Promise.reject(new KysoError("USAGE", `no job module for ${kind}`));
+    if (this.full) return Promise.reject(new KysoError("VERIFY_BUSY", "too many documents are being verified; try again shortly"));
+    return new Promise<T>((resolve, reject) => {
+      const base = { id: this.nextId++, kind, params: options.params, timeoutMs: options.timeoutMs ?? this.timeoutMs, resolve: resolve as (r: unknown) => void, reject };
+      const job: Job = "bytes" in input ? { ...base, bytes: input.bytes, name: input.name } : { ...base, path: input.path, name: input.name ?? input.path };
       this.queue.push(job);
       this.pump();
     });
@@ -127,8 +172,8 @@ export class VerifyPool {
       const job = this.queue.shift();
       if (!job) return;
       slot.job = job;
-      slot.timer = setTimeout(() => this.replace(slot, `verification took longer than ${this.timeoutMs} ms`), this.timeoutMs);
-      slot.worker.postMessage({ id: job.id, bytes: job.bytes, path: job.path, name: job.name });
+      slot.timer = setTimeout(() => this.replace(slot, `it took longer than ${job.timeoutMs} ms`), job.timeoutMs);
+      slot.worker.postMessage({ id: job.id, kind: job.kind, bytes: job.bytes, path: job.path, name: job.name, params: job.params });
     }
   }
 
@@ -140,11 +185,18 @@ export class VerifyPool {
 }
 
 function boundReport(job: Job, why: string): FileReport {
-  const sha = job.bytes ? createHash("sha256").update(job.bytes).digest("hex") : "";
+  let bytes = job.bytes;
+  if (!bytes && job.path) {
+    try {
+      bytes = readFileSync(job.path);
+    } catch {
+      bytes = undefined;
+    }
+  }
   return {
     file: job.name,
-    sha256: sha,
-    size: job.bytes?.length ?? 0,
+    sha256: bytes ? createHash("sha256").update(bytes).digest("hex") : "",
+    size: bytes?.length ?? 0,
     indication: "INDETERMINATE",
     subIndication: "FORMAT_FAILURE",
     reasons: [`The document could not be verified: ${why}`],

@@ -14,6 +14,7 @@ export const serveCommand = defineCommand({
       .option("workers", { type: "number", describe: "Verification worker threads (default: cores)" })
       .option("max-pending", { type: "number", default: 64, describe: "Documents in progress beyond which requests get 503 + Retry-After" })
       .option("timeout", { type: "number", default: 30, describe: "Per-document time bound in seconds" })
+      .option("request-timeout", { type: "number", default: 30, describe: "Time to receive a whole request (headers and body) in seconds: a slower client gets 408 and is disconnected" })
       .option("db", { type: "string", describe: "Registry database for /api/v1/registry and the inbox (/inbox, /api/v1/inbox) (default $KYSO_DB, else sqlite:$XDG_DATA_HOME/kyso/registry.db)" })
       .option("api-key-file", { type: "string", describe: "File holding the API key for /api/v1/registry (else $KYSO_API_KEY; without a key those routes answer 503)" })
       .option("audit-log", { type: "string", describe: "Audit log (JSON lines; default $XDG_DATA_HOME/kyso/audit.jsonl)" })
@@ -54,6 +55,7 @@ export const serveCommand = defineCommand({
       workers: args.workers,
       maxPending: args.maxPending,
       timeoutMs: args.timeout * 1000,
+      requestTimeoutMs: Math.round(args.requestTimeout * 1000),
       auditPath: args.auditLog ? resolve(io.cwd, args.auditLog) : undefined,
       log,
       routers: [registry],
