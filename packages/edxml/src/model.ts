@@ -1,6 +1,6 @@
 /**
  * The edXML message of QCVN 102:2016/BTTTT (amended 2022), as Kyso reads and writes it. Every
- * element is in {@link EDXML_NS} with the `edXML:` prefix. Dates are kept as the text the package
+ * element is in {@link EDXML_NS}; Kyso writes it with the `edXML:` prefix and reads it by namespace. Dates are kept as the text the package
  * carries (`yyyy/MM/dd`, trace times `yyyy/MM/dd HH:mm:ss`), checked but not converted, so that a
  * package parses back to exactly what was written. Optional fields are absent, never `undefined`.
  */
@@ -76,6 +76,13 @@ export interface EdxmlPackage {
   attachments: Attachment[];
 }
 
+/** Something read that Kyso would not have written, but which does not stop the package being read. */
+export interface EdxmlWarning {
+  /** Stable code, e.g. `EDXML_UNPREFIXED`. */
+  code: string;
+  message: string;
+}
+
 /** What the parser saw besides the model: the XML signature element and the manifest. */
 export interface ParsedEdxml extends EdxmlPackage {
   /** The number of `Signature` elements (XMLDSig) in the package. */
@@ -84,4 +91,6 @@ export interface ParsedEdxml extends EdxmlPackage {
   manifest: string[];
   /** Declared sizes per attachment index (`edXML:Size`), when the sender gave one. */
   declaredSizes: (number | undefined)[];
+  /** What was read but would not have been written so (e.g. EDXML_UNPREFIXED). */
+  warnings: EdxmlWarning[];
 }

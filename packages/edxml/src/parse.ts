@@ -3,7 +3,7 @@ import { KysoError } from "@kyso/core";
 import { DEFAULT_LIMITS, decodeBase64Strict, guardXml, type EdxmlLimits } from "./guard.js";
 import {
   EDXML_NS, EDXML_PREFIX, XMLDSIG_NS,
-  type Attachment, type MessageHeader, type Organization, type OtherInfo, type ParsedEdxml, type SignerInfo, type TraceHeader,
+  type Attachment, type EdxmlWarning, type MessageHeader, type Organization, type OtherInfo, type ParsedEdxml, type SignerInfo, type TraceHeader,
 } from "./model.js";
 
 const ELEMENT_NODE = 1;
@@ -157,25 +157,49 @@ function messageHeader(e: Element): MessageHeader {
   });
 }
 
+/** The local name and namespace of an XML signature's `Signature` element. */
+export function isSignatureElement(e: Element): boolean {
+  if (e.localName !== "Signature") return false;
+  if (e.namespaceURI === XMLDSIG_NS) return true;
+  // The official SDK sample writes `<Signature>` with no prefix and no namespace declaration
+  // inside the default-namespace edXML root, so it lands in the edXML namespace (DOMAIN.md): it is
+  // still the package's signature when it holds a SignedInfo (XMLDSig §4.1).
+  return e.namespaceURI === EDXML_NS && childElements(e).some((c) => c.localName === "SignedInfo");
+}
+
 /**
- * Every element outside the XML signature must be an `edXML:` element of the edXML namespace, as
- * the national receivers require; elements inside `Signature` must be XMLDSig's. Iterative, so
- * depth costs no stack (the guard bounds it anyway).
+ * What is read is matched by namespace URI and local name, whatever the prefix (Namespaces in
+ * XML 1.0 §6): every element outside the XML signature must be in the edXML namespace; one written
+ * without the `edXML:` prefix (the SDK sample's default namespace) or with another prefix is read
+ * and noted as EDXML_UNPREFIXED, a warning, since national receivers refuse such packages (the
+ * prefix rule is what Kyso writes, see write.ts). Elements inside `Signature` are the signature
+ * verifier's. Iterative, so depth costs no stack (the guard bounds it anyway).
  */
-function checkPrefixes(root: Element): number {
+function checkNamespaces(root: Element): { signatures: number; warnings: EdxmlWarning[] } {
   let signatures = 0;
+  let unprefixed = 0;
+  const names = new Set<string>();
   const stack: Element[] = [root];
   while (stack.length) {
     const e = stack.pop()!;
-    if (e.namespaceURI === XMLDSIG_NS && e.localName === "Signature") {
+    if (isSignatureElement(e)) {
       signatures++;
       continue; // XMLDSig's own content, checked by the signature verifier
     }
     if (e.namespaceURI !== EDXML_NS) fail("EDXML_FOREIGN_ELEMENT", `<${e.tagName}> is not in the edXML namespace ${EDXML_NS}`);
-    if (e.prefix !== EDXML_PREFIX) fail("EDXML_UNPREFIXED", `<${e.tagName}> must be written with the edXML: prefix (receivers reject unprefixed elements)`);
+    if (e.prefix !== EDXML_PREFIX) {
+      unprefixed++;
+      if (names.size < 5) names.add(e.tagName);
+    }
     for (const c of childElements(e)) stack.push(c);
   }
-  return signatures;
+  const warnings: EdxmlWarning[] = [];
+  if (unprefixed > 0)
+    warnings.push({
+      code: "EDXML_UNPREFIXED",
+      message: `${unprefixed} element(s) of the edXML namespace are not written with the edXML: prefix (e.g. ${[...names].map((n) => `<${n}>`).join(", ")}); they were read by namespace, but national receivers refuse unprefixed packages`,
+    });
+  return { signatures, warnings };
 }
 
 function attachments(container: Element | undefined, maxAttachments: number): { list: Attachment[]; declared: (number | undefined)[] } {
@@ -220,7 +244,7 @@ export function parseEdxml(bytes: Uint8Array, limits: EdxmlLimits = {}): ParsedE
 
 export function parseEdxmlDocument(doc: Document, limits: EdxmlLimits = {}): ParsedEdxml {
   const root = doc.documentElement!;
-  const signatureCount = checkPrefixes(root);
+  const { signatures: signatureCount, warnings } = checkNamespaces(root);
   let envelope: Element | undefined;
   let encoded: Element | undefined;
   if (isEdxml(root, "edXML")) {
@@ -241,5 +265,5 @@ export function parseEdxmlDocument(doc: Document, limits: EdxmlLimits = {}): Par
   const manifestEl = body ? (child(body, "edXMLManifest") ?? child(body, "Manifest")) : undefined;
   const manifest = manifestEl ? children(manifestEl, "Reference").map((r) => (opt(r, "ContentId") ?? "").replace(/^cid:/, "")) : [];
   const att = attachments(encoded, limits.maxAttachments ?? DEFAULT_LIMITS.maxAttachments);
-  return { header: messageHeader(mh), traces, attachments: att.list, signatureCount, manifest, declaredSizes: att.declared };
+  return { header: messageHeader(mh), traces, attachments: att.list, signatureCount, manifest, declaredSizes: att.declared, warnings };
 }

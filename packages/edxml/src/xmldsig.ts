@@ -3,7 +3,9 @@ import { type Document, type Element } from "@xmldom/xmldom";
 import { SignedXml } from "xml-crypto";
 import { KysoError, systemClock, type Clock } from "@kyso/core";
 import { CertificatePool, buildPath } from "@kyso/cms";
-import { XMLDSIG_NS } from "./model.js";
+import { EDXML_NS, XMLDSIG_NS } from "./model.js";
+import { isSignatureElement } from "./parse.js";
+import { withXmldsigNamespace } from "./signature-namespace.js";
 
 /** XMLDSig identifiers (W3C XML Signature 1.1 §6, RFC 6931). */
 export const XMLDSIG_ALG = {
@@ -96,6 +98,13 @@ export interface XmlSignatureCheck {
   signedXml: string | null;
   /** The certificates of the KeyInfo (DER), signer first, when the signature value verified. */
   certificates: Uint8Array[];
+  /**
+   * SHA-256 (hex) over the verified SignedInfo references (URI, transforms, digest method and the
+   * digest value of each, in order), null unless the digests and the signature value verified.
+   * The digests are of the canonical content (C14N), so a re-encoded copy of a package (new bytes,
+   * same signed content) has the same value: a key for de-duplication.
+   */
+  signedContentDigest: string | null;
 }
 
 export interface XmlVerifyOptions {
@@ -117,6 +126,21 @@ function summary(c: X509Certificate): XmlSignerSummary {
 
 function elementsNS(root: Element | Document, ns: string, local: string): Element[] {
   return Array.from(root.getElementsByTagNameNS(ns, local) as unknown as ArrayLike<Element>);
+}
+
+/** The package's signatures: XMLDSig `Signature` elements, whatever their prefix, and the SDK sample's edXML-namespace one. */
+function findSignatures(doc: Document): Element[] {
+  return [...elementsNS(doc, XMLDSIG_NS, "Signature"), ...elementsNS(doc, EDXML_NS, "Signature").filter(isSignatureElement)];
+}
+
+/** SHA-256 over the references of a verified SignedInfo (XMLDSig §4.4.3): see {@link XmlSignatureCheck.signedContentDigest}. */
+function referencesDigest(refs: readonly { uri: string; transforms: readonly string[]; digestAlgorithm: string; digestValue?: unknown }[]): string {
+  const h = createHash("sha256");
+  for (const r of refs) {
+    const value = Buffer.from(String(r.digestValue ?? "").replace(/\s+/g, ""), "base64").toString("hex");
+    h.update(`${r.uri ?? ""}\n${r.transforms.join(" ")}\n${r.digestAlgorithm}\n${value}\n\n`);
+  }
+  return h.digest("hex");
 }
 
 /**
@@ -162,10 +186,37 @@ export function verifyXmlSignature(text: string, doc: Document, options: XmlVeri
 
 /** As {@link verifyXmlSignature}, also giving the signed content so that the caller reads what was signed. */
 export function checkXmlSignature(text: string, doc: Document, options: XmlVerifyOptions = {}): XmlSignatureCheck {
+  const sigs = findSignatures(doc);
+  if (sigs.length === 1 && sigs[0].namespaceURI === EDXML_NS) return checkEdxmlNamespaced(text, sigs[0], options);
+  return checkXmldsig(text, sigs, options);
+}
+
+/**
+ * The SDK sample's `<Signature>` in the edXML namespace: verified as the XMLDSig signature it
+ * stands for (see {@link withXmldsigNamespace}), with a warning; when it cannot be verified so, the
+ * verdict is INDETERMINATE (SIG_CONSTRAINTS_FAILURE) with the reason, never a pass.
+ */
+function checkEdxmlNamespaced(text: string, signature: Element, options: XmlVerifyOptions): XmlSignatureCheck {
+  const what = `The <Signature> element is in the edXML namespace, not in XMLDSig's (${XMLDSIG_NS}), as in the national SDK's sample`;
+  const moved = withXmldsigNamespace(text, signature);
+  if ("problem" in moved)
+    return { report: failed({}, "INDETERMINATE", "SIG_CONSTRAINTS_FAILURE", `${what}; it cannot be checked as an XML signature: ${moved.problem}`), signedXml: null, certificates: [], signedContentDigest: null };
+  const check = checkXmldsig(moved.text, findSignatures(moved.doc), options);
+  const r = check.report;
+  r.warnings.unshift(`${what}; it was read as an XMLDSig signature (its elements taken in the XMLDSig namespace)`);
+  if (!r.integrity) {
+    r.indication = "INDETERMINATE";
+    r.subIndication = "SIG_CONSTRAINTS_FAILURE";
+    r.reasons = [`${what}; read as an XMLDSig signature it does not verify: ${r.reasons[0] ?? "unknown reason"}`];
+  }
+  return check;
+}
+
+function checkXmldsig(text: string, sigs: Element[], options: XmlVerifyOptions): XmlSignatureCheck {
   let signedXml: string | null = null;
   let certificates: Uint8Array[] = [];
+  let signedContentDigest: string | null = null;
   const report = ((): XmlSignatureReport => {
-  const sigs = elementsNS(doc, XMLDSIG_NS, "Signature");
   if (sigs.length === 0) return { ...failed({ present: false }, "INDETERMINATE", "SIGNED_DATA_NOT_FOUND", "The package has no XML signature"), present: false };
   if (sigs.length > 1) return failed({}, "INDETERMINATE", "FORMAT_FAILURE", `The package has ${sigs.length} XML signatures; exactly one is expected`);
   const sigEl = sigs[0];
@@ -211,6 +262,7 @@ export function checkXmlSignature(text: string, doc: Document, options: XmlVerif
   }
   base.integrity = true;
   signedXml = sx.getSignedReferences()[0] ?? null;
+  signedContentDigest = referencesDigest(sx.getReferences());
   certificates = certs.map((c) => new Uint8Array(c.raw));
   const now = (options.clock ?? systemClock).now();
   const chain = signerPath(new Uint8Array(leaf.raw), certs.slice(1).map((c) => new Uint8Array(c.raw)), options.trustAnchors, now);
@@ -220,5 +272,5 @@ export function checkXmlSignature(text: string, doc: Document, options: XmlVerif
     return failed(base, "INDETERMINATE", "OUT_OF_BOUNDS_NO_POE", "The XML signer's certificate is not valid at the validation time");
   return { ...(failed(base, "TOTAL_PASSED", null, "") as XmlSignatureReport), reasons: [] };
   })();
-  return { report, signedXml, certificates };
+  return { report, signedXml, certificates, signedContentDigest };
 }

@@ -190,11 +190,17 @@ describe("hostile edXML", () => {
     assert.equal(codeOf(() => parseEdxml(enc(good.replace(`<edXML:Size>${text.bytes.length}<`, `<edXML:Size>${text.bytes.length + 1}<`)))), "EDXML_SIZE_MISMATCH");
   });
 
-  it("rejects elements without the edXML: prefix, also in the default namespace, and foreign elements", () => {
+  it("reads elements by namespace whatever their prefix (EDXML_UNPREFIXED is a warning), and still refuses foreign elements", () => {
     const unprefixed = good.replace("<edXML:Subject>", '<Subject xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016">').replace("</edXML:Subject>", "</Subject>");
-    assert.equal(codeOf(() => parseEdxml(enc(unprefixed))), "EDXML_UNPREFIXED");
+    const a = parseEdxml(enc(unprefixed));
+    assert.equal(a.header.subject, samplePackage([text]).header.subject);
+    assert.deepEqual(a.warnings.map((w) => w.code), ["EDXML_UNPREFIXED"]);
+    assert.match(a.warnings[0].message, /^1 element\(s\).*<Subject>/);
     const otherPrefix = good.replace("<edXML:Subject>", '<e:Subject xmlns:e="http://www.mic.gov.vn/TBT/QCVN_102_2016">').replace("</edXML:Subject>", "</e:Subject>");
-    assert.equal(codeOf(() => parseEdxml(enc(otherPrefix))), "EDXML_UNPREFIXED");
+    const b = parseEdxml(enc(otherPrefix));
+    assert.equal(b.header.subject, samplePackage([text]).header.subject);
+    assert.deepEqual(b.warnings.map((w) => w.code), ["EDXML_UNPREFIXED"]);
+    assert.deepEqual(parseEdxml(enc(good)).warnings, []);
     const noNs = good.replace("<edXML:Subject>", "<Subject>").replace("</edXML:Subject>", "</Subject>");
     assert.equal(codeOf(() => parseEdxml(enc(noNs))), "EDXML_FOREIGN_ELEMENT");
   });
