@@ -3,6 +3,7 @@ import { KysoError, systemClock, type Clock } from "@kyso/core";
 import { guardXml, type EdxmlLimits } from "./guard.js";
 import type { Attachment, MessageHeader, ParsedEdxml, TraceHeader } from "./model.js";
 import { parseEdxmlDocument, parseXmlDocument } from "./parse.js";
+import { bindSender, personalSignerWarning, type SenderBinding, type SenderDirectory } from "./sender.js";
 import { checkXmlSignature, type XmlIndication, type XmlSignatureReport } from "./xmldsig.js";
 
 /** What the package verifier needs of a PDF report (the FileReport of @kyso/verify has these). */
@@ -41,6 +42,17 @@ export interface PackageReport<R extends AttachmentVerdict = AttachmentVerdict> 
   header: MessageHeader | null;
   traces: TraceHeader[];
   xmlSignature: XmlSignatureReport | null;
+  /**
+   * Whether the XML signer is the organization `From` claims to be; a mismatch makes a package
+   * whose signature passes INDETERMINATE / SENDER_MISMATCH. Null when the package could not be read.
+   */
+  senderBinding: SenderBinding | null;
+  /**
+   * SHA-256 (hex) over the verified SignedInfo references (see XmlSignatureCheck): the same for a
+   * re-encoded copy of the package (new bytes, same signed content), so a de-duplication key.
+   * Null when the XML signature's digests and value did not verify (then only `sha256` identifies it).
+   */
+  signedContentDigest: string | null;
   attachments: AttachmentReport<R>[];
   /** Why the package could not be read (hostile or malformed XML), null when it could. */
   error: { code: string; message: string } | null;
@@ -65,6 +77,12 @@ export interface VerifyEdxmlOptions<R extends AttachmentVerdict> {
   validateCertificate?: CertificateValidator;
   /** Trust anchors (DER) for the XML signature. */
   trustAnchors?: Uint8Array[];
+  /**
+   * Who may sign for each sender OrganId (e.g. each unit's seal certificate from `kyso units`).
+   * For an OrganId without an entry, the signer certificate's organization (O) must be the `From`
+   * OrganName (compared in NFC, case-folded, whitespace collapsed, tone marks placement-free).
+   */
+  senders?: SenderDirectory;
   clock?: Clock;
   limits?: EdxmlLimits;
   /** PDFs handed to `verifyPdf` at once (default 4), so that a package of many PDFs does not flood a worker pool. */
@@ -106,6 +124,8 @@ export async function verifyEdxml<R extends AttachmentVerdict>(input: { bytes: U
     header: null,
     traces: [],
     xmlSignature: null,
+    senderBinding: null,
+    signedContentDigest: null,
     attachments: [],
     error: null,
     warnings: [],
@@ -143,7 +163,8 @@ export async function verifyEdxml<R extends AttachmentVerdict>(input: { bytes: U
     else if (v.revocation.status === "no-information") r.warnings.push(v.revocation.message);
   }
   report.xmlSignature = sig.report;
-  report.warnings.push(...sig.report.warnings);
+  report.signedContentDigest = sig.signedContentDigest;
+  report.warnings.push(...parsed.warnings.map((w) => `${w.code}: ${w.message}`), ...sig.report.warnings);
   if (sig.signedXml !== null) {
     // Read the package from what the signature covers (as xml-crypto's parser saw it), so that
     // the header and attachments reported and stored are the signed ones; a package that reads
@@ -167,6 +188,10 @@ export async function verifyEdxml<R extends AttachmentVerdict>(input: { bytes: U
   }
   report.header = parsed.header;
   report.traces = parsed.traces;
+  // Sender binding (issue 12), on the signed header: the From organization against the XML signer.
+  report.senderBinding = bindSender(parsed.header.from, sig.report.integrity ? sig.certificates[0] : undefined, sig.report.signer, options.senders);
+  const personal = personalSignerWarning(report.senderBinding);
+  if (personal) report.warnings.push(personal);
   const ids = parsed.attachments.map((a) => a.contentId);
   if (parsed.manifest.length > 0 && (parsed.manifest.length !== ids.length || parsed.manifest.some((m) => !ids.includes(m))))
     report.warnings.push("The manifest does not list exactly the attachments the package holds");
@@ -193,6 +218,13 @@ export async function verifyEdxml<R extends AttachmentVerdict>(input: { bytes: U
   let indication: XmlIndication = report.xmlSignature.indication;
   let sub = report.xmlSignature.subIndication;
   const reasons = report.xmlSignature.reasons.map((r) => `XML signature: ${r}`);
+  if (report.senderBinding.status === "mismatch") {
+    reasons.push(`Sender: ${report.senderBinding.message}`);
+    if (indication === "TOTAL_PASSED") {
+      indication = "INDETERMINATE";
+      sub = "SENDER_MISMATCH";
+    }
+  }
   for (const a of report.attachments) {
     const r = a.report;
     if (!r) continue;
