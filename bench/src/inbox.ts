@@ -14,7 +14,7 @@ import { tmpdir, cpus } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { p12Password, pki, samples } from "@kyso/certs-test";
-import { openDatabase } from "@kyso/registry";
+import { openDatabase } from "@kyso/db";
 import { buildEdxml, signEdxml, type MessageHeader } from "@kyso/edxml";
 import { signPdfFile } from "@kyso/sign";
 import { Pkcs12Signer } from "@kyso/signers";

@@ -15,7 +15,6 @@ import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import {
   DAY_MS,
-  openDatabase,
   openRegistry,
   parseCertificates,
   type CertificateFacts,
@@ -23,6 +22,7 @@ import {
   type UnitInput,
 } from "@kyso/registry";
 import { syntheticCertificate, syntheticIssuer } from "@kyso/registry/synthetic";
+import { openDatabase } from "@kyso/db";
 
 const argv = process.argv.slice(2);
 const arg = (name: string, dflt: number) => {

@@ -20,7 +20,8 @@ export function registryOptions<T>(y: Argv<T>): Argv<T & RegistryArgs> {
 
 /** Opens the registry named by --db, KYSO_DB or the default location; the caller closes it. */
 export async function openCliRegistry(args: RegistryArgs, io: Io): Promise<Registry> {
-  const { openRegistry, defaultDbSpec } = await import("@kyso/registry");
+  const { openRegistry } = await import("@kyso/registry");
+  const { defaultDbSpec } = await import("@kyso/db");
   const spec = args.db ?? io.env.KYSO_DB ?? defaultDbSpec(io.env);
   return openRegistry(spec, { actor: args.by ?? io.env.KYSO_ACTOR ?? io.env.USER ?? io.env.LOGNAME ?? "unknown", cwd: io.cwd });
 }

@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { PackageReport } from "@kyso/edxml";
-import type { Inbox, InboxReceipt, InboxStatus } from "@kyso/registry";
+import type { Inbox, InboxReceipt, InboxStatus } from "@kyso/inbox";
 import type { FileReport } from "@kyso/verify";
 import { contentDisposition } from "./content-disposition.js";
 import { errorMiddleware, httpError } from "./errors.js";
@@ -22,7 +22,7 @@ import type { Upload } from "./uploads.js";
  *   POST /api/v1/inbox/:id/register {arrivalNumber}   POST /api/v1/inbox/:id/return {reason}
  *                                            (the clerk in X-Kyso-Actor, percent-encoded)
  *   GET  /inbox                              the clerks' page (public/inbox.html)
- * Verification is handed in (the service's worker pool); storage is @kyso/registry's Inbox.
+ * Verification is handed in (the service's worker pool); storage is @kyso/inbox's Inbox.
  */
 export interface InboxRoutesOptions {
   openInbox: () => Promise<Inbox> | Inbox;

@@ -13,7 +13,9 @@ const ALLOWED: Record<string, string[]> = {
   appearance: ["core", "pdf"],
   sign: ["core", "pdf", "cms", "signers", "appearance"],
   verify: ["core", "pdf", "cms"],
-  registry: ["core", "cms"],
+  db: ["core"],
+  registry: ["core", "cms", "db"],
+  inbox: ["core", "db"],
   edxml: ["core", "cms"],
   trust: ["core"],
 };

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pki, samples } from "@kyso/certs-test";
 import type { PackageReport } from "@kyso/edxml";
-import type { InboxRecord, InboxSummary } from "@kyso/registry";
+import type { InboxRecord, InboxSummary } from "@kyso/inbox";
 import type { FileReport } from "@kyso/verify";
 import { sign, tempDir } from "../verify/support.js";
 import { serve, type Served } from "../service/support.js";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pki } from "@kyso/certs-test";
-import type { InboxSummary } from "@kyso/registry";
+import type { InboxSummary } from "@kyso/inbox";
 import { postgresBackend, requireBackend } from "../../packages/registry/test/support/backends.js";
 import { header, pdfAttachment, pkg, signedPackage, signedPdfs } from "../edxml/support.js";
 import { tempDir } from "../verify/support.js";

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { isKysoError } from "@kyso/core";
-import { Inbox, MIGRATIONS, type InboxReceipt } from "../src/index.js";
-import { backends, requireBackend } from "./support/backends.js";
+import { appliedMigrations, sql } from "@kyso/db";
+import { Inbox, INBOX_MIGRATIONS, type InboxReceipt } from "../src/index.js";
+import { backends, requireBackend } from "../../registry/test/support/backends.js";
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const sha = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
@@ -79,9 +80,9 @@ for (const backend of backends) {
         const results = await Promise.all([inbox.receive(r), other.receive(r), inbox.receive(r), other.receive(r)]);
         assert.equal(new Set(results.map((x) => x.id)).size, 1);
         assert.equal(results.filter((x) => x.created).length, 1);
-        const rows = await inbox.db.all<{ n: number | string }>("SELECT COUNT(*) AS n FROM inbox_packages");
+        const rows = await inbox.db.all<{ n: number | string }>(sql`SELECT COUNT(*) AS n FROM inbox_packages`);
         assert.equal(Number(rows[0].n), 1);
-        const att = await inbox.db.all<{ n: number | string }>("SELECT COUNT(*) AS n FROM inbox_attachments");
+        const att = await inbox.db.all<{ n: number | string }>(sql`SELECT COUNT(*) AS n FROM inbox_attachments`);
         assert.equal(Number(att[0].n), 2);
       } finally {
         if (other !== inbox) await other.close();
@@ -120,10 +121,19 @@ for (const backend of backends) {
       assert.equal((await inbox.list()).length, 2);
     });
 
-    it("shares the registry's migrations (the inbox is migration 3)", async () => {
-      const rows = await inbox.db.all<{ version: number }>("SELECT version FROM schema_migrations ORDER BY version");
-      assert.deepEqual(rows.map((r) => Number(r.version)), MIGRATIONS.map((m) => m.version));
-      assert.ok(MIGRATIONS.some((m) => m.version === 3 && /inbox/.test(m.name)));
+    it("has its own migration namespace, applied once (release 0.1's migration 3)", async () => {
+      const again = await Inbox.open(spec, { clock });
+      await again.close();
+      const applied = await appliedMigrations(inbox.db);
+      assert.deepEqual(applied.map((m) => [m.namespace, m.version]), INBOX_MIGRATIONS.migrations.map((m) => ["inbox", m.version]));
+      assert.equal(INBOX_MIGRATIONS.migrations[0].legacyVersion, 3);
+    });
+
+    it("sends a sender filter holding quotes, ? and LIKE wildcards as bound values", async () => {
+      const a = await inbox.receive(receipt(30));
+      for (const sender of ["' OR 1=1 --", "?", "$1", "x'); DROP TABLE inbox_packages; --"]) assert.deepEqual(await inbox.list({ sender }), [], sender);
+      assert.deepEqual((await inbox.list({ sender: "Văn phòng?" })).map((x) => x.id), []);
+      assert.deepEqual((await inbox.list({ sender: "000.00.00.G22" })).map((x) => x.id), [a.id]);
     });
   });
 }

@@ -1,3 +1,5 @@
+import { parse, CsvError } from "csv-parse/sync";
+import { stringify } from "csv-stringify/sync";
 import { KysoError } from "@kyso/core";
 
 /** One CSV record with the (1-based) line it starts on. */
@@ -6,55 +8,31 @@ export interface CsvRecord {
   fields: string[];
 }
 
+const SYNTAX_REASONS: Record<string, string> = {
+  CSV_QUOTE_NOT_CLOSED: "unterminated quoted field",
+  CSV_INVALID_CLOSING_QUOTE: "text after a closing quote",
+};
+
 /**
- * RFC 4180 CSV: comma separated, fields optionally in double quotes ("" inside quotes is one
- * quote), quoted fields may span lines, CRLF or LF, a UTF-8 BOM is ignored. Blank lines are skipped.
+ * RFC 4180 CSV through csv-parse: comma separated, fields optionally in double quotes ("" inside
+ * quotes is one quote), quoted fields may span lines, CRLF or LF (mixed), a UTF-8 BOM is ignored.
+ * Blank lines are skipped. Errors name the line (`line N: ...`).
  */
 export function parseCsv(text: string): CsvRecord[] {
+  let parsed: { record: string[]; info: { lines: number } }[];
+  try {
+    parsed = parse(text, { bom: true, info: true, relax_column_count: true, skip_empty_lines: true, record_delimiter: ["\r\n", "\n", "\r"] }) as unknown as typeof parsed;
+  } catch (e) {
+    if (!(e instanceof CsvError)) throw e;
+    const line = (e as CsvError & { lines?: number }).lines ?? 1;
+    throw new KysoError("CSV_SYNTAX", `line ${line}: ${SYNTAX_REASONS[e.code] ?? e.message.replace(/ at line \d+/, "")}`, { cause: e });
+  }
   const out: CsvRecord[] = [];
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  let line = 1;
-  while (i < text.length) {
-    const startLine = line;
-    const fields: string[] = [];
-    let field = "";
-    let atEnd = false;
-    while (!atEnd) {
-      if (text[i] === '"') {
-        i++;
-        for (;;) {
-          if (i >= text.length) throw new KysoError("CSV_SYNTAX", `line ${startLine}: unterminated quoted field`);
-          const ch = text[i];
-          if (ch === '"') {
-            if (text[i + 1] === '"') {
-              field += '"';
-              i += 2;
-              continue;
-            }
-            i++;
-            break;
-          }
-          if (ch === "\n") line++;
-          field += ch;
-          i++;
-        }
-        if (i < text.length && text[i] !== "," && text[i] !== "\n" && text[i] !== "\r")
-          throw new KysoError("CSV_SYNTAX", `line ${line}: text after a closing quote`);
-      } else {
-        while (i < text.length && text[i] !== "," && text[i] !== "\n" && text[i] !== "\r") field += text[i++];
-      }
-      fields.push(field);
-      field = "";
-      if (text[i] === ",") {
-        i++;
-      } else {
-        if (text[i] === "\r") i++;
-        if (text[i] === "\n") i++;
-        line++;
-        atEnd = true;
-      }
-    }
-    if (!(fields.length === 1 && fields[0].trim() === "")) out.push({ line: startLine, fields });
+  for (const { record, info } of parsed) {
+    if (record.length === 1 && record[0].trim() === "") continue;
+    // csv-parse counts the line a record ends on; a quoted field's line breaks move its start up.
+    const breaks = record.reduce((n, f) => n + (f.match(/\n/g)?.length ?? 0), 0);
+    out.push({ line: info.lines - breaks, fields: record });
   }
   return out;
 }
@@ -81,12 +59,31 @@ export function csvObjects(
   });
 }
 
-/** One CSV field, quoted when it must be. */
-export function csvField(value: unknown): string {
-  const s = value === null || value === undefined ? "" : String(value);
-  return /[",\r\n]/.test(s) || /^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+/**
+ * A text cell a spreadsheet would read as a formula gets a leading `'` (OWASP "CSV Injection":
+ * cells starting with =, +, -, @, tab or carriage return). Numbers are written as numbers.
+ */
+export function neutraliseFormula(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
 }
 
+/** One CSV record (CRLF-terminated, RFC 4180 §2), through csv-stringify, with formulas neutralised. */
 export function csvLine(values: readonly unknown[]): string {
-  return `${values.map(csvField).join(",")}\r\n`;
+  return stringify([values as unknown[]], {
+    record_delimiter: "\r\n",
+    // Any line break (csv-stringify quotes only the record delimiter itself), and leading or
+    // trailing blanks, kept visible (and kept at all by readers that trim).
+    quoted_match: /[\r\n]|^\s|\s$/,
+    cast: {
+      string: (s) => neutraliseFormula(s),
+      boolean: (b) => String(b),
+      date: (d) => d.toISOString(),
+      object: (o) => neutraliseFormula(JSON.stringify(o)),
+    },
+  });
+}
+
+/** One CSV field as it appears in a line (quoted when it must be, formulas neutralised). */
+export function csvField(value: unknown): string {
+  return csvLine([value]).slice(0, -2);
 }

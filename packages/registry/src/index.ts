@@ -1,5 +1,4 @@
 export * from "./types.js";
-export * from "./db.js";
 export * from "./certificate.js";
 export * from "./crl.js";
 export * from "./csv.js";
@@ -9,4 +8,3 @@ export * from "./registry.js";
 export * from "./report.js";
 export * from "./open.js";
 export * from "./report-html.js";
-export * from "./inbox.js";

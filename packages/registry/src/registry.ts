@@ -1,8 +1,9 @@
 import { KysoError, normalizeSerial, systemClock, type Clock } from "@kyso/core";
-import type { Database, Db, SqlValue } from "./db.js";
+import { sql, type Database, type Db, type RawBuilder, type SqlValue } from "@kyso/db";
 import type { CertificateFacts } from "./certificate.js";
 import type { CrlFacts } from "./crl.js";
 import { DAY_MS } from "./time.js";
+import { subtree } from "./subtree.js";
 import { buildReport, type ReportOptions } from "./report.js";
 import {
   CERTIFICATE_STATUSES,
@@ -111,14 +112,12 @@ interface CertRow {
   replaces: string | null;
 }
 
-const CERT_SELECT = `SELECT c.id, c.serial, c.issuer, c.fingerprint, c.subject, c.not_before, c.not_after, c.issued_at,
+const CERT_SELECT = sql`SELECT c.id, c.serial, c.issuer, c.fingerprint, c.subject, c.not_before, c.not_after, c.issued_at,
   c.key_algorithm, c.key_size, c.type, c.token_serial, c.holder_id, h.name AS holder, c.unit_id, u.code AS unit,
   u.name AS unit_name, c.report_level, c.status, c.revoked_at, c.revocation_reason, r.serial AS replaces
 FROM certificates c JOIN holders h ON h.id = c.holder_id JOIN units u ON u.id = c.unit_id
 LEFT JOIN certificates r ON r.id = c.replaces_id`;
 
-/** The SQL for a unit and everything below it, as `unit_id IN (...)`. */
-const SUBTREE = `WITH RECURSIVE subtree(id) AS (SELECT id FROM units WHERE code = ? UNION ALL SELECT u.id FROM units u JOIN subtree s ON u.parent_id = s.id)`;
 
 function iso(ms: number | null): string | null {
   return ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString();
@@ -130,9 +129,14 @@ function chunks<T>(items: readonly T[], size = BATCH): T[][] {
   return out;
 }
 
-function placeholders(rows: number, cols: number): string {
-  const one = `(${new Array(cols).fill("?").join(", ")})`;
-  return new Array(rows).fill(one).join(", ");
+/** `(a, b), (c, d)`: rows of bound values for a multi-row INSERT. */
+function valueRows(rows: readonly (readonly SqlValue[])[]): RawBuilder<unknown> {
+  return sql.join(rows.map((r) => sql`(${sql.join(r)})`));
+}
+
+/** `a, b, c`: bound values for `IN (...)`. */
+function list(values: readonly SqlValue[]): RawBuilder<unknown> {
+  return sql.join(values);
 }
 
 /** `CRLReason` given by a user, by its RFC 5280 name in any case, with or without dashes. */
@@ -179,15 +183,7 @@ export class Registry {
     refs: { certificateId?: number | null; tokenId?: number | null; unitId?: number | null },
     details: Record<string, unknown>,
   ): Promise<void> {
-    await tx.run("INSERT INTO events (at, actor, kind, certificate_id, token_id, unit_id, details) VALUES (?, ?, ?, ?, ?, ?, ?)", [
-      this.now(),
-      actor ?? this.defaultActor,
-      kind,
-      refs.certificateId ?? null,
-      refs.tokenId ?? null,
-      refs.unitId ?? null,
-      JSON.stringify(details),
-    ]);
+    await tx.run(sql`INSERT INTO events (at, actor, kind, certificate_id, token_id, unit_id, details) VALUES (${this.now()}, ${actor ?? this.defaultActor}, ${kind}, ${refs.certificateId ?? null}, ${refs.tokenId ?? null}, ${refs.unitId ?? null}, ${JSON.stringify(details)})`);
   }
 
   // ---------------------------------------------------------------- units
@@ -217,8 +213,7 @@ export class Registry {
       const wanted = [...new Set([...byCode.keys(), ...units.map((u) => u.parent).filter((p): p is string => !!p)])];
       for (const part of chunks(wanted)) {
         const rows = await tx.all<{ id: number; code: string; report_level: ReportLevel }>(
-          `SELECT id, code, report_level FROM units WHERE code IN (${part.map(() => "?").join(", ")})`,
-          part,
+          sql`SELECT id, code, report_level FROM units WHERE code IN (${list(part)})`,
         );
         for (const r of rows) existing.set(r.code, { id: Number(r.id), report_level: r.report_level });
       }
@@ -256,20 +251,18 @@ export class Registry {
       let count = 0;
       for (const batch of depthBatches) {
         for (const part of chunks(batch ?? [])) {
-          const params: SqlValue[] = [];
+          const values: SqlValue[][] = [];
           for (const u of part) {
             const parent = u.parent ? known.get(u.parent)! : undefined;
             const reportLevel: ReportLevel = u.level === "department" ? (parent?.report_level ?? "province") : u.level;
-            params.push(u.code, u.name.trim(), u.level, reportLevel, parent?.id ?? null, this.now());
+            values.push([u.code, u.name.trim(), u.level, reportLevel, parent?.id ?? null, this.now()]);
           }
           const rows = await tx.all<{ id: number; code: string; report_level: ReportLevel }>(
-            `INSERT INTO units (code, name, level, report_level, parent_id, created_at) VALUES ${placeholders(part.length, 6)} RETURNING id, code, report_level`,
-            params,
+            sql`INSERT INTO units (code, name, level, report_level, parent_id, created_at) VALUES ${valueRows(values)} RETURNING id, code, report_level`,
           );
           for (const r of rows) known.set(r.code, { id: Number(r.id), report_level: r.report_level });
-          const ev: SqlValue[] = [];
-          for (const r of rows) ev.push(this.now(), options.actor ?? this.defaultActor, "unit_added", Number(r.id), JSON.stringify({ code: r.code }));
-          await tx.run(`INSERT INTO events (at, actor, kind, unit_id, details) VALUES ${placeholders(rows.length, 5)}`, ev);
+          const ev = rows.map((r): SqlValue[] => [this.now(), options.actor ?? this.defaultActor, "unit_added", Number(r.id), JSON.stringify({ code: r.code })]);
+          await tx.run(sql`INSERT INTO events (at, actor, kind, unit_id, details) VALUES ${valueRows(ev)}`);
           count += rows.length;
         }
       }
@@ -279,15 +272,14 @@ export class Registry {
 
   async listUnits(): Promise<Unit[]> {
     const rows = await this.db.all<{ code: string; name: string; level: UnitLevel; report_level: ReportLevel; parent: string | null }>(
-      `SELECT u.code, u.name, u.level, u.report_level, p.code AS parent FROM units u LEFT JOIN units p ON p.id = u.parent_id ORDER BY u.code`,
+      sql`SELECT u.code, u.name, u.level, u.report_level, p.code AS parent FROM units u LEFT JOIN units p ON p.id = u.parent_id ORDER BY u.code`,
     );
     return rows.map((r) => ({ code: r.code, name: r.name, level: r.level, reportLevel: r.report_level, parent: r.parent ?? null }));
   }
 
   async getUnit(code: string): Promise<Unit | undefined> {
     const r = await this.db.get<{ code: string; name: string; level: UnitLevel; report_level: ReportLevel; parent: string | null }>(
-      `SELECT u.code, u.name, u.level, u.report_level, p.code AS parent FROM units u LEFT JOIN units p ON p.id = u.parent_id WHERE u.code = ?`,
-      [code],
+      sql`SELECT u.code, u.name, u.level, u.report_level, p.code AS parent FROM units u LEFT JOIN units p ON p.id = u.parent_id WHERE u.code = ${code}`,
     );
     return r && { code: r.code, name: r.name, level: r.level, reportLevel: r.report_level, parent: r.parent ?? null };
   }
@@ -335,8 +327,7 @@ export class Registry {
       const codes = [...new Set(accepted.map((a) => a.unit))];
       for (const part of chunks(codes)) {
         const rows = await tx.all<{ id: number; code: string; report_level: ReportLevel }>(
-          `SELECT id, code, report_level FROM units WHERE code IN (${part.map(() => "?").join(", ")})`,
-          part,
+          sql`SELECT id, code, report_level FROM units WHERE code IN (${list(part)})`,
         );
         for (const r of rows) units.set(r.code, { id: Number(r.id), report_level: r.report_level });
       }
@@ -345,8 +336,7 @@ export class Registry {
       const serials = [...new Set(accepted.map((a) => a.facts.serial))];
       for (const part of chunks(serials)) {
         const rows = await tx.all<{ issuer: string; serial: string }>(
-          `SELECT issuer, serial FROM certificates WHERE serial IN (${part.map(() => "?").join(", ")})`,
-          part,
+          sql`SELECT issuer, serial FROM certificates WHERE serial IN (${list(part)})`,
         );
         for (const r of rows) present.add(`${r.issuer}\u0000${r.serial}`);
       }
@@ -372,25 +362,23 @@ export class Registry {
       valid = [...valid].sort((a, b) => (a.facts.issuer + a.facts.serial < b.facts.issuer + b.facts.serial ? -1 : 1));
       const imported: ImportResult["imported"] = [];
       for (const part of chunks(valid, 250)) {
-        const params: SqlValue[] = [];
+        const values: SqlValue[][] = [];
         for (const it of part) {
           const f = it.facts;
           const unit = units.get(it.unit)!;
-          params.push(
+          values.push([
             f.issuer, f.serial, f.fingerprint, f.subject, f.notBefore.getTime(), f.notAfter.getTime(),
             (it.issuedAt ?? f.notBefore).getTime(), f.keyAlgorithm, f.keySize, it.type, it.tokenSerial ?? null,
             holderIds.get(holderKey(it, unit.id))!, unit.id, unit.report_level, "active", options.replaces?.id ?? null, f.der, now,
-          );
+          ]);
         }
         const rows = await tx.all<{ id: number; issuer: string; serial: string }>(
-          `INSERT INTO certificates (issuer, serial, fingerprint, subject, not_before, not_after, issued_at, key_algorithm, key_size, type,
+          sql`INSERT INTO certificates (issuer, serial, fingerprint, subject, not_before, not_after, issued_at, key_algorithm, key_size, type,
              token_serial, holder_id, unit_id, report_level, status, replaces_id, der, created_at)
-           VALUES ${placeholders(part.length, 18)} ON CONFLICT DO NOTHING RETURNING id, issuer, serial`,
-          params,
+           VALUES ${valueRows(values)} ON CONFLICT DO NOTHING RETURNING id, issuer, serial`,
         );
         const ids = new Map(rows.map((r) => [`${r.issuer}\u0000${r.serial}`, Number(r.id)]));
-        const ev: SqlValue[] = [];
-        let evRows = 0;
+        const ev: SqlValue[][] = [];
         for (const it of part) {
           const id = ids.get(`${it.facts.issuer}\u0000${it.facts.serial}`);
           if (id === undefined) {
@@ -399,10 +387,9 @@ export class Registry {
             continue;
           }
           imported.push({ source: it.source, serial: it.facts.serial, issuer: it.facts.issuer, fingerprint: it.facts.fingerprint });
-          ev.push(now, actor, options.replaces ? "renewed" : "issued", id, units.get(it.unit)!.id, JSON.stringify(issueDetails(it, options.replaces?.serial)));
-          evRows++;
+          ev.push([now, actor, options.replaces ? "renewed" : "issued", id, units.get(it.unit)!.id, JSON.stringify(issueDetails(it, options.replaces?.serial))]);
         }
-        if (evRows > 0) await tx.run(`INSERT INTO events (at, actor, kind, certificate_id, unit_id, details) VALUES ${placeholders(evRows, 6)}`, ev);
+        if (ev.length > 0) await tx.run(sql`INSERT INTO events (at, actor, kind, certificate_id, unit_id, details) VALUES ${valueRows(ev)}`);
       }
       if (options.replaces && imported.length > 0)
         await this.event(tx, "renewed", actor, { certificateId: options.replaces.id }, { renewedBy: imported[0].serial, issuer: imported[0].issuer });
@@ -425,23 +412,21 @@ export class Registry {
     }
     const all = [...wanted.values()];
     for (const part of chunks(all)) {
-      const params: SqlValue[] = [];
+      const values: SqlValue[][] = [];
       for (const w of part) {
         const h = w.it.holder;
         const identity = h.identityNumber ?? (w.it.type === "personal" ? w.it.facts.subjectUid : undefined) ?? null;
-        params.push(w.kind, h.name.trim(), h.title ?? null, identity, h.email ?? null, w.unitId, now);
+        values.push([w.kind, h.name.trim(), h.title ?? null, identity, h.email ?? null, w.unitId, now]);
       }
       await tx.run(
-        `INSERT INTO holders (kind, name, title, identity_number, email, unit_id, created_at) VALUES ${placeholders(part.length, 7)} ON CONFLICT DO NOTHING`,
-        params,
+        sql`INSERT INTO holders (kind, name, title, identity_number, email, unit_id, created_at) VALUES ${valueRows(values)} ON CONFLICT DO NOTHING`,
       );
     }
     const ids = new Map<string, number>();
     const names = [...new Set(all.map((w) => w.it.holder.name.trim()))];
     for (const part of chunks(names)) {
       const rows = await tx.all<{ id: number; kind: string; unit_id: number; name: string }>(
-        `SELECT id, kind, unit_id, name FROM holders WHERE name IN (${part.map(() => "?").join(", ")})`,
-        part,
+        sql`SELECT id, kind, unit_id, name FROM holders WHERE name IN (${list(part)})`,
       );
       for (const r of rows) ids.set(`${r.kind}\u0000${Number(r.unit_id)}\u0000${r.name}`, Number(r.id));
     }
@@ -461,21 +446,18 @@ export class Registry {
     for (const it of items) if (it.tokenSerial) tokens.set(it.tokenSerial, holderIds.get(holderKey(it, units.get(it.unit)!.id))!);
     const list = [...tokens.entries()];
     for (const part of chunks(list)) {
-      const params: SqlValue[] = [];
-      for (const [serial, holder] of part) params.push(serial, "issued", holder, now);
+      const values = part.map(([serial, holder]): SqlValue[] => [serial, "issued", holder, now]);
       const created = await tx.all<{ id: number; serial: string; holder_id: number }>(
-        `INSERT INTO tokens (serial, status, holder_id, updated_at) VALUES ${placeholders(part.length, 4)} ON CONFLICT DO NOTHING RETURNING id, serial, holder_id`,
-        params,
+        sql`INSERT INTO tokens (serial, status, holder_id, updated_at) VALUES ${valueRows(values)} ON CONFLICT DO NOTHING RETURNING id, serial, holder_id`,
       );
-      const ev: SqlValue[] = [];
-      for (const t of created) ev.push(now, actor, "token_issued", Number(t.id), JSON.stringify({ serial: t.serial, holderId: Number(t.holder_id), source: "certificate import" }));
-      if (created.length > 0) await tx.run(`INSERT INTO events (at, actor, kind, token_id, details) VALUES ${placeholders(created.length, 5)}`, ev);
+      const ev = created.map((t): SqlValue[] => [now, actor, "token_issued", Number(t.id), JSON.stringify({ serial: t.serial, holderId: Number(t.holder_id), source: "certificate import" })]);
+      if (ev.length > 0) await tx.run(sql`INSERT INTO events (at, actor, kind, token_id, details) VALUES ${valueRows(ev)}`);
       const fresh = new Set(created.map((c) => c.serial));
       for (const [serial, holder] of part) {
         if (fresh.has(serial)) continue;
-        const t = await tx.get<{ id: number; status: TokenStatus }>("SELECT id, status FROM tokens WHERE serial = ?", [serial]);
+        const t = await tx.get<{ id: number; status: TokenStatus }>(sql`SELECT id, status FROM tokens WHERE serial = ${serial}`);
         if (t && (t.status === "in_stock" || t.status === "returned")) {
-          await tx.run("UPDATE tokens SET status = 'issued', holder_id = ?, updated_at = ? WHERE id = ?", [holder, now, t.id]);
+          await tx.run(sql`UPDATE tokens SET status = 'issued', holder_id = ${holder}, updated_at = ${now} WHERE id = ${t.id}`);
           await this.event(tx, "token_issued", actor, { tokenId: Number(t.id) }, { serial, holderId: holder, source: "certificate import" });
         }
       }
@@ -495,7 +477,7 @@ export class Registry {
       throw new KysoError("USAGE", `"${serialOrFingerprint}" is neither a hexadecimal serial nor a SHA-256 fingerprint`, { cause });
     }
     const fp = serialOrFingerprint.replace(/[\s:]/g, "").toLowerCase();
-    return db.all<CertRow>(`${CERT_SELECT} WHERE c.serial = ? OR c.fingerprint = ? ORDER BY c.issued_at`, [key, fp]);
+    return db.all<CertRow>(sql`${CERT_SELECT} WHERE c.serial = ${key} OR c.fingerprint = ${fp} ORDER BY c.issued_at`);
   }
 
   /** Exactly one certificate, or a clear error when none or several match. */
@@ -536,45 +518,39 @@ export class Registry {
 
   async listCertificates(options: ListOptions = {}): Promise<CertificateRecord[]> {
     const now = this.now();
-    const where: string[] = [];
-    const params: SqlValue[] = [];
-    let prefix = "";
+    const where: RawBuilder<unknown>[] = [];
+    let prefix = sql``;
     if (options.unit) {
       await this.requireUnit(options.unit);
-      prefix = SUBTREE;
-      params.push(options.unit);
-      where.push("c.unit_id IN (SELECT id FROM subtree)");
+      prefix = subtree(options.unit);
+      where.push(sql`c.unit_id IN (SELECT id FROM subtree)`);
     }
     if (options.status) {
       if (!CERTIFICATE_STATUSES.includes(options.status))
         throw new KysoError("USAGE", `Unknown status "${options.status}" (${CERTIFICATE_STATUSES.join(", ")})`);
-      if (options.status === "active") where.push("c.status = 'active' AND c.not_after > ?"), params.push(now);
-      else if (options.status === "expired") where.push("c.status = 'active' AND c.not_after <= ?"), params.push(now);
-      else where.push("c.status = ?"), params.push(options.status);
+      if (options.status === "active") where.push(sql`c.status = 'active' AND c.not_after > ${now}`);
+      else if (options.status === "expired") where.push(sql`c.status = 'active' AND c.not_after <= ${now}`);
+      else where.push(sql`c.status = ${options.status}`);
     }
-    if (options.expiringWithinDays !== undefined) {
-      where.push("c.status = 'active' AND c.not_after > ? AND c.not_after <= ?");
-      params.push(now, now + options.expiringWithinDays * DAY_MS);
-    }
-    const sql = `${prefix} ${CERT_SELECT}${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY c.not_after, c.id${
-      options.limit ? ` LIMIT ${Math.floor(options.limit)}` : ""
-    }`;
-    return (await this.db.all<CertRow>(sql, params)).map((r) => this.toRecord(r));
+    if (options.expiringWithinDays !== undefined)
+      where.push(sql`c.status = 'active' AND c.not_after > ${now} AND c.not_after <= ${now + options.expiringWithinDays * DAY_MS}`);
+    const filter = where.length ? sql` WHERE ${sql.join(where, sql` AND `)}` : sql``;
+    const limit = options.limit ? sql` LIMIT ${Math.floor(options.limit)}` : sql``;
+    return (await this.db.all<CertRow>(sql`${prefix} ${CERT_SELECT}${filter} ORDER BY c.not_after, c.id${limit}`)).map((r) => this.toRecord(r));
   }
 
   async certificateHistory(serialOrFingerprint: string): Promise<EventRecord[]> {
     const c = await this.findOne(this.db, serialOrFingerprint);
     return c.token_serial
-      ? this.events("e.certificate_id = ? OR t.serial = ?", [c.id, c.token_serial])
-      : this.events("e.certificate_id = ?", [c.id]);
+      ? this.events(sql`e.certificate_id = ${c.id} OR t.serial = ${c.token_serial}`)
+      : this.events(sql`e.certificate_id = ${c.id}`);
   }
 
-  private async events(where: string, params: SqlValue[]): Promise<EventRecord[]> {
+  private async events(where: RawBuilder<unknown>): Promise<EventRecord[]> {
     const rows = await this.db.all<{ at: number; actor: string; kind: EventKind; cert: string | null; token: string | null; unit: string | null; details: string }>(
-      `SELECT e.at, e.actor, e.kind, c.serial AS cert, t.serial AS token, u.code AS unit, e.details
+      sql`SELECT e.at, e.actor, e.kind, c.serial AS cert, t.serial AS token, u.code AS unit, e.details
        FROM events e LEFT JOIN certificates c ON c.id = e.certificate_id LEFT JOIN tokens t ON t.id = e.token_id
        LEFT JOIN units u ON u.id = e.unit_id WHERE ${where} ORDER BY e.id`,
-      params,
     );
     return rows.map((r) => ({
       at: iso(r.at)!,
@@ -599,7 +575,7 @@ export class Registry {
         throw new KysoError("CERT_ALREADY_REVOKED", `Certificate ${c.serial} was already revoked on ${iso(c.revoked_at)} (${c.revocation_reason})`);
       const at = (options.date ?? this.clock.now()).getTime();
       const status = reason === "certificateHold" ? "suspended" : "revoked";
-      await tx.run("UPDATE certificates SET status = ?, revoked_at = ?, revocation_reason = ? WHERE id = ?", [status, at, reason, c.id]);
+      await tx.run(sql`UPDATE certificates SET status = ${status}, revoked_at = ${at}, revocation_reason = ${reason} WHERE id = ${c.id}`);
       await this.event(tx, status === "revoked" ? "revoked" : "suspended", options.actor, { certificateId: c.id, unitId: c.unit_id }, {
         reason,
         date: iso(at),
@@ -621,8 +597,7 @@ export class Registry {
     if (renewal.serial === old.serial && renewal.issuer === old.issuer)
       throw new KysoError("CERT_PRESENT", `The new certificate is certificate ${old.serial} itself`);
     const holder = await this.db.get<{ name: string; title: string | null; identity_number: string | null; email: string | null }>(
-      "SELECT name, title, identity_number, email FROM holders WHERE id = ?",
-      [old.holder_id],
+      sql`SELECT name, title, identity_number, email FROM holders WHERE id = ${old.holder_id}`,
     );
     return this.importCertificates(
       [
@@ -652,7 +627,7 @@ export class Registry {
       let unitId = c.unit_id;
       let level = c.report_level;
       if (change.unit !== undefined) {
-        const u = await tx.get<{ id: number; report_level: ReportLevel }>("SELECT id, report_level FROM units WHERE code = ?", [change.unit]);
+        const u = await tx.get<{ id: number; report_level: ReportLevel }>(sql`SELECT id, report_level FROM units WHERE code = ${change.unit}`);
         if (!u) throw new KysoError("UNKNOWN_UNIT", `Unknown unit ${change.unit}`);
         unitId = Number(u.id);
         level = u.report_level;
@@ -663,16 +638,13 @@ export class Registry {
       if (change.holder || change.unit !== undefined || change.type !== undefined) {
         const name = change.holder?.name ?? c.holder;
         await tx.run(
-          "INSERT INTO holders (kind, name, title, identity_number, email, unit_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-          [holderKind(type), name, change.holder?.title ?? null, change.holder?.identityNumber ?? null, change.holder?.email ?? null, unitId, this.now()],
+          sql`INSERT INTO holders (kind, name, title, identity_number, email, unit_id, created_at) VALUES (${holderKind(type)}, ${name}, ${change.holder?.title ?? null}, ${change.holder?.identityNumber ?? null}, ${change.holder?.email ?? null}, ${unitId}, ${this.now()}) ON CONFLICT DO NOTHING`,
         );
-        const h = await tx.get<{ id: number }>("SELECT id FROM holders WHERE kind = ? AND unit_id = ? AND name = ?", [holderKind(type), unitId, name]);
+        const h = await tx.get<{ id: number }>(sql`SELECT id FROM holders WHERE kind = ${holderKind(type)} AND unit_id = ${unitId} AND name = ${name}`);
         holderId = Number(h!.id);
       }
       const tokenSerial = change.tokenSerial === undefined ? c.token_serial : change.tokenSerial;
-      await tx.run("UPDATE certificates SET holder_id = ?, unit_id = ?, report_level = ?, type = ?, token_serial = ? WHERE id = ?", [
-        holderId, unitId, level, type, tokenSerial, c.id,
-      ]);
+      await tx.run(sql`UPDATE certificates SET holder_id = ${holderId}, unit_id = ${unitId}, report_level = ${level}, type = ${type}, token_serial = ${tokenSerial} WHERE id = ${c.id}`);
       const after = { holder: change.holder?.name ?? c.holder, unit: change.unit ?? c.unit, type, tokenSerial };
       await this.event(tx, "corrected", options.actor, { certificateId: c.id, unitId }, { before, after });
       return this.toRecord((await this.findRows(tx, c.fingerprint))[0]);
@@ -691,8 +663,7 @@ export class Registry {
       const found = new Map<string, { id: number; unit_id: number; status: string }>();
       for (const part of chunks([...bySerial.keys()])) {
         const rows = await tx.all<{ id: number; serial: string; unit_id: number; status: string }>(
-          `SELECT id, serial, unit_id, status FROM certificates WHERE issuer = ? AND serial IN (${part.map(() => "?").join(", ")})`,
-          [crl.issuer, ...part],
+          sql`SELECT id, serial, unit_id, status FROM certificates WHERE issuer = ${crl.issuer} AND serial IN (${list(part)})`,
         );
         for (const r of rows) found.set(r.serial, r);
       }
@@ -707,7 +678,7 @@ export class Registry {
           continue;
         }
         const status = e.reason === "certificateHold" ? "suspended" : "revoked";
-        await tx.run("UPDATE certificates SET status = ?, revoked_at = ?, revocation_reason = ? WHERE id = ?", [status, e.revocationDate.getTime(), e.reason, c.id]);
+        await tx.run(sql`UPDATE certificates SET status = ${status}, revoked_at = ${e.revocationDate.getTime()}, revocation_reason = ${e.reason} WHERE id = ${c.id}`);
         await this.event(tx, status, options.actor, { certificateId: Number(c.id), unitId: Number(c.unit_id) }, {
           reason: e.reason,
           date: e.revocationDate.toISOString(),
@@ -725,12 +696,11 @@ export class Registry {
   async addToken(token: { serial: string; manufacturer?: string | null; model?: string | null }, options: ChangeOptions = {}): Promise<TokenRecord> {
     return this.db.transaction(async (tx) => {
       const ids = await tx.all<{ id: number }>(
-        "INSERT INTO tokens (serial, manufacturer, model, status, updated_at) VALUES (?, ?, ?, 'in_stock', ?) ON CONFLICT DO NOTHING RETURNING id",
-        [token.serial, token.manufacturer ?? null, token.model ?? null, this.now()],
+        sql`INSERT INTO tokens (serial, manufacturer, model, status, updated_at) VALUES (${token.serial}, ${token.manufacturer ?? null}, ${token.model ?? null}, 'in_stock', ${this.now()}) ON CONFLICT DO NOTHING RETURNING id`,
       );
       if (ids.length === 0) throw new KysoError("TOKEN_PRESENT", `Token ${token.serial} is already in the registry`);
       await this.event(tx, "token_added", options.actor, { tokenId: Number(ids[0].id) }, { serial: token.serial, manufacturer: token.manufacturer, model: token.model });
-      return (await this.tokenRows(tx, "t.id = ?", [Number(ids[0].id)]))[0];
+      return (await this.tokenRows(tx, sql`t.id = ${Number(ids[0].id)}`))[0];
     });
   }
 
@@ -738,15 +708,12 @@ export class Registry {
   async describeToken(token: { serial: string; manufacturer?: string | null; model?: string | null }, options: ChangeOptions = {}): Promise<void> {
     await this.db.transaction(async (tx) => {
       const created = await tx.all<{ id: number }>(
-        "INSERT INTO tokens (serial, manufacturer, model, status, updated_at) VALUES (?, ?, ?, 'in_stock', ?) ON CONFLICT DO NOTHING RETURNING id",
-        [token.serial, token.manufacturer ?? null, token.model ?? null, this.now()],
+        sql`INSERT INTO tokens (serial, manufacturer, model, status, updated_at) VALUES (${token.serial}, ${token.manufacturer ?? null}, ${token.model ?? null}, 'in_stock', ${this.now()}) ON CONFLICT DO NOTHING RETURNING id`,
       );
       if (created.length > 0)
         await this.event(tx, "token_added", options.actor, { tokenId: Number(created[0].id) }, { serial: token.serial, manufacturer: token.manufacturer, model: token.model });
       else
-        await tx.run("UPDATE tokens SET manufacturer = COALESCE(manufacturer, ?), model = COALESCE(model, ?) WHERE serial = ?", [
-          token.manufacturer ?? null, token.model ?? null, token.serial,
-        ]);
+        await tx.run(sql`UPDATE tokens SET manufacturer = COALESCE(manufacturer, ${token.manufacturer ?? null}), model = COALESCE(model, ${token.model ?? null}) WHERE serial = ${token.serial}`);
     });
   }
 
@@ -761,7 +728,7 @@ export class Registry {
     options: ChangeOptions & { holder?: HolderInput; unit?: string; note?: string } = {},
   ): Promise<TokenRecord> {
     return this.db.transaction(async (tx) => {
-      const t = await tx.get<{ id: number; status: TokenStatus; holder_id: number | null }>("SELECT id, status, holder_id FROM tokens WHERE serial = ?", [serial]);
+      const t = await tx.get<{ id: number; status: TokenStatus; holder_id: number | null }>(sql`SELECT id, status, holder_id FROM tokens WHERE serial = ${serial}`);
       if (!t) throw new KysoError("TOKEN_NOT_FOUND", `No token ${serial} in the registry (add it with "kyso tokens add")`);
       const allowed: Record<typeof action, TokenStatus[]> = {
         issue: ["in_stock", "returned"],
@@ -786,17 +753,16 @@ export class Registry {
       };
       if (action === "issue") {
         if (!options.holder || !options.unit) throw new KysoError("USAGE", "Issuing a token needs --holder and --unit");
-        const u = await tx.get<{ id: number }>("SELECT id FROM units WHERE code = ?", [options.unit]);
+        const u = await tx.get<{ id: number }>(sql`SELECT id FROM units WHERE code = ${options.unit}`);
         if (!u) throw new KysoError("UNKNOWN_UNIT", `Unknown unit ${options.unit}`);
         await tx.run(
-          "INSERT INTO holders (kind, name, title, identity_number, email, unit_id, created_at) VALUES ('officer', ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-          [options.holder.name, options.holder.title ?? null, options.holder.identityNumber ?? null, options.holder.email ?? null, Number(u.id), this.now()],
+          sql`INSERT INTO holders (kind, name, title, identity_number, email, unit_id, created_at) VALUES ('officer', ${options.holder.name}, ${options.holder.title ?? null}, ${options.holder.identityNumber ?? null}, ${options.holder.email ?? null}, ${Number(u.id)}, ${this.now()}) ON CONFLICT DO NOTHING`,
         );
-        const h = await tx.get<{ id: number }>("SELECT id FROM holders WHERE kind = 'officer' AND unit_id = ? AND name = ?", [Number(u.id), options.holder.name]);
+        const h = await tx.get<{ id: number }>(sql`SELECT id FROM holders WHERE kind = 'officer' AND unit_id = ${Number(u.id)} AND name = ${options.holder.name}`);
         holderId = Number(h!.id);
       }
       if (action === "return") holderId = null;
-      await tx.run("UPDATE tokens SET status = ?, holder_id = ?, updated_at = ? WHERE id = ?", [next[action], holderId, this.now(), t.id]);
+      await tx.run(sql`UPDATE tokens SET status = ${next[action]}, holder_id = ${holderId}, updated_at = ${this.now()} WHERE id = ${t.id}`);
       const kind: Record<typeof action, EventKind> = {
         issue: "token_issued",
         return: "token_returned",
@@ -813,27 +779,26 @@ export class Registry {
         ...(options.holder ? { holder: options.holder.name, unit: options.unit } : {}),
         ...(options.note ? { note: options.note } : {}),
       });
-      return (await this.tokenRows(tx, "t.id = ?", [Number(t.id)]))[0];
+      return (await this.tokenRows(tx, sql`t.id = ${Number(t.id)}`))[0];
     });
   }
 
   async listTokens(options: { status?: TokenStatus } = {}): Promise<TokenRecord[]> {
     if (options.status && !TOKEN_STATUSES.includes(options.status))
       throw new KysoError("USAGE", `Unknown token status "${options.status}" (${TOKEN_STATUSES.join(", ")})`);
-    return options.status ? this.tokenRows(this.db, "t.status = ?", [options.status]) : this.tokenRows(this.db, "1 = 1", []);
+    return this.tokenRows(this.db, options.status ? sql`t.status = ${options.status}` : sql`1 = 1`);
   }
 
   async getToken(serial: string): Promise<{ token: TokenRecord; history: EventRecord[] } | undefined> {
-    const [token] = await this.tokenRows(this.db, "t.serial = ?", [serial]);
+    const [token] = await this.tokenRows(this.db, sql`t.serial = ${serial}`);
     if (!token) return undefined;
-    return { token, history: await this.events("t.serial = ?", [serial]) };
+    return { token, history: await this.events(sql`t.serial = ${serial}`) };
   }
 
-  private async tokenRows(db: Db, where: string, params: SqlValue[]): Promise<TokenRecord[]> {
+  private async tokenRows(db: Db, where: RawBuilder<unknown>): Promise<TokenRecord[]> {
     const rows = await db.all<{ serial: string; manufacturer: string | null; model: string | null; status: TokenStatus; holder: string | null; unit: string | null; updated_at: number }>(
-      `SELECT t.serial, t.manufacturer, t.model, t.status, h.name AS holder, u.code AS unit, t.updated_at
+      sql`SELECT t.serial, t.manufacturer, t.model, t.status, h.name AS holder, u.code AS unit, t.updated_at
        FROM tokens t LEFT JOIN holders h ON h.id = t.holder_id LEFT JOIN units u ON u.id = h.unit_id WHERE ${where} ORDER BY t.serial`,
-      params,
     );
     return rows.map((r) => ({ serial: r.serial, manufacturer: r.manufacturer, model: r.model, status: r.status, holder: r.holder, unit: r.unit, updatedAt: iso(r.updated_at)! }));
   }

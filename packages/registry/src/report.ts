@@ -1,5 +1,6 @@
 import type { Clock } from "@kyso/core";
-import type { Db, SqlValue } from "./db.js";
+import { sql, type Db } from "@kyso/db";
+import { subtree } from "./subtree.js";
 import { DAY_MS, formatDay, formatMonth, parseDateArgument, startOfYear } from "./time.js";
 import { REPORT_LEVELS, TOKEN_STATUSES, type RegistryReport, type ReportLevel, type TokenStatus } from "./types.js";
 
@@ -11,8 +12,6 @@ export interface ReportOptions {
   /** Only this unit and the units below it. */
   unit?: string;
 }
-
-const SUBTREE = `WITH RECURSIVE subtree(id) AS (SELECT id FROM units WHERE code = ? UNION ALL SELECT u.id FROM units u JOIN subtree s ON u.parent_id = s.id)`;
 
 function zeroLevels(): Record<ReportLevel, number> {
   return { province: 0, district: 0, commune: 0 };
@@ -35,16 +34,14 @@ export function reportPeriod(clock: Clock, options: ReportOptions): { start: num
 export async function buildReport(db: Db, clock: Clock, options: ReportOptions): Promise<RegistryReport> {
   const { start, end, from, to } = reportPeriod(clock, options);
   const now = clock.now().getTime();
-  const prefix = options.unit ? SUBTREE : "";
-  const scope = options.unit ? "AND c.unit_id IN (SELECT id FROM subtree)" : "";
-  const p = (...rest: SqlValue[]): SqlValue[] => (options.unit ? [options.unit, ...rest] : rest);
+  const prefix = options.unit ? subtree(options.unit) : sql``;
+  const scope = options.unit ? sql`AND c.unit_id IN (SELECT id FROM subtree)` : sql``;
 
   // Aggregate on the index first, name the units after: joining before grouping costs a lookup per row.
   const issuedByUnit = await db.all<{ level: ReportLevel; code: string; n: number }>(
-    `${prefix} SELECT g.level, u.code, g.n FROM (SELECT c.report_level AS level, c.unit_id, COUNT(*) AS n FROM certificates c
-       WHERE c.issued_at >= ? AND c.issued_at < ? ${scope} GROUP BY c.report_level, c.unit_id) g
+    sql`${prefix} SELECT g.level, u.code, g.n FROM (SELECT c.report_level AS level, c.unit_id, COUNT(*) AS n FROM certificates c
+       WHERE c.issued_at >= ${start} AND c.issued_at < ${end} ${scope} GROUP BY c.report_level, c.unit_id) g
      JOIN units u ON u.id = g.unit_id ORDER BY u.code`,
-    p(start, end),
   );
   const issued = { total: 0, byLevel: zeroLevels(), byUnit: {} as Record<string, number> };
   for (const r of issuedByUnit) {
@@ -55,8 +52,7 @@ export async function buildReport(db: Db, clock: Clock, options: ReportOptions):
   }
 
   const cumulativeRows = await db.all<{ level: ReportLevel; n: number }>(
-    `${prefix} SELECT c.report_level AS level, COUNT(*) AS n FROM certificates c WHERE c.issued_at < ? ${scope} GROUP BY c.report_level`,
-    p(end),
+    sql`${prefix} SELECT c.report_level AS level, COUNT(*) AS n FROM certificates c WHERE c.issued_at < ${end} ${scope} GROUP BY c.report_level`,
   );
   const cumulative = { total: 0, byLevel: zeroLevels() };
   for (const r of cumulativeRows) {
@@ -65,15 +61,13 @@ export async function buildReport(db: Db, clock: Clock, options: ReportOptions):
   }
 
   const exp = await db.get<{ d30: number | null; d60: number | null; d90: number | null }>(
-    `${prefix} SELECT SUM(CASE WHEN c.not_after <= ? THEN 1 ELSE 0 END) AS d30, SUM(CASE WHEN c.not_after <= ? THEN 1 ELSE 0 END) AS d60,
-       COUNT(*) AS d90 FROM certificates c WHERE c.status = 'active' AND c.not_after > ? AND c.not_after <= ? ${scope}`,
-    p(now + 30 * DAY_MS, now + 60 * DAY_MS, now, now + 90 * DAY_MS),
+    sql`${prefix} SELECT SUM(CASE WHEN c.not_after <= ${now + 30 * DAY_MS} THEN 1 ELSE 0 END) AS d30, SUM(CASE WHEN c.not_after <= ${now + 60 * DAY_MS} THEN 1 ELSE 0 END) AS d60,
+       COUNT(*) AS d90 FROM certificates c WHERE c.status = 'active' AND c.not_after > ${now} AND c.not_after <= ${now + 90 * DAY_MS} ${scope}`,
   );
 
   const revokedRows = await db.all<{ reason: string | null; n: number }>(
-    `${prefix} SELECT c.revocation_reason AS reason, COUNT(*) AS n FROM certificates c
-     WHERE c.revoked_at >= ? AND c.revoked_at < ? ${scope} GROUP BY c.revocation_reason ORDER BY c.revocation_reason`,
-    p(start, end),
+    sql`${prefix} SELECT c.revocation_reason AS reason, COUNT(*) AS n FROM certificates c
+     WHERE c.revoked_at >= ${start} AND c.revoked_at < ${end} ${scope} GROUP BY c.revocation_reason ORDER BY c.revocation_reason`,
   );
   const revoked = { total: 0, byReason: {} as Record<string, number> };
   for (const r of revokedRows) {
@@ -83,9 +77,8 @@ export async function buildReport(db: Db, clock: Clock, options: ReportOptions):
 
   const tokenRows = await db.all<{ status: TokenStatus; n: number }>(
     options.unit
-      ? `${SUBTREE} SELECT t.status, COUNT(*) AS n FROM tokens t JOIN holders h ON h.id = t.holder_id WHERE h.unit_id IN (SELECT id FROM subtree) GROUP BY t.status`
-      : `SELECT t.status, COUNT(*) AS n FROM tokens t GROUP BY t.status`,
-    options.unit ? [options.unit] : [],
+      ? sql`${subtree(options.unit)} SELECT t.status, COUNT(*) AS n FROM tokens t JOIN holders h ON h.id = t.holder_id WHERE h.unit_id IN (SELECT id FROM subtree) GROUP BY t.status`
+      : sql`SELECT t.status, COUNT(*) AS n FROM tokens t GROUP BY t.status`,
   );
   const tokens = Object.fromEntries(TOKEN_STATUSES.map((s) => [s, 0])) as Record<TokenStatus, number>;
   for (const r of tokenRows) tokens[r.status] = Number(r.n);
@@ -106,11 +99,10 @@ export async function buildReport(db: Db, clock: Clock, options: ReportOptions):
 /** Certificates issued per Vietnamese calendar month and level in the report's period (for charts). */
 export async function issuedByMonth(db: Db, clock: Clock, options: ReportOptions): Promise<{ month: string; byLevel: Record<ReportLevel, number> }[]> {
   const { start, end } = reportPeriod(clock, options);
-  const prefix = options.unit ? SUBTREE : "";
-  const scope = options.unit ? "AND c.unit_id IN (SELECT id FROM subtree)" : "";
+  const prefix = options.unit ? subtree(options.unit) : sql``;
+  const scope = options.unit ? sql`AND c.unit_id IN (SELECT id FROM subtree)` : sql``;
   const rows = await db.all<{ issued_at: number; level: ReportLevel }>(
-    `${prefix} SELECT c.issued_at, c.report_level AS level FROM certificates c WHERE c.issued_at >= ? AND c.issued_at < ? ${scope}`,
-    options.unit ? [options.unit, start, end] : [start, end],
+    sql`${prefix} SELECT c.issued_at, c.report_level AS level FROM certificates c WHERE c.issued_at >= ${start} AND c.issued_at < ${end} ${scope}`,
   );
   const months = new Map<string, Record<ReportLevel, number>>();
   // Every month of the period appears, empty ones too, so the chart's axis is continuous.

@@ -3,7 +3,7 @@ import { fixedClock, isKysoError, KysoError, type Clock } from "@kyso/core";
 import {
   DAY_MS,
   formatDay,
-  MIGRATIONS,
+  REGISTRY_MIGRATIONS,
   openRegistry,
   parseCertificates,
   crlFacts,
@@ -13,6 +13,7 @@ import {
   type Registry,
 } from "../src/index.js";
 import { syntheticCertificate, syntheticCrl, syntheticIssuer } from "../src/synthetic.js";
+import { appliedMigrations, sql } from "@kyso/db";
 import { backends, requireBackend } from "./support/backends.js";
 import { pkiBytes } from "./support/pki.js";
 
@@ -68,9 +69,9 @@ for (const backend of backends) {
 
     it("applies each migration once, also when opened again", async () => {
       const again = await openRegistry(spec, { clock });
-      const rows = await again.db.all<{ version: number }>("SELECT version FROM schema_migrations ORDER BY version");
+      const applied = await appliedMigrations(again.db);
       await again.close();
-      assert.deepEqual(rows.map((r) => Number(r.version)), MIGRATIONS.map((m) => m.version));
+      assert.deepEqual(applied.map((m) => [m.namespace, m.version]), REGISTRY_MIGRATIONS.migrations.map((m) => ["registry", m.version]));
     });
 
     it("counts the test PKI's certificates in the report exactly: import, revoke, renew, CRL sync", async () => {
@@ -283,7 +284,7 @@ for (const backend of backends) {
           assert.equal(ok.length, 1);
           assert.equal(failed.length, 1);
           assert.ok(isKysoError(failed[0].reason, "IMPORT_REJECTED"), String(failed[0].reason));
-          const n = await registry.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM certificates");
+          const n = await registry.db.get<{ n: number }>(sql`SELECT COUNT(*) AS n FROM certificates`);
           assert.equal(Number(n!.n), 300);
         } finally {
           await second.close();

@@ -30,14 +30,16 @@ export const serveCommand = defineCommand({
     const registry = registryRouter({
       apiKey,
       openRegistry: async () => {
-        const { openRegistry, defaultDbSpec } = await import("@kyso/registry");
+        const { openRegistry } = await import("@kyso/registry");
+        const { defaultDbSpec } = await import("@kyso/db");
         return openRegistry(dbSpec ?? defaultDbSpec(io.env), { cwd: io.cwd });
       },
     });
     // The inbox of packages from the axis lives in the same database as the registry.
-    let inbox: import("@kyso/registry").Inbox | undefined;
-    const openInbox = async (): Promise<import("@kyso/registry").Inbox> => {
-      const { Inbox, defaultDbSpec } = await import("@kyso/registry");
+    let inbox: import("@kyso/inbox").Inbox | undefined;
+    const openInbox = async (): Promise<import("@kyso/inbox").Inbox> => {
+      const { Inbox } = await import("@kyso/inbox");
+      const { defaultDbSpec } = await import("@kyso/db");
       inbox = await Inbox.open(dbSpec ?? defaultDbSpec(io.env), { cwd: io.cwd, actor: "kyso serve" });
       return inbox;
     };
