@@ -22,7 +22,7 @@ describe("edXML packages with signed PDFs", function () {
   it("passes a package whose XML signature and both signed PDFs pass, with each attachment's report", async () => {
     const r = await check(signedPackage(pkg(header(), [pdfAttachment(pdfs.a, "quyet-dinh.pdf"), pdfAttachment(pdfs.b, "phu-luc.pdf")])));
     assert.equal(r.indication, "TOTAL_PASSED", r.reasons.join("; "));
-    assert.equal(r.header?.documentId, "000.00.00.H46,2015/09/30,7816/UBND-VP");
+    assert.equal(r.header?.documentId, "000.00.00.H46,2015/09/30,7816/VPCP-TTĐT");
     assert.equal(r.senderBinding?.status, "matched");
     assert.equal(r.xmlSignature?.indication, "TOTAL_PASSED");
     assert.deepEqual(r.attachments.map((a) => [a.name, a.kind, a.report?.indication]), [

@@ -27,17 +27,17 @@ export const GOVERNMENT_OFFICE = { organId: "000.00.00.G22", organName: "Văn ph
  * packages that claim to be someone they are not.
  */
 export function header(n = 7816, subject = "V/v cung cấp thông tin cho Cổng Thông tin điện tử Chính phủ", fromId = SEAL_ORGAN.organId, fromName = SEAL_ORGAN.organName): MessageHeader {
-  const notation = fromId === GOVERNMENT_OFFICE.organId ? "VPCP-TTĐT" : "UBND-VP";
+  const notation = "VPCP-TTĐT"; // test data: the notation of the public sample, whoever sends
   const to = fromId === GOVERNMENT_OFFICE.organId ? SEAL_ORGAN : GOVERNMENT_OFFICE;
   return {
     from: { organId: fromId, organizationInCharge: fromName, organName: fromName },
     to: [{ ...to }],
     documentId: `${fromId},2015/09/30,${n}/${notation}`,
     code: { codeNumber: String(n), codeNotation: notation },
-    promulgationInfo: { place: fromId === GOVERNMENT_OFFICE.organId ? "Hà Nội" : "Tuy Hòa", promulgationDate: "2015/09/30" },
+    promulgationInfo: { place: "Hà Nội", promulgationDate: "2015/09/30" },
     documentType: { type: "1", typeName: "Công văn" },
     subject,
-    signerInfo: { competence: "KT. CHỦ TỊCH", position: "PHÓ CHỦ TỊCH", fullName: "Nguyễn Văn An" },
+    signerInfo: { competence: "KT. BỘ TRƯỞNG, CHỦ NHIỆM", position: "PHÓ CHỦ NHIỆM", fullName: "Nguyễn Văn An" },
     dueDate: "2015/10/15",
     steeringType: "0",
   };
