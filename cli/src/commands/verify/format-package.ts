@@ -31,6 +31,8 @@ export function formatPackageReport(r: PackageReport<FileReport>, lang: Lang, co
     if (x.signer) lines.push(`    ${tr(lang, "signer")}: ${x.signer.subject}`);
     for (const reason of x.reasons.slice(0, 3)) lines.push(`    - ${reason}`);
   }
+  // Who signed against who the package claims to be (issue 12: sender binding).
+  if (r.senderBinding && r.senderBinding.status !== "not-checked") lines.push(`  ${lang === "vi" ? "Nơi gửi và chữ ký" : "Sender and signature"}: ${r.senderBinding.message}`);
   for (const w of r.warnings) lines.push(`  ${tr(lang, "warnings")}: ${w}`);
   if (r.attachments.length) lines.push(`  ${L.attachments}:`);
   for (const a of r.attachments) {
