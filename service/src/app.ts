@@ -156,6 +156,7 @@ export function createApp(options: AppOptions): express.Express {
     );
   for (const r of options.routers ?? []) app.use(r);
   app.use(express.static(publicDir, { index: "index.html", maxAge: "1h" }));
+  app.use((req, _res, next) => next(httpError(404, "NOT_FOUND", `No such resource: ${req.method} ${req.path}`)));
   app.use(errorMiddleware(log));
   return app;
 }

@@ -56,7 +56,8 @@ export function errorMiddleware(log: (entry: Record<string, unknown>) => void = 
       return;
     }
     if (a.status === 503) res.set("Retry-After", "1");
-    if (a.status === 413 || a.status === 408) closeAfter(req, res);
+    // A refused body is not read on: 413 always, 503 when the body has not been read yet.
+    if (a.status === 413 || a.status === 408 || (a.status === 503 && !req.complete)) closeAfter(req, res);
     res.status(a.status).json({ error: a.message, code: a.code });
   };
 }
