@@ -11,3 +11,6 @@ export * from "./ocsp.js";
 export * from "./crl.js";
 export * from "./signed-data-info.js";
 export * from "./ber-to-der.js";
+export * from "./revocation-cache.js";
+export * from "./revocation-fetch.js";
+export * from "./aia.js";
