@@ -69,6 +69,8 @@ export interface BatchOptions extends SignOptions {
   inMemoryLimit?: number;
   /** Stops taking new documents (documents in flight are finished). */
   signal?: AbortSignal;
+  /** Warnings about the whole run (the certificate check's), written into the journal. */
+  warnings?: readonly { code: string; message: string }[];
 }
 
 /**
@@ -178,6 +180,7 @@ export async function signBatch(
 
 
   const journal = options.journal ? await BatchJournal.open(options.journal, sha256Hex(signer.certificate), options.resume ?? false) : undefined;
+  for (const w of options.warnings ?? []) await journal?.warn(w);
   if (options.resume) await removeStaleTempFiles(items.map((i) => i.output));
 
   const reported = new Set<string>();

@@ -5,3 +5,4 @@ export * from "./timestamper.js";
 export * from "./ltv.js";
 export * from "./validation-data.js";
 export * from "./extend.js";
+export * from "./certificate-check.js";

@@ -78,6 +78,15 @@ export class BatchJournal {
     return new BatchJournal(fh, path, done);
   }
 
+  /**
+   * Records a warning about the whole run (e.g. signed although the certificate's revocation status
+   * was unknown): a line `{"warning": {...}, "at": ...}`, ignored when resuming.
+   */
+  async warn(warning: { code: string; message: string }): Promise<void> {
+    if (!this.fh) return;
+    await this.fh.write(`${JSON.stringify({ warning, at: new Date().toISOString() })}\n`);
+  }
+
   /** Appends one line; a single write() call, so a line is either there whole or cut at the end. */
   async record(entry: JournalEntry): Promise<void> {
     if (!this.fh) return;

@@ -1,4 +1,4 @@
-import { KysoError, type Clock } from "@kyso/core";
+import { KysoError, isKysoError, type Clock } from "@kyso/core";
 import { signatureTimeStampAttribute } from "@kyso/cms";
 import type { NetworkOptions } from "./network.js";
 import type { SignOptions } from "./sign-pdf.js";
@@ -28,6 +28,12 @@ export interface LtvOptions {
    * a chain ends when validation data is collected; optional.
    */
   trustAnchors?: readonly Uint8Array[];
+  /**
+   * Checks each TSA's certificate before its first token is used (see checkCertificate with
+   * `purpose: "timestamping"`); a throw refuses the token. With prepareLtvSignOptions the check of
+   * the dry run's TSA happens then, before the signer is opened.
+   */
+  checkTsaCertificate?: (certificate: Uint8Array, chain: readonly Uint8Array[]) => Promise<void>;
 }
 
 /**
@@ -40,6 +46,7 @@ export interface LtvOptions {
 export function ltvSignOptions(options: LtvOptions, stamper?: TimeStamper): Partial<SignOptions> {
   if (options.level === "B-B") return {};
   stamper ??= new TimeStamper(options.tsaUrls ?? [], options.network);
+  stamper.certificateCheck ??= options.checkTsaCertificate;
   const out: Partial<SignOptions> = {
     measureUnsignedReserve: () => stamper!.tokenReserve(),
     unsignedAttributes: async (_raw, encoded) => {
@@ -76,7 +83,12 @@ export const FALLBACK_TOKEN_RESERVE = 16 * 1024;
 export async function prepareLtvSignOptions(options: LtvOptions): Promise<Partial<SignOptions>> {
   if (options.level === "B-B") return {};
   const stamper = new TimeStamper(options.tsaUrls ?? [], options.network);
-  const reserve = await stamper.tokenReserve().catch(() => FALLBACK_TOKEN_RESERVE);
+  stamper.certificateCheck = options.checkTsaCertificate;
+  // A refused TSA certificate stops the run here; a TSA that does not answer does not.
+  const reserve = await stamper.tokenReserve().catch((e: unknown) => {
+    if (isKysoError(e) && e.details?.certificateCheck) throw e;
+    return FALLBACK_TOKEN_RESERVE;
+  });
   const { measureUnsignedReserve: _measured, ...rest } = ltvSignOptions(options, stamper);
   return { ...rest, unsignedReserve: reserve };
 }

@@ -21,6 +21,13 @@ export class TimeStamper {
   private reserve: number | undefined;
   /** The token of the dry run, once made: its TSA certificate and chain are those of later tokens. */
   lastToken: Uint8Array | undefined;
+  /**
+   * Checks a TSA's certificate (and the chain the token carries) before its first token is used;
+   * throwing refuses the token (issue 13: the TSA's certificate is checked as the signer's is).
+   * Called once per TSA certificate.
+   */
+  certificateCheck: ((certificate: Uint8Array, chain: readonly Uint8Array[]) => Promise<void>) | undefined;
+  private readonly checked = new Map<string, Promise<void>>();
 
   constructor(
     readonly urls: readonly string[],
@@ -75,6 +82,12 @@ export class TimeStamper {
       throw new KysoError("TSA_BAD_TOKEN", `Time-stamp server ${url} sent an unusable token: ${check.problems.map((p) => p.message).join("; ")}`, {
         details: { problems: check.problems.map((p) => p.code) },
       });
+    if (this.certificateCheck && check.tsaCertificate) {
+      const key = Buffer.from(digest("SHA-256", check.tsaCertificate)).toString("hex");
+      let done = this.checked.get(key);
+      if (!done) this.checked.set(key, (done = this.certificateCheck(check.tsaCertificate, check.tsaChain)));
+      await done;
+    }
     return { token: response.token, url, check };
   }
 

@@ -133,6 +133,12 @@ export interface Pkcs11SignerOptions extends TokenSelector {
   pin: () => Promise<string>;
   /** Extra certificates to complete the chain (e.g. the CA certificates of the issuer). */
   extraCertificates?: readonly Uint8Array[];
+  /**
+   * Called with the key's certificate and the token's other certificates (public objects, read
+   * without login) before the PIN is asked; throwing stops here, before any login. Not called when
+   * the certificate can only be told after login (a key label that no certificate label matches).
+   */
+  beforeLogin?: (certificate: Uint8Array, tokenCertificates: readonly Uint8Array[]) => Promise<void>;
 }
 
 /** Calls a sync graphene operation, turning PKCS#11 failures into KysoErrors with their CKR code. */
@@ -218,6 +224,10 @@ export class Pkcs11Signer implements RawSigner {
       }
       const keyId = options.keyId?.replace(/[\s:]/g, "").toLowerCase();
       let cert = tokenCerts.find((c) => (keyId ? c.id === keyId : options.keyLabel ? c.label === options.keyLabel : false));
+      if (cert && options.beforeLogin) {
+        const known = cert;
+        await options.beforeLogin(known.der, tokenCerts.filter((c) => c !== known).map((c) => c.der));
+      }
 
       const pin = await options.pin();
       if ((token.flags & CKF_LOGIN_REQUIRED) || pin !== "") loginUser(s, slot, pin, tokenLabel);
