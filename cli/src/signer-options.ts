@@ -37,8 +37,17 @@ export interface OpenedSigner {
   close(): Promise<void>;
 }
 
+export interface OpenSignerHooks {
+  /**
+   * Checks the signer's certificate before it is used: for a token before the PIN is asked (the
+   * certificate is a public object), for a PKCS#12 file once it is opened. `offered`: the --chain
+   * certificates, then the token's (or the file's). Throwing stops before any login.
+   */
+  checkCertificate?: (certificate: Uint8Array, offered: readonly Uint8Array[]) => Promise<void>;
+}
+
 /** Opens the signer the flags name. Token, PIN and key errors are KysoErrors (exit code 2). */
-export async function openSigner(args: SignerArgs, io: Io): Promise<OpenedSigner> {
+export async function openSigner(args: SignerArgs, io: Io, hooks: OpenSignerHooks = {}): Promise<OpenedSigner> {
   const extra: Uint8Array[] = [];
   // KYSO_CHAIN: a path (or several, separated by ":") to CA certificates used when --chain is absent.
   const chainFiles = args.chain ?? (io.env.KYSO_CHAIN ? io.env.KYSO_CHAIN.split(":").filter(Boolean) : []);
@@ -53,6 +62,7 @@ export async function openSigner(args: SignerArgs, io: Io): Promise<OpenedSigner
     const { Pkcs12Signer } = await import("@kyso/signers");
     const password = await obtainP12Password(io, args.p12);
     const signer = await Pkcs12Signer.open(args.p12, password, extra);
+    await hooks.checkCertificate?.(signer.certificate, [...extra, ...signer.chain]);
     return { signer, describe: `PKCS#12 ${args.p12}`, close: async () => undefined };
   }
   const library = args.pkcs11Lib ?? io.env.KYSO_PKCS11_LIB;
@@ -60,6 +70,8 @@ export async function openSigner(args: SignerArgs, io: Io): Promise<OpenedSigner
   const { Pkcs11Signer } = await import("@kyso/signers");
   const tokenLabel = args.tokenLabel ?? (args.tokenSerial ? undefined : io.env.KYSO_TOKEN_LABEL);
   const keyLabel = args.keyLabel ?? (args.keyId ? undefined : io.env.KYSO_KEY_LABEL);
+  const check = hooks.checkCertificate;
+  let checked = false;
   const s = await Pkcs11Signer.open({
     library,
     tokenLabel,
@@ -67,7 +79,23 @@ export async function openSigner(args: SignerArgs, io: Io): Promise<OpenedSigner
     keyLabel,
     keyId: args.keyId,
     extraCertificates: extra,
+    beforeLogin: check
+      ? async (certificate, tokenCertificates) => {
+          await check(certificate, [...extra, ...tokenCertificates]);
+          checked = true;
+        }
+      : undefined,
     pin: () => obtainPin(io, args.pinFile, tokenLabel ? `token "${tokenLabel}"` : "the token"),
   });
+  if (check && !checked) {
+    // The key's certificate could only be told after login (no certificate label matches the key's):
+    // checked now, still before anything is signed.
+    try {
+      await check(s.certificate, [...extra, ...s.chain]);
+    } catch (e) {
+      await s.close();
+      throw e;
+    }
+  }
   return { signer: s, describe: `token "${s.tokenLabel}", key "${s.keyLabel}"`, close: () => s.close() };
 }

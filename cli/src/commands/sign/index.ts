@@ -6,6 +6,7 @@ import { KysoError, parseDigestAlgorithm } from "@kyso/core";
 import type { BatchSummary, FileEvent } from "@kyso/sign";
 import { appearanceOptions, appearanceSignOptions } from "./appearance-options.js";
 import { ltvOptions, ltvSignOptions } from "./ltv-options.js";
+import { SigningCheck, certificateCheckOptions } from "./check-options.js";
 import { expandInputs, outputPathFor } from "./inputs.js";
 import { ProgressBar } from "./progress.js";
 import { reportRow, writeReport, type RunReport } from "./report.js";
@@ -24,7 +25,7 @@ export const signCommand = defineCommand({
   command: "sign <files..>",
   describe: "Sign PDF documents (PAdES) with a PKCS#11 token or a PKCS#12 file: one file or thousands, one PIN entry",
   builder: (y) =>
-    ltvOptions(appearanceOptions(signerOptions(y)))
+    certificateCheckOptions(ltvOptions(appearanceOptions(signerOptions(y))))
       .positional("files", { type: "string", array: true, describe: "PDF files, folders (their PDFs; the whole tree with --recursive) or glob patterns (quote them)" })
       .option("recursive", { alias: "r", type: "boolean", default: false, describe: "Descend into sub-folders of folder inputs" })
       .option("out-dir", { type: "string", describe: "Write signed files into this folder, mirroring the input tree (default: $KYSO_OUT_DIR)" })
@@ -78,11 +79,14 @@ export const signCommand = defineCommand({
       return 0;
     }
 
-    const extra = { ...(await appearanceSignOptions(args, io)), ...(await ltvSignOptions(args, io)) };
+    // The certificates are checked before the PIN is asked (issue 13): the TSA's on the dry run's
+    // token, the signer's as soon as it is read from the token. A refusal is exit code 2, nothing signed.
+    const check = await SigningCheck.create(args as unknown as Record<string, unknown>, io, pickLang(args.lang, io.env));
+    const extra = { ...(await appearanceSignOptions(args, io)), ...(await ltvSignOptions(args, io, check.checkTsa)) };
     const concurrency = args.concurrency ?? 8;
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new KysoError("USAGE", "--concurrency must be a whole number of at least 1");
     // Token, PIN and key errors surface here, before any file or folder is touched (exit code 2).
-    const opened = await openSigner(args, io);
+    const opened = await openSigner(args, io, { checkCertificate: (c, offered) => check.checkSigner(c, offered) });
     const started = new Date();
     const events: FileEvent[] = [];
     const controller = new AbortController();
@@ -93,10 +97,11 @@ export const signCommand = defineCommand({
       for (const d of new Set(items.map((i) => dirname(i.output)))) await mkdir(d, { recursive: true });
       const journal = resolve(io.cwd, args.journal ?? join(outDir ?? io.cwd, ".kyso-journal.jsonl"));
       const bar = !args.json && io.stderr.isTTY ? new ProgressBar(io.stderr, items.length) : undefined;
-      const { signBatch } = await import("@kyso/sign");
+      const { signBatch, withChain } = await import("@kyso/sign");
       summary = await signBatch(
         items,
-        opened.signer,
+        // The chain completed by the check: --chain, the token's CA certificates, the trust store, AIA caIssuers.
+        check.completed(opened.signer, withChain),
         {
           subFilter: args.subfilter,
           digestAlgorithm: parseDigestAlgorithm(args.digest),
@@ -112,6 +117,7 @@ export const signCommand = defineCommand({
           resume: args.resume,
           signal: controller.signal,
           onWarning: (w) => printWarning(io, w, pickLang(args.lang, io.env)),
+          warnings: check.reportWarnings().filter((w) => w.level === "warning"),
           ...extra,
         },
         (e) => {
@@ -128,7 +134,7 @@ export const signCommand = defineCommand({
     events.sort((a, b) => (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0));
     const first = events.find((e) => e.signerSerial);
     const report: RunReport = {
-      summary: { ...summary, signer: events.find((e) => e.signer)?.signer ?? null, signerSerial: first?.signerSerial ?? null, started: started.toISOString(), finished: new Date().toISOString() },
+      summary: { ...summary, signer: events.find((e) => e.signer)?.signer ?? null, signerSerial: first?.signerSerial ?? null, started: started.toISOString(), finished: new Date().toISOString(), certificateCheck: check.summary(), warnings: check.reportWarnings() },
       files: events.map(reportRow),
     };
     if (args.report) {

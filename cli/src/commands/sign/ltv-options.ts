@@ -40,11 +40,16 @@ export function networkFrom(args: Record<string, unknown>): { timeoutMs: number;
 }
 
 /** Turns the LTV flags into signing options. Throw a KysoError with code "USAGE" for bad flags. */
-export async function ltvSignOptions(args: Record<string, unknown>, io: Io): Promise<Partial<SignOptions>> {
+export async function ltvSignOptions(
+  args: Record<string, unknown>,
+  io: Io,
+  checkTsaCertificate?: (certificate: Uint8Array, chain: readonly Uint8Array[]) => Promise<void>,
+): Promise<Partial<SignOptions>> {
   const { parsePadesLevel, prepareLtvSignOptions } = await import("@kyso/sign");
   const level = parsePadesLevel(String(args.level ?? "B-B"));
   if (level === "B-B") return {};
   const tsaUrls = tsaUrlsFrom(args, io);
   if (tsaUrls.length === 0) throw new KysoError("USAGE", `--level ${level} needs a time-stamp server: --tsa URL or $KYSO_TSA_URL`);
-  return prepareLtvSignOptions({ level, tsaUrls, network: networkFrom(args) });
+  // The TSA's certificate is checked as the signer's is (issue 13), on the dry run's token: before the PIN.
+  return prepareLtvSignOptions({ level, tsaUrls, network: networkFrom(args), checkTsaCertificate });
 }

@@ -36,7 +36,17 @@ export function reportRow(e: FileEvent): ReportFile {
 }
 
 export interface RunReport {
-  summary: BatchSummary & { signer: string | null; signerSerial: string | null; started: string; finished: string; dryRun?: boolean };
+  summary: BatchSummary & {
+    signer: string | null;
+    signerSerial: string | null;
+    started: string;
+    finished: string;
+    dryRun?: boolean;
+    /** The check of the signer's (and the TSAs') certificates before signing. */
+    certificateCheck?: Record<string, unknown>;
+    /** Warnings about the whole run (e.g. signed with --allow-unknown-status). */
+    warnings?: { code: string; level: string; message: string }[];
+  };
   files: ReportFile[];
 }
 
@@ -50,8 +60,10 @@ function csvCell(v: unknown): string {
 }
 
 export function reportCsv(r: RunReport): string {
-  const lines = [CSV_COLUMNS.map((c) => csvCell(c)).join(",")];
-  for (const f of r.files) lines.push(CSV_COLUMNS.map((c) => csvCell(f[c])).join(","));
+  // Warnings about the run (a spreadsheet has no summary): a last column, only when there are some.
+  const warnings = (r.summary.warnings ?? []).filter((w) => w.level === "warning").map((w) => `${w.code}: ${w.message}`).join(" | ");
+  const lines = [[...CSV_COLUMNS, ...(warnings ? ["warning"] : [])].map((c) => csvCell(c)).join(",")];
+  for (const f of r.files) lines.push([...CSV_COLUMNS.map((c) => csvCell(f[c])), ...(warnings ? [csvCell(f.status === "signed" ? warnings : "")] : [])].join(","));
   return `\uFEFF${lines.join("\r\n")}\r\n`; // BOM: Excel opens UTF-8 (Vietnamese names) correctly
 }
 
