@@ -42,15 +42,16 @@ describe("inbox through kyso serve (SQLite)", function () {
     const list = (await (await fetch(`${srv.url}/api/v1/inbox`)).json()) as { items: InboxSummary[] };
     assert.deepEqual(list.items.map((i) => i.codeNumber), ["215", "7816"]);
     const [tampered, good] = list.items;
-    assert.equal(good.senderName, "Văn phòng Chính phủ");
-    assert.equal(good.documentId, "000.00.00.G22,2015/09/30,7816/VPCP-TTĐT");
+    // The good package comes from the organization whose seal signs it (sender binding, issue 12).
+    assert.equal(good.senderName, "Ủy ban nhân dân tỉnh Phú Yên");
+    assert.equal(good.documentId, "000.00.00.H46,2015/09/30,7816/VPCP-TTĐT");
     assert.equal(good.subject, "V/v cung cấp thông tin cho Cổng Thông tin điện tử Chính phủ");
     assert.equal(good.promulgationDate, "2015/09/30");
     assert.equal(good.attachmentCount, 2);
     assert.equal(tampered.indication, "TOTAL_FAILED");
     const failed = (await (await fetch(`${srv.url}/api/v1/inbox?indication=TOTAL_FAILED`)).json()) as { items: InboxSummary[] };
     assert.deepEqual(failed.items.map((i) => i.id), [tampered.id]);
-    const bySender = (await (await fetch(`${srv.url}/api/v1/inbox?sender=${encodeURIComponent("000.00.00.G22")}`)).json()) as { items: InboxSummary[] };
+    const bySender = (await (await fetch(`${srv.url}/api/v1/inbox?sender=${encodeURIComponent("000.00.00.H46")}`)).json()) as { items: InboxSummary[] };
     assert.deepEqual(bySender.items.map((i) => i.id), [good.id]);
     assert.equal((await fetch(`${srv.url}/api/v1/inbox?status=deleted`)).status, 400);
   });

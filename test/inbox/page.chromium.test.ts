@@ -46,7 +46,7 @@ describe("clerks' inbox page in headless Chromium", function () {
     assert.equal(await first.locator(".verdict").textContent(), "KHÔNG HỢP LỆ");
     assert.equal(await second.getAttribute("data-indication"), "TOTAL_PASSED");
     assert.equal(await second.locator(".verdict").textContent(), "HỢP LỆ");
-    assert.equal(await second.locator(".sender").textContent(), "Văn phòng Chính phủ");
+    assert.equal(await second.locator(".sender").textContent(), "Ủy ban nhân dân tỉnh Phú Yên");
     assert.match((await second.textContent()) ?? "", /2015\/09\/30/);
     const red = await first.locator(".verdict").evaluate((e) => getComputedStyle(e).backgroundColor);
     const green = await second.locator(".verdict").evaluate((e) => getComputedStyle(e).backgroundColor);
