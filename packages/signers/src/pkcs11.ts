@@ -296,15 +296,26 @@ export class Pkcs11Signer implements RawSigner {
       input = Buffer.from(sequence(sequence(oid(DIGEST_OIDS[digestAlg]), derNull()), octetString(hash)));
     }
     const signer = tokenCall("sign init", () => this.session.createSign(mech, this.key));
-    const sig = await new Promise<Buffer>((resolve, reject) => {
+    const pending = new Promise<Buffer>((resolve, reject) => {
       signer.once(input, (err, out) => (err ? reject(tokenError("sign", err)) : resolve(out)));
     });
-    return new Uint8Array(sig);
+    this.inflight.add(pending);
+    try {
+      return new Uint8Array(await pending);
+    } finally {
+      this.inflight.delete(pending);
+    }
   }
+
+  /** Signing calls running on pkcs11js's worker thread: closing must wait for them. */
+  private readonly inflight = new Set<Promise<Buffer>>();
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // A C_Sign still running on the worker thread must finish before its session is closed and the
+    // module finalized: tearing them down under it crashes the library (seen with SoftHSM).
+    await Promise.allSettled([...this.inflight]);
     // No explicit C_Logout: the login belongs to the whole application, other signers on the same
     // token may still use it; closing the last session logs out (PKCS#11 v2.40 §5.6).
     try {
