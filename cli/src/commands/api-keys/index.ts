@@ -1,0 +1,72 @@
+import type { Argv } from "yargs";
+import { KysoError } from "@kyso/core";
+import { defineCommand } from "../../command.js";
+import { writeJson, writeTable } from "../../registry-cli.js";
+import { dbOption, withAccounts } from "../users/accounts-cli.js";
+
+const SCOPES = ["inbox:write", "verify", "registry:read"] as const;
+const ACTIONS = ["create", "list", "revoke"] as const;
+
+interface ApiKeysArgs {
+  action: (typeof ACTIONS)[number];
+  name?: string;
+  scope?: (typeof SCOPES)[number][];
+  db?: string;
+  json?: boolean;
+}
+
+export const apiKeysCommand = defineCommand<ApiKeysArgs>({
+  command: "api-keys <action> [name]",
+  describe: "API keys for machines (the axis gateway, dashboards), sent as Authorization: Bearer <key>",
+  builder: (y) =>
+    y
+      .usage(
+        [
+          "kyso api-keys <action>",
+          "",
+          "  kyso api-keys create <name> --scope inbox:write|verify|registry:read [--scope ...]",
+          "                       prints the key once on stdout; only its SHA-256 is stored",
+          "  kyso api-keys list [--json]",
+          "  kyso api-keys revoke <name>",
+          "",
+          "Scopes: inbox:write (POST /api/v1/inbox), verify (POST /api/v1/verify), registry:read (/api/v1/registry).",
+        ].join("\n"),
+      )
+      .positional("action", { choices: ACTIONS, describe: "What to do" })
+      .positional("name", { type: "string", describe: "The key's name (who uses it)" })
+      .option("scope", { choices: SCOPES, array: true, describe: "create: what the key may do (repeatable)" })
+      .option("db", dbOption)
+      .option("json", { type: "boolean", describe: "list: JSON array of {name, scopes, prefix, createdAt, revokedAt, lastUsedAt}" })
+      .example("$0 api-keys create truc-lien-thong --scope inbox:write > gateway.key", "the axis gateway's key, straight into a file") as unknown as Argv<ApiKeysArgs>,
+  run: async (args, io) => {
+    switch (args.action) {
+      case "create": {
+        if (!args.name) throw new KysoError("USAGE", "kyso api-keys create needs <name>");
+        if (!args.scope?.length) throw new KysoError("USAGE", `kyso api-keys create needs --scope (${SCOPES.join(", ")})`);
+        return withAccounts(args.db, io, async (a) => {
+          const k = await a.createApiKey(args.name!, args.scope!);
+          // The key alone on stdout (KEY=$(kyso api-keys create ...)); it cannot be shown again.
+          io.stdout.write(`${k.key}\n`);
+          io.stderr.write(`created API key ${k.name} (${k.scopes.join(", ")}); it is shown only this once\n`);
+          return 0;
+        });
+      }
+      case "list":
+        return withAccounts(args.db, io, async (a) => {
+          const keys = await a.listApiKeys();
+          if (args.json) writeJson(io, keys);
+          else writeTable(io, ["NAME", "SCOPES", "PREFIX", "STATE", "CREATED", "LAST USED"], keys.map((k) => [k.name, k.scopes.join(","), `${k.prefix}…`, k.revokedAt ? `revoked ${k.revokedAt}` : "active", k.createdAt, k.lastUsedAt ?? "-"]));
+          return 0;
+        });
+      case "revoke":
+        if (!args.name) throw new KysoError("USAGE", "kyso api-keys revoke needs <name>");
+        return withAccounts(args.db, io, async (a) => {
+          await a.revokeApiKey(args.name!);
+          io.stdout.write(`revoked API key ${args.name}\n`);
+          return 0;
+        });
+      default:
+        throw new KysoError("USAGE", `Unknown action "api-keys ${String(args.action)}" (${ACTIONS.join(", ")})`);
+    }
+  },
+});

@@ -1,0 +1,60 @@
+import type { Accounts } from "@kyso/accounts";
+import { KysoError } from "@kyso/core";
+import type { Io } from "../../command.js";
+import { flushed } from "../../registry-cli.js";
+import { promptHidden } from "../../secrets.js";
+
+/** Refusals of these commands that exit 1 with their message (usage errors exit 2). */
+const ACCOUNT_ERRORS = new Set(["USER_EXISTS", "USER_NOT_FOUND", "API_KEY_EXISTS", "API_KEY_NOT_FOUND", "API_KEY_REVOKED", "PASSWORD_POLICY", "PASSWORD_MISMATCH", "FILE_UNREADABLE"]);
+
+/**
+ * Runs `fn` with the accounts of the database named by --db, KYSO_DB or the default location (the
+ * same one `kyso serve` uses), and always closes it.
+ */
+export async function withAccounts(db: string | undefined, io: Io, fn: (a: Accounts) => Promise<number>): Promise<number> {
+  try {
+    const { Accounts } = await import("@kyso/accounts");
+    const { defaultDbSpec } = await import("@kyso/db");
+    const accounts = await Accounts.open(db ?? io.env.KYSO_DB ?? defaultDbSpec(io.env), { cwd: io.cwd });
+    try {
+      return await fn(accounts);
+    } finally {
+      await accounts.close();
+    }
+  } catch (e) {
+    if (e instanceof KysoError && ACCOUNT_ERRORS.has(e.code)) {
+      io.stderr.write(`kyso: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  } finally {
+    await Promise.all([flushed(io.stdout), flushed(io.stderr)]);
+  }
+}
+
+/**
+ * A new password: $KYSO_PASSWORD, else --password-file (its first line), else asked twice on the
+ * terminal without echo. Never a flag value (it would show in `ps` and the shell history), never
+ * printed or logged.
+ */
+export async function obtainPassword(io: Io, file: string | undefined, who: string): Promise<string> {
+  if (file) {
+    const { readFile } = await import("node:fs/promises");
+    const { resolve } = await import("node:path");
+    try {
+      return (await readFile(resolve(io.cwd, file), "utf8")).split(/\r?\n/)[0];
+    } catch (e) {
+      throw new KysoError("FILE_UNREADABLE", `Cannot read the password file ${file}: ${(e as NodeJS.ErrnoException).code ?? "error"}`);
+    }
+  }
+  if (io.env.KYSO_PASSWORD !== undefined) return io.env.KYSO_PASSWORD;
+  const first = await promptHidden(io, `Password for ${who}: `);
+  const again = await promptHidden(io, "Again: ");
+  if (first !== again) throw new KysoError("PASSWORD_MISMATCH", "The two passwords differ");
+  return first;
+}
+
+export const dbOption = {
+  type: "string",
+  describe: "Database: sqlite:PATH or postgres://USER@HOST/DB (default $KYSO_DB, else sqlite:$XDG_DATA_HOME/kyso/registry.db, as kyso serve)",
+} as const;

@@ -1,0 +1,91 @@
+import type { Argv } from "yargs";
+import { KysoError } from "@kyso/core";
+import { defineCommand } from "../../command.js";
+import { writeJson, writeTable } from "../../registry-cli.js";
+import { dbOption, obtainPassword, withAccounts } from "./accounts-cli.js";
+
+const ROLES = ["clerk", "admin", "auditor"] as const;
+const ACTIONS = ["add", "list", "disable", "enable", "passwd"] as const;
+
+interface UsersArgs {
+  action: (typeof ACTIONS)[number];
+  name?: string;
+  role?: (typeof ROLES)[number];
+  passwordFile?: string;
+  db?: string;
+  json?: boolean;
+}
+
+/*
+ * One positional action, as `kyso units`: main.ts calls the top-level command's run() with io.
+ */
+export const usersCommand = defineCommand<UsersArgs>({
+  command: "users <action> [name]",
+  describe: "Who may sign in to kyso serve: clerks, admins and auditors",
+  builder: (y) =>
+    y
+      .usage(
+        [
+          "kyso users <action>",
+          "",
+          "  kyso users add <name> --role clerk|admin|auditor   password from $KYSO_PASSWORD, --password-file or a prompt",
+          "  kyso users list [--json]",
+          "  kyso users disable <name>        ends the user's sessions; enable <name> allows sign-in again",
+          "  kyso users passwd <name>         a new password (ends the user's sessions)",
+          "",
+          "Roles: clerk (inbox: read, register, return), admin (users, registry, configuration), auditor (read-only, audit).",
+        ].join("\n"),
+      )
+      .positional("action", { choices: ACTIONS, describe: "What to do" })
+      .positional("name", { type: "string", describe: "The user's sign-in name" })
+      .option("role", { choices: ROLES, describe: "add: the user's role" })
+      .option("password-file", { type: "string", describe: "add, passwd: read the password from the first line of this file (else $KYSO_PASSWORD, else a prompt)" })
+      .option("db", dbOption)
+      .option("json", { type: "boolean", describe: "list: JSON array of {name, role, disabled, createdAt, passwordChangedAt}" })
+      .example("KYSO_PASSWORD=... $0 users add lan --role clerk", "a clerk")
+      .example("$0 users passwd lan --db postgres://kyso@127.0.0.1/kyso", "") as unknown as Argv<UsersArgs>,
+  run: async (args, io) => {
+    const needName = (): string => {
+      if (!args.name) throw new KysoError("USAGE", `kyso users ${args.action} needs <name>`);
+      return args.name;
+    };
+    switch (args.action) {
+      case "add": {
+        const name = needName();
+        if (!args.role) throw new KysoError("USAGE", "kyso users add needs --role clerk|admin|auditor");
+        return withAccounts(args.db, io, async (a) => {
+          const u = await a.addUser(name, args.role!, await obtainPassword(io, args.passwordFile, name));
+          io.stdout.write(`added user ${u.name} (${u.role})\n`);
+          return 0;
+        });
+      }
+      case "list":
+        return withAccounts(args.db, io, async (a) => {
+          const users = await a.listUsers();
+          if (args.json) writeJson(io, users);
+          else writeTable(io, ["NAME", "ROLE", "STATE", "CREATED"], users.map((u) => [u.name, u.role, u.disabled ? "disabled" : "active", u.createdAt]));
+          return 0;
+        });
+      case "disable":
+      case "enable": {
+        const name = needName();
+        return withAccounts(args.db, io, async (a) => {
+          await a.setDisabled(name, args.action === "disable");
+          io.stdout.write(`${args.action}d user ${name}\n`);
+          return 0;
+        });
+      }
+      case "passwd": {
+        const name = needName();
+        return withAccounts(args.db, io, async (a) => {
+          if (!(await a.user(name))) throw new KysoError("USER_NOT_FOUND", `No user named ${name}`);
+          await a.setPassword(name, await obtainPassword(io, args.passwordFile, name));
+          io.stdout.write(`changed the password of ${name}; their sessions ended\n`);
+          return 0;
+        });
+      }
+      default:
+        throw new KysoError("USAGE", `Unknown action "users ${String(args.action)}" (${ACTIONS.join(", ")})`);
+    }
+  },
+});
