@@ -9,6 +9,7 @@ import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createApiKey } from "./credentials.js";
 
 const count = Number(process.argv[2] ?? 64);
 const sizeMiB = Number(process.argv[3] ?? 45);
@@ -52,7 +53,7 @@ function rssMiB(pid: number): number {
 
 function post(url: string, body: Buffer): Promise<number> {
   return new Promise((resolve) => {
-    const req = request(`${url}/api/v1/verify`, { method: "POST", headers: { "content-type": "application/pdf", "content-length": body.length } }, (res) => {
+    const req = request(`${url}/api/v1/verify`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/pdf", "content-length": body.length } }, (res) => {
       res.resume();
       res.on("end", () => resolve(res.statusCode ?? 0));
     });
@@ -76,6 +77,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 const pdf = bigPdf(sizeMiB * 1024 * 1024);
 writeFileSync(join(dir, "big.pdf"), pdf);
 const env = { ...process.env, XDG_CACHE_HOME: join(dir, "cache"), XDG_DATA_HOME: join(dir, "data"), TMPDIR: dir };
+const key = createApiKey(["verify"], undefined, env);
 const proc = spawn(process.execPath, [join(repo, "cli/dist/bin.js"), "serve", "--port", "0", "--revocation", "embedded", "--workers", "2", "--max-pending", String(count), "--body-limit", String(sizeMiB + 5), "--request-timeout", "300", "--timeout", "120", "--audit-log", join(dir, "audit.jsonl")], { env, stdio: ["ignore", "pipe", "ignore"] });
 const url = await new Promise<string>((resolve) => {
   let out = "";

@@ -19,6 +19,7 @@ import { buildEdxml, signEdxml, type MessageHeader } from "@kyso/edxml";
 import { signPdfFile } from "@kyso/sign";
 import { Pkcs12Signer } from "@kyso/signers";
 import { fmt, percentile, table } from "./stats.js";
+import { createApiKey } from "./credentials.js";
 
 const argv = process.argv.slice(2);
 const arg = (name: string, dflt: number): number => {
@@ -46,26 +47,28 @@ function header(n: number): MessageHeader {
   };
 }
 
-function startServe(db: string): Promise<{ url: string; proc: ChildProcess }> {
+function startServe(db: string): Promise<{ url: string; proc: ChildProcess; auth: Record<string, string> }> {
+  // The axis gateway's key (inbox:write), made with kyso api-keys create before the service starts.
+  const auth = { authorization: `Bearer ${createApiKey(["inbox:write"], db)}` };
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, [kysoBin, "serve", "--port", "0", "--trust", pki.root, "--db", db, "--audit-log", join(work, "audit.jsonl"), "--max-pending", "256"], { stdio: ["ignore", "pipe", "ignore"] });
     let out = "";
     proc.stdout!.on("data", (c) => {
       out += c;
       const m = /on (http:\/\/\S+)/.exec(out);
-      if (m) resolve({ url: m[1], proc });
+      if (m) resolve({ url: m[1], proc, auth });
     });
     proc.once("exit", (code) => reject(new Error(`kyso serve exited ${code}`)));
   });
 }
 
 async function run(label: string, db: string, bodies: Buffer[]): Promise<(string | number)[]> {
-  const { url, proc } = await startServe(db);
+  const { url, proc, auth } = await startServe(db);
   try {
     // Warm-up: open and migrate the database, start the workers' JIT (these packages are not counted).
     for (let i = 0; i < 16; i++) {
       const warm = Buffer.from(signEdxml(buildEdxml({ header: header(900_000 + i), traces: [], attachments: [] }), orgKey));
-      await fetch(`${url}/api/v1/inbox`, { method: "POST", headers: { "content-type": "application/xml" }, body: warm });
+      await fetch(`${url}/api/v1/inbox`, { method: "POST", headers: { ...auth, "content-type": "application/xml" }, body: warm });
     }
     const latencies: number[] = [];
     const verdicts = new Map<string, number>();
@@ -76,7 +79,7 @@ async function run(label: string, db: string, bodies: Buffer[]): Promise<(string
       Array.from({ length: CONCURRENCY }, async () => {
         for (let i = next++; i < bodies.length; i = next++) {
           const s = performance.now();
-          const res = await fetch(`${url}/api/v1/inbox`, { method: "POST", headers: { "content-type": "application/xml" }, body: bodies[i] });
+          const res = await fetch(`${url}/api/v1/inbox`, { method: "POST", headers: { ...auth, "content-type": "application/xml" }, body: bodies[i] });
           const j = (await res.json()) as { indication: string };
           latencies.push(performance.now() - s);
           if (res.status === 201) created++;

@@ -12,6 +12,7 @@ import { signPdfFile } from "@kyso/sign";
 import { Pkcs12Signer } from "@kyso/signers";
 import { CertificatePool, RevocationCache, httpFetcher, loadTrustAnchors, verifyPdf, type VerifyOptions } from "@kyso/verify";
 import { fmt, median, runProcess, table } from "./stats.js";
+import { createApiKey } from "./credentials.js";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const kysoBin = join(here, "..", "..", "cli", "dist", "bin.js");
@@ -63,7 +64,9 @@ async function main(): Promise<void> {
   console.log(`\n~20 MB in a fresh process: verify ${fmt(l.verifyMs)} ms, one SHA-256 pass ${fmt(l.sha256Ms)} ms (ratio ${fmt(l.verifyMs / l.sha256Ms, 2)}), peak RSS ${fmt(l.maxRssMiB)} MiB, ${l.indication}`);
 
   // The service under load: 16 connections, 1-page documents.
-  const proc = spawn(process.execPath, [kysoBin, "serve", "--port", "0", "--trust", pki.root, "--audit-log", join(work, "audit.jsonl")], { stdio: ["ignore", "pipe", "ignore"] });
+  const db = `sqlite:${join(work, "kyso.db")}`;
+  const auth = { authorization: `Bearer ${createApiKey(["verify"], db)}` };
+  const proc = spawn(process.execPath, [kysoBin, "serve", "--port", "0", "--trust", pki.root, "--db", db, "--audit-log", join(work, "audit.jsonl")], { stdio: ["ignore", "pipe", "ignore"] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = "";
     proc.stdout.on("data", (c) => {
@@ -75,8 +78,8 @@ async function main(): Promise<void> {
   });
   const body = readFileSync(files[0][1]);
   try {
-    await autocannon({ url: `${url}/api/v1/verify`, method: "POST", headers: { "content-type": "application/pdf" }, body, connections: 16, duration: 3 });
-    const r = await autocannon({ url: `${url}/api/v1/verify`, method: "POST", headers: { "content-type": "application/pdf" }, body, connections: 16, duration: DURATION });
+    await autocannon({ url: `${url}/api/v1/verify`, method: "POST", headers: { ...auth, "content-type": "application/pdf" }, body, connections: 16, duration: 3 });
+    const r = await autocannon({ url: `${url}/api/v1/verify`, method: "POST", headers: { ...auth, "content-type": "application/pdf" }, body, connections: 16, duration: DURATION });
     const non2xx = r.non2xx + r.errors + r.timeouts;
     console.log(`\nservice, 16 connections, ${DURATION} s, 1-page documents: ${fmt(r.requests.average)} verifications/s (total ${r.requests.total}), latency p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, max ${r.latency.max} ms, errors/non-2xx ${non2xx}`);
   } finally {

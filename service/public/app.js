@@ -2,6 +2,7 @@
 "use strict";
 const T = {
   vi: {
+    logout: "Đăng xuất",
     title: "Kiểm tra chữ ký số trên văn bản PDF", drop: "Kéo thả các tệp PDF vào đây, hoặc", choose: "Chọn tệp…",
     footer: "Kết quả theo ETSI EN 319 102-1. Tài liệu không được lưu lại; chỉ lưu mã băm SHA-256 và kết quả kiểm tra.",
     checking: "Đang kiểm tra…", TOTAL_PASSED: "HỢP LỆ", TOTAL_FAILED: "KHÔNG HỢP LỆ", INDETERMINATE: "CHƯA XÁC ĐỊNH", NO_SIGNATURE: "KHÔNG CÓ CHỮ KÝ",
@@ -18,6 +19,7 @@ const T = {
     DISALLOWED_MODIFICATION: "Văn bản bị thay đổi không được phép sau khi ký", TRY_LATER: "Không kiểm tra được tình trạng thu hồi", REVOKED_NO_POE: "Chứng thư số đã bị thu hồi",
   },
   en: {
+    logout: "Sign out",
     title: "Check the digital signatures of PDF documents", drop: "Drop PDF files here, or", choose: "Choose files…",
     footer: "Verdicts follow ETSI EN 319 102-1. Documents are not kept; only their SHA-256 and the verdict are recorded.",
     checking: "Checking…", TOTAL_PASSED: "VALID", TOTAL_FAILED: "INVALID", INDETERMINATE: "INDETERMINATE", NO_SIGNATURE: "NO SIGNATURE",
@@ -43,6 +45,41 @@ function el(tag, attrs, ...kids) {
   for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
   for (const k of kids) if (k !== null && k !== undefined) e.append(k instanceof Node ? k : String(k));
   return e;
+}
+
+/**
+ * fetch for this page's API calls: state-changing requests carry the session's CSRF token (the
+ * kyso_csrf cookie, in X-CSRF-Token; the server also checks their Origin); a lapsed session goes
+ * to the sign-in page.
+ */
+function csrfToken() {
+  const m = /(?:^|;\s*)kyso_csrf=([^;]*)/.exec(document.cookie);
+  return m ? decodeURIComponent(m[1]) : "";
+}
+async function api(url, init = {}) {
+  const method = (init.method || "GET").toUpperCase();
+  const headers = { ...(init.headers || {}) };
+  if (method !== "GET" && method !== "HEAD") headers["x-csrf-token"] = csrfToken();
+  const res = await fetch(url, { ...init, headers, credentials: "same-origin" });
+  if (res.status === 401 && !init.quiet) {
+    location.href = `/login?next=${encodeURIComponent(location.pathname + location.search)}`;
+    throw new Error("signed out");
+  }
+  return res;
+}
+/** The signed-in user's name and a sign-out button, beside the language buttons. */
+async function userBar() {
+  const res = await api("api/v1/session", { quiet: true });
+  if (!res.ok) return;
+  const { principal } = await res.json();
+  const box = document.querySelector("header .lang");
+  const who = el("span", { class: "user", id: "user" }, principal.name, " ");
+  const out = el("button", { type: "button", id: "logout", "data-i18n": "logout" }, t("logout"));
+  out.addEventListener("click", async () => {
+    await api("/logout", { method: "POST", headers: { accept: "application/json" }, quiet: true });
+    location.href = "/login";
+  });
+  box.prepend(who, out, " ");
 }
 
 function cls(ind) {
@@ -77,7 +114,7 @@ async function printReport(item, button) {
   button.disabled = true;
   button.textContent = t("printing");
   try {
-    const res = await fetch(`api/v1/verify?name=${encodeURIComponent(item.name)}&lang=${lang}`, { method: "POST", headers: { "content-type": "application/pdf", accept: "application/pdf" }, body: item.file });
+    const res = await api(`api/v1/verify?name=${encodeURIComponent(item.name)}&lang=${lang}`, { method: "POST", headers: { "content-type": "application/pdf", accept: "application/pdf" }, body: item.file });
     if (!res.ok || !(res.headers.get("content-type") || "").startsWith("application/pdf")) throw new Error(res.statusText);
     const url = URL.createObjectURL(await res.blob());
     if (win) win.location.href = url;
@@ -155,7 +192,7 @@ async function check(file) {
   reports.push(item);
   renderDoc(item);
   try {
-    const res = await fetch(`api/v1/verify?name=${encodeURIComponent(file.name)}`, { method: "POST", headers: { "content-type": "application/pdf" }, body: file });
+    const res = await api(`api/v1/verify?name=${encodeURIComponent(file.name)}`, { method: "POST", headers: { "content-type": "application/pdf" }, body: file });
     const body = await res.json();
     if (!res.ok) item.error = body.error || res.statusText;
     else item.report = body;
@@ -176,3 +213,4 @@ drop.addEventListener("dragleave", () => drop.classList.remove("over"));
 drop.addEventListener("drop", (e) => { e.preventDefault(); drop.classList.remove("over"); handle(e.dataTransfer.files); });
 for (const b of document.querySelectorAll("[data-lang]")) b.addEventListener("click", () => { lang = b.dataset.lang; localStorage.setItem("kyso-lang", lang); applyLang(); });
 applyLang();
+userBar();

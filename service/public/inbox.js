@@ -3,6 +3,7 @@
 "use strict";
 const T = {
   vi: {
+    logout: "Đăng xuất",
     title: "Văn bản đến qua trục liên thông", verdict: "Kết quả kiểm tra", all: "Tất cả", sender: "Nơi gửi", filter: "Lọc",
     received: "Ngày đến", number: "Số, ký hiệu", subject: "Trích yếu", date: "Ngày văn bản", attachments: "Tệp", status: "Trạng thái",
     footer: "Mỗi gói tin được kiểm tra chữ ký XML và chữ ký số của từng văn bản PDF (ETSI EN 319 102-1). Không xoá văn bản nào.",
@@ -18,6 +19,7 @@ const T = {
     OUT_OF_BOUNDS_NO_POE: "Chứng thư số đã hết hạn, không có dấu thời gian", DISALLOWED_MODIFICATION: "Văn bản bị thay đổi không được phép sau khi ký", SIG_CONSTRAINTS_FAILURE: "Chữ ký không bao trùm cả gói tin",
   },
   en: {
+    logout: "Sign out",
     title: "Documents received through the axis", verdict: "Verdict", all: "All", sender: "Sender", filter: "Filter",
     received: "Received", number: "Number", subject: "Subject", date: "Document date", attachments: "Files", status: "Status",
     footer: "Each package's XML signature and every PDF's signatures are checked (ETSI EN 319 102-1). Nothing is deleted.",
@@ -46,6 +48,41 @@ function el(tag, attrs, ...kids) {
   for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
   for (const k of kids) if (k !== null && k !== undefined) e.append(k instanceof Node ? k : String(k));
   return e;
+}
+
+/**
+ * fetch for this page's API calls: state-changing requests carry the session's CSRF token (the
+ * kyso_csrf cookie, in X-CSRF-Token; the server also checks their Origin); a lapsed session goes
+ * to the sign-in page.
+ */
+function csrfToken() {
+  const m = /(?:^|;\s*)kyso_csrf=([^;]*)/.exec(document.cookie);
+  return m ? decodeURIComponent(m[1]) : "";
+}
+async function api(url, init = {}) {
+  const method = (init.method || "GET").toUpperCase();
+  const headers = { ...(init.headers || {}) };
+  if (method !== "GET" && method !== "HEAD") headers["x-csrf-token"] = csrfToken();
+  const res = await fetch(url, { ...init, headers, credentials: "same-origin" });
+  if (res.status === 401 && !init.quiet) {
+    location.href = `/login?next=${encodeURIComponent(location.pathname + location.search)}`;
+    throw new Error("signed out");
+  }
+  return res;
+}
+/** The signed-in user's name and a sign-out button, beside the language buttons. */
+async function userBar() {
+  const res = await api("api/v1/session", { quiet: true });
+  if (!res.ok) return;
+  const { principal } = await res.json();
+  const box = document.querySelector("header .lang");
+  const who = el("span", { class: "user", id: "user" }, principal.name, " ");
+  const out = el("button", { type: "button", id: "logout", "data-i18n": "logout" }, t("logout"));
+  out.addEventListener("click", async () => {
+    await api("/logout", { method: "POST", headers: { accept: "application/json" }, quiet: true });
+    location.href = "/login";
+  });
+  box.prepend(who, out, " ");
 }
 const verdict = (ind) => el("span", { class: "verdict" }, t(ind));
 const statusText = (s) => t(s === "received" ? "received_s" : s);
@@ -148,7 +185,7 @@ function renderDetail() {
 }
 
 async function act(what, body) {
-  const res = await fetch(`api/v1/inbox/${current.id}/${what}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const res = await api(`api/v1/inbox/${current.id}/${what}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
   const out = await res.json();
   if (!res.ok) { alert(`${t("error")}: ${out.error}`); return; }
   current = out;
@@ -156,7 +193,7 @@ async function act(what, body) {
 }
 
 async function open(id) {
-  const res = await fetch(`api/v1/inbox/${id}`);
+  const res = await api(`api/v1/inbox/${id}`);
   if (!res.ok) return;
   current = await res.json();
   renderList();
@@ -169,7 +206,7 @@ async function load() {
   const sender = document.getElementById("f-sender").value.trim();
   if (ind) q.set("indication", ind);
   if (sender) q.set("sender", sender);
-  const res = await fetch(`api/v1/inbox?${q}`);
+  const res = await api(`api/v1/inbox?${q}`);
   items = res.ok ? (await res.json()).items : [];
   document.body.dataset.loads = String(++loads);
   renderList();
@@ -189,4 +226,5 @@ document.getElementById("filters").addEventListener("submit", (e) => { e.prevent
 document.getElementById("f-indication").addEventListener("change", () => load());
 for (const b of document.querySelectorAll("[data-lang]")) b.addEventListener("click", () => { lang = b.dataset.lang; localStorage.setItem("kyso-lang", lang); applyLang(); });
 applyLang();
+userBar();
 load();

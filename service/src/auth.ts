@@ -1,7 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import type { Accounts, Principal, Role, Scope } from "@kyso/accounts";
-import { httpError } from "./errors.js";
+import { closeAfter, httpError } from "./errors.js";
 
 export type { Principal };
 
@@ -97,6 +97,16 @@ export function sameSecret(a: string | undefined, b: string | undefined): boolea
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/**
+ * A refusal (401/403/429) before the body was read closes the connection after the answer, so an
+ * unauthenticated client cannot make the service read a large body (RFC 9112 §9.6).
+ */
+function refuse(req: Request, res: Response, err: Error): Error {
+  const hasBody = Number(req.get("content-length") ?? 0) > 0 || req.get("transfer-encoding") !== undefined;
+  if (hasBody && !req.complete) closeAfter(req, res);
+  return err;
+}
+
 export function permits(access: Access, p: Principal | undefined): boolean {
   if (access.public) return true;
   if (!p) return false;
@@ -124,7 +134,7 @@ export class Auth {
   }
 
   /** Refuses (403) a state-changing request sent from another origin, whatever its content type. */
-  readonly sameOrigin: RequestHandler = (req, _res, next) => {
+  readonly sameOrigin: RequestHandler = (req, res, next) => {
     if (!isStateChanging(req)) return next();
     const origin = req.get("origin");
     const referer = req.get("referer");
@@ -142,7 +152,7 @@ export class Auth {
     const own = `${req.protocol}://${req.get("host") ?? ""}`;
     if (from === own || this.allowed.has(from)) return next();
     this.log({ msg: "cross-origin-refused", method: req.method, path: req.path, origin: from, client: req.ip });
-    next(httpError(403, "CROSS_ORIGIN", "Cross-origin requests that change state are refused"));
+    next(refuse(req, res, httpError(403, "CROSS_ORIGIN", "Cross-origin requests that change state are refused")));
   };
 
   /** Resolves the principal of the request into res.locals (once). A bad API key is 401, a locked address 429. */
@@ -160,9 +170,9 @@ export class Auth {
       const r = m ? await this.accounts.authenticateKey(m[1], client) : ({ ok: false, reason: "invalid", lockedForMs: 0 } as const);
       if (!r.ok) {
         this.log({ msg: "api-key-refused", reason: r.reason, client, path: req.path, lockedForS: Math.ceil(r.lockedForMs / 1000) });
-        if (r.reason === "locked") throw tooManyAttempts(res, r.lockedForMs);
+        if (r.reason === "locked") throw refuse(req, res, tooManyAttempts(res, r.lockedForMs));
         res.set("WWW-Authenticate", 'Bearer realm="kyso", error="invalid_token"');
-        throw httpError(401, "UNAUTHENTICATED", "The API key is unknown or revoked");
+        throw refuse(req, res, httpError(401, "UNAUTHENTICATED", "The API key is unknown or revoked"));
       }
       resolved.principal = r.principal;
     } else {
@@ -194,15 +204,15 @@ export class Auth {
         .then((r) => {
           if (!access.public && !r.principal) {
             res.set("WWW-Authenticate", 'Bearer realm="kyso"');
-            throw httpError(401, "UNAUTHENTICATED", "Sign in or send an API key");
+            throw refuse(req, res, httpError(401, "UNAUTHENTICATED", "Sign in or send an API key"));
           }
           if (!permits(access, r.principal)) {
             this.log({ msg: "forbidden", principal: r.principal?.name, kind: r.principal?.kind, method: req.method, path: req.path });
-            throw httpError(403, "FORBIDDEN", "This account may not do that");
+            throw refuse(req, res, httpError(403, "FORBIDDEN", "This account may not do that"));
           }
           if (r.sessionToken && isStateChanging(req) && !sameSecret(req.get(CSRF_HEADER), r.csrf)) {
             this.log({ msg: "csrf-refused", principal: r.principal?.name, method: req.method, path: req.path });
-            throw httpError(403, "CSRF_TOKEN", "The request lacks this session's CSRF token (X-CSRF-Token)");
+            throw refuse(req, res, httpError(403, "CSRF_TOKEN", "The request lacks this session's CSRF token (X-CSRF-Token)"));
           }
           next();
         })

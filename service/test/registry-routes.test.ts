@@ -4,10 +4,13 @@ import type { Server } from "node:http";
 import express from "express";
 import { DAY_MS, openRegistry, parseCertificates, type CertificateRecord, type Registry, type RegistryReport } from "@kyso/registry";
 import { syntheticCertificate, syntheticIssuer } from "@kyso/registry/synthetic";
+import { Accounts, ACCOUNTS_MIGRATIONS } from "@kyso/accounts";
+import { migrate } from "@kyso/db";
 import { registryRouter } from "../src/registry-routes.js";
+import { Auth } from "../src/auth.js";
 import { backends, requireBackend } from "../../packages/registry/test/support/backends.js";
 
-const KEY = "test-key-5b0a1c";
+let KEY = "";
 
 async function serve(router: express.Router): Promise<{ base: string; server: Server }> {
   const app = express();
@@ -22,6 +25,10 @@ for (const backend of backends) {
     let registry: Registry;
     let base: string;
     let server: Server;
+    let auth: Auth;
+    let adminCookie = "";
+    let clerkCookie = "";
+    let gatewayKey = "";
 
     before(async function () {
       requireBackend(this, backend);
@@ -47,7 +54,20 @@ for (const backend of backends) {
         })),
       );
       await registry.revoke("c3", "keyCompromise");
-      ({ base, server } = await serve(registryRouter({ openRegistry: () => registry, apiKey: KEY })));
+      // Admins and registry:read keys may read; clerks and other keys may not (accounts in the same database).
+      await migrate(registry.db, [ACCOUNTS_MIGRATIONS]);
+      const accounts = new Accounts(registry.db);
+      await accounts.addUser("admin", "admin", "quản trị 2026!");
+      await accounts.addUser("clerk", "clerk", "văn thư 2026!");
+      KEY = (await accounts.createApiKey("dashboard", ["registry:read"])).key;
+      gatewayKey = (await accounts.createApiKey("gateway", ["inbox:write", "verify"])).key;
+      const a = await accounts.signIn("admin", "quản trị 2026!");
+      const c = await accounts.signIn("clerk", "văn thư 2026!");
+      assert.ok(a.ok && c.ok);
+      adminCookie = `kyso_session=${a.token}`;
+      clerkCookie = `kyso_session=${c.token}`;
+      auth = new Auth({ accounts });
+      ({ base, server } = await serve(registryRouter({ openRegistry: () => registry, auth })));
     });
     after(async () => {
       server?.close();
@@ -55,22 +75,25 @@ for (const backend of backends) {
       await backend.cleanup();
     });
 
-    it("answers 401 without the API key or with a wrong one", async () => {
+    it("answers 401 without credentials or with a wrong key, 403 to a clerk or a key without registry:read, 200 to an admin", async () => {
       assert.equal((await fetch(`${base}/api/v1/registry/report`)).status, 401);
-      assert.equal((await fetch(`${base}/api/v1/registry/report`, { headers: { "X-API-Key": "wrong" } })).status, 401);
+      assert.equal((await fetch(`${base}/api/v1/registry/report`, { headers: { "X-API-Key": KEY } })).status, 401, "only Authorization: Bearer");
       assert.equal((await fetch(`${base}/api/v1/registry/certificates`, { headers: { Authorization: `Bearer ${KEY}x` } })).status, 401);
+      assert.equal((await fetch(`${base}/api/v1/registry/report`, { headers: { cookie: clerkCookie } })).status, 403);
+      assert.equal((await fetch(`${base}/api/v1/registry/report`, { headers: { Authorization: `Bearer ${gatewayKey}` } })).status, 403);
+      assert.equal((await fetch(`${base}/api/v1/registry/report`, { headers: { cookie: adminCookie } })).status, 200);
     });
 
     it("serves the report with the same JSON as kyso certs report --json, for a unit's subtree", async () => {
-      const res = await fetch(`${base}/api/v1/registry/report?unit=PY-TH`, { headers: { "X-API-Key": KEY } });
+      const res = await fetch(`${base}/api/v1/registry/report?unit=PY-TH`, { headers: { Authorization: `Bearer ${KEY}` } });
       assert.equal(res.status, 200);
       const body = (await res.json()) as RegistryReport;
       const direct = await registry.report({ unit: "PY-TH" });
       assert.deepEqual({ ...body, generatedAt: "" }, { ...direct, generatedAt: "" });
       assert.deepEqual(body.cumulative.byLevel, { province: 0, district: 1, commune: 2 });
       assert.deepEqual(body.expiring, { "30": 0, "60": 1, "90": 1 });
-      assert.equal((await fetch(`${base}/api/v1/registry/report?unit=NOPE`, { headers: { "X-API-Key": KEY } })).status, 404);
-      assert.equal((await fetch(`${base}/api/v1/registry/report?from=yesterday`, { headers: { "X-API-Key": KEY } })).status, 400);
+      assert.equal((await fetch(`${base}/api/v1/registry/report?unit=NOPE`, { headers: { Authorization: `Bearer ${KEY}` } })).status, 404);
+      assert.equal((await fetch(`${base}/api/v1/registry/report?from=yesterday`, { headers: { Authorization: `Bearer ${KEY}` } })).status, 400);
     });
 
     it("lists certificates by status, unit and expiry with a bearer token", async () => {
@@ -83,30 +106,34 @@ for (const backend of backends) {
       assert.deepEqual(await get("?status=revoked"), ["c3"]);
       assert.deepEqual((await get("?unit=PY-TH")).sort(), ["c1", "c2", "c3"]);
       assert.deepEqual(await get("?unit=PY-TH&status=active&expiringWithin=60"), ["c1"]);
-      assert.equal((await fetch(`${base}/api/v1/registry/certificates?status=lost`, { headers: { "X-API-Key": KEY } })).status, 400);
+      assert.equal((await fetch(`${base}/api/v1/registry/certificates?status=lost`, { headers: { Authorization: `Bearer ${KEY}` } })).status, 400);
     });
   });
 }
 
-describe("registry API without a configured key", () => {
-  it("answers 503 registry API disabled, and never opens the registry", async () => {
+describe("registry API without credentials", () => {
+  it("answers 401 and never opens the registry", async () => {
     let opened = 0;
+    const accounts = await Accounts.open("sqlite::memory:");
     const { base, server } = await serve(
       registryRouter({
         openRegistry: () => {
           opened++;
           throw new Error("must not be opened");
         },
-        apiKey: undefined,
+        auth: new Auth({ accounts }),
       }),
     );
     try {
-      const res = await fetch(`${base}/api/v1/registry/report`, { headers: { "X-API-Key": "anything" } });
-      assert.equal(res.status, 503);
-      assert.equal(((await res.json()) as { error: string }).error, "registry API disabled");
+      const res = await fetch(`${base}/api/v1/registry/report`, { headers: { Authorization: "Bearer anything" } });
+      assert.equal(res.status, 401);
+      assert.equal(res.headers.get("www-authenticate"), 'Bearer realm="kyso", error="invalid_token"');
+      assert.equal(((await res.json()) as { code: string }).code, "UNAUTHENTICATED");
+      assert.equal((await fetch(`${base}/api/v1/registry/report`)).status, 401);
       assert.equal(opened, 0);
     } finally {
       server.close();
+      await accounts.close();
     }
   });
 });

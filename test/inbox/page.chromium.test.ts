@@ -4,7 +4,7 @@ import type { Browser } from "playwright-core";
 import { launchChromium } from "../support/chromium.js";
 import { pki } from "@kyso/certs-test";
 import { tempDir } from "../verify/support.js";
-import { serve, type Served } from "../service/support.js";
+import { serve, signInPage, type Served } from "../service/support.js";
 import { makePackages, post } from "./support.js";
 
 describe("clerks' inbox page in headless Chromium", function () {
@@ -15,8 +15,8 @@ describe("clerks' inbox page in headless Chromium", function () {
   before(async function () {
     const p = await makePackages(dir);
     srv = await serve(["--trust", pki.root, "--db", `sqlite:${join(dir, "kyso.db")}`, "--audit-log", join(dir, "audit.jsonl")]);
-    assert.equal((await post(srv.url, p.good)).status, 201);
-    assert.equal((await post(srv.url, p.tampered)).status, 201);
+    assert.equal((await post(srv, p.good)).status, 201);
+    assert.equal((await post(srv, p.tampered)).status, 201);
     browser = await launchChromium();
   });
   after(async () => {
@@ -30,7 +30,8 @@ describe("clerks' inbox page in headless Chromium", function () {
     page.on("request", (r) => {
       if (!r.url().startsWith(srv.url)) external.push(r.url());
     });
-    await page.goto(srv.url + "/inbox");
+    // The clerk signs in on the way (the sign-in page brings her back to /inbox).
+    await signInPage(page, srv.url, "/inbox");
     assert.equal(await page.locator("h1").textContent(), "Văn bản đến qua trục liên thông");
     await page.waitForFunction(() => document.querySelectorAll("#inbox tr.item").length === 2);
     const rows = page.locator("#inbox tr.item");

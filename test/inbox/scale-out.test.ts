@@ -44,8 +44,8 @@ describe("inbox scale-out: two kyso serve instances on one PostgreSQL database",
     assert.notEqual(a.url, b.url);
     for (const file of packages) {
       const body = readFileSync(file);
-      const send = (url: string) => fetch(`${url}/api/v1/inbox`, { method: "POST", headers: { "content-type": "application/xml" }, body });
-      const [ra, rb] = await Promise.all([send(a.url), send(b.url)]);
+      const send = (srv: Served) => fetch(`${srv.url}/api/v1/inbox`, { method: "POST", headers: { ...srv.auth, "content-type": "application/xml" }, body });
+      const [ra, rb] = await Promise.all([send(a), send(b)]);
       const [ja, jb] = (await Promise.all([ra.json(), rb.json()])) as { id: number; indication: string; duplicate: boolean }[];
       assert.equal(ja.id, jb.id, `${file}: both instances answer the same record`);
       assert.equal(ja.indication, "TOTAL_PASSED");
@@ -53,11 +53,13 @@ describe("inbox scale-out: two kyso serve instances on one PostgreSQL database",
       assert.deepEqual([ra.status, rb.status].sort(), [200, 201], "exactly one of them created it");
       assert.deepEqual([ja.duplicate, jb.duplicate].sort(), [false, true]);
     }
-    const [la, lb] = (await Promise.all([a.url, b.url].map(async (u) => (await fetch(`${u}/api/v1/inbox`)).json()))) as { items: InboxSummary[] }[];
+    // A clerk signed in on one instance is served by the other: the session is in the database.
+    const clerk = await a.signIn("clerk");
+    const [la, lb] = (await Promise.all([a.url, b.url].map(async (u) => (await fetch(`${u}/api/v1/inbox`, { headers: clerk.headers })).json()))) as { items: InboxSummary[] }[];
     assert.equal(la.items.length, packages.length, "exactly one record per package");
     assert.deepEqual(la.items.map((i) => i.id), lb.items.map((i) => i.id));
     assert.deepEqual(la.items.map((i) => i.codeNumber), ["9004", "9003", "9002", "9001", "9000"]);
-    const rec = (await (await fetch(`${b.url}/api/v1/inbox/${la.items[0].id}`)).json()) as { attachments: unknown[]; events: { kind: string }[] };
+    const rec = (await (await fetch(`${b.url}/api/v1/inbox/${la.items[0].id}`, { headers: clerk.headers })).json()) as { attachments: unknown[]; events: { kind: string }[] };
     assert.equal(rec.attachments.length, 2);
     assert.deepEqual(rec.events.map((e) => e.kind), ["received"]);
   });

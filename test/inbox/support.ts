@@ -21,7 +21,8 @@ export async function makePackages(dir: string): Promise<Packages> {
   return { dir, good, tampered, pdf: p.b };
 }
 
-export async function post(url: string, file: string, type = "application/xml"): Promise<{ status: number; body: { id: number; indication: string; duplicate: boolean; subIndication?: string | null } }> {
-  const res = await fetch(`${url}/api/v1/inbox`, { method: "POST", headers: { "content-type": type }, body: readFileSync(file) });
+/** Posts a package as a machine would: with the served instance's API key (`Authorization: Bearer`). */
+export async function post(srv: { url: string; auth: Record<string, string> }, file: string, type = "application/xml"): Promise<{ status: number; body: { id: number; indication: string; duplicate: boolean; subIndication?: string | null } }> {
+  const res = await fetch(`${srv.url}/api/v1/inbox`, { method: "POST", headers: { ...srv.auth, "content-type": type }, body: readFileSync(file) });
   return { status: res.status, body: (await res.json()) as never };
 }

@@ -5,7 +5,7 @@ import type { Browser } from "playwright-core";
 import { pki, samples } from "@kyso/certs-test";
 import { launchChromium } from "../support/chromium.js";
 import { flipByte, sign, tempDir } from "../verify/support.js";
-import { serve, type Served } from "../service/support.js";
+import { serve, signInPage, type Served } from "../service/support.js";
 import { pdfText, sha256File } from "./support.js";
 
 const GREEN = "rgb(30, 142, 62)";
@@ -30,7 +30,7 @@ describe("clerks' page: print report button and verdict colours in headless Chro
 
   it("'In báo cáo' posts the file again with Accept: application/pdf and opens the PDF report", async function () {
     const page = await browser.newPage({ locale: "vi-VN" });
-    await page.goto(srv.url + "/");
+    await signInPage(page, srv.url, "/");
     await page.setInputFiles("#files", [good, bad]);
     await page.waitForFunction(() => document.querySelectorAll(".doc[data-indication]").length === 2);
     const doc = page.locator(".doc", { hasText: "quyết-định.pdf" });
@@ -69,7 +69,7 @@ describe("clerks' page: print report button and verdict colours in headless Chro
 
   it("shows the revocation result in words and a green badge for TOTAL_PASSED only", async function () {
     const page = await browser.newPage({ locale: "vi-VN" });
-    await page.goto(srv.url + "/");
+    await signInPage(page, srv.url, "/");
     await page.setInputFiles("#files", [good, bad]);
     await page.waitForFunction(() => document.querySelectorAll(".doc[data-indication]").length === 2);
     for (const doc of await page.locator(".doc[data-indication]").all()) {

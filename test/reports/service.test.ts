@@ -23,7 +23,7 @@ describe("service: reports by content negotiation on POST /api/v1/verify", funct
   });
 
   const post = (body: BodyInit, headers: Record<string, string>, query = ""): Promise<Response> =>
-    fetch(`${srv.url}/api/v1/verify${query}`, { method: "POST", headers, body });
+    fetch(`${srv.url}/api/v1/verify${query}`, { method: "POST", headers: { ...srv.auth, ...headers }, body });
 
   it("answers Accept: application/pdf with the printable report of the uploaded PDF", async function () {
     const json = (await (await post(readFileSync(two), { "content-type": "application/pdf" })).json()) as FileReport;

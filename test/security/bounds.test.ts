@@ -25,7 +25,7 @@ describe("security: bounded requests", function () {
 
   for (const path of ["/api/v1/verify", "/api/v1/inbox"]) {
     it(`a body sent one byte a second to ${path} is cut at the request timeout (408, connection closed)`, async () => {
-      const raw = await openRaw(srv.url, `POST ${path} HTTP/1.1\r\nHost: kyso\r\nContent-Type: application/pdf\r\nContent-Length: 1000\r\n\r\n`);
+      const raw = await openRaw(srv.url, `POST ${path} HTTP/1.1\r\nHost: kyso\r\nAuthorization: Bearer ${srv.key}\r\nContent-Type: application/pdf\r\nContent-Length: 1000\r\n\r\n`);
       const drip = setInterval(() => raw.socket.writable && raw.socket.write("%"), 1000);
       try {
         const ms = await Promise.race([raw.closed, sleep(15_000).then(() => -1)]);
@@ -56,7 +56,7 @@ describe("security: bounded requests", function () {
     ["streamed (chunked, no length)", "Transfer-Encoding: chunked"],
   ] as const) {
     it(`a body over the limit, ${what}, gets 413 with Connection: close and is not read on`, async () => {
-      const raw = await openRaw(srv.url, `POST /api/v1/verify HTTP/1.1\r\nHost: kyso\r\nContent-Type: application/pdf\r\n${head}\r\n\r\n`);
+      const raw = await openRaw(srv.url, `POST /api/v1/verify HTTP/1.1\r\nHost: kyso\r\nAuthorization: Bearer ${srv.key}\r\nContent-Type: application/pdf\r\n${head}\r\n\r\n`);
       const chunked = head.startsWith("Transfer");
       const block = Buffer.alloc(64 * 1024, 0x25);
       let sent = 0;
@@ -77,7 +77,7 @@ describe("security: bounded requests", function () {
   }
 
   it("an upload is a 0600 file in a 0700 folder while it is verified, and is deleted after", async () => {
-    const raw = await openRaw(srv.url, `POST /api/v1/verify?name=q.pdf HTTP/1.1\r\nHost: kyso\r\nContent-Type: application/pdf\r\nContent-Length: ${good.length}\r\nConnection: close\r\n\r\n`);
+    const raw = await openRaw(srv.url, `POST /api/v1/verify?name=q.pdf HTTP/1.1\r\nHost: kyso\r\nAuthorization: Bearer ${srv.key}\r\nContent-Type: application/pdf\r\nContent-Length: ${good.length}\r\nConnection: close\r\n\r\n`);
     raw.socket.write(good.subarray(0, good.length >> 1));
     let folder: string | undefined;
     let files: string[] = [];
@@ -116,7 +116,7 @@ describe("security: the event loop and the pool under heavy packages", function 
   it("/healthz answers within 1 s while a 3 MB package of 99k elements is parsed", async () => {
     assert.ok(heavy.length > 3_000_000, `package of ${heavy.length} bytes`);
     const t0 = performance.now();
-    const posted = fetch(`${srv.url}/api/v1/verify`, { method: "POST", headers: { "content-type": "application/xml" }, body: heavy }).then(async (r) => ({ status: r.status, body: (await r.json()) as { indication: string; kind: string }, ms: performance.now() - t0 }));
+    const posted = fetch(`${srv.url}/api/v1/verify`, { method: "POST", headers: { ...srv.auth, "content-type": "application/xml" }, body: heavy }).then(async (r) => ({ status: r.status, body: (await r.json()) as { indication: string; kind: string }, ms: performance.now() - t0 }));
     while ((await pending()) === 0 && performance.now() - t0 < 10_000) await sleep(10);
     const times: number[] = [];
     let overlapped = 0;
@@ -137,11 +137,11 @@ describe("security: the event loop and the pool under heavy packages", function 
   });
 
   it("overload is answered 503 + Retry-After before a byte of the body is sent", async () => {
-    const posted = fetch(`${srv.url}/api/v1/verify`, { method: "POST", headers: { "content-type": "application/xml" }, body: heavy });
+    const posted = fetch(`${srv.url}/api/v1/verify`, { method: "POST", headers: { ...srv.auth, "content-type": "application/xml" }, body: heavy });
     const t0 = performance.now();
     while ((await pending()) === 0 && performance.now() - t0 < 10_000) await sleep(10);
     // Headers only: a server that waited for the body would never answer.
-    const raw = await openRaw(srv.url, `POST /api/v1/verify HTTP/1.1\r\nHost: kyso\r\nContent-Type: application/pdf\r\nContent-Length: 5000000\r\n\r\n`);
+    const raw = await openRaw(srv.url, `POST /api/v1/verify HTTP/1.1\r\nHost: kyso\r\nAuthorization: Bearer ${srv.key}\r\nContent-Type: application/pdf\r\nContent-Length: 5000000\r\n\r\n`);
     const ms = await Promise.race([raw.closed, sleep(5000).then(() => -1)]);
     raw.socket.destroy();
     assert.ok(ms > 0 && ms < 2000, `answered and closed after ${ms} ms`);

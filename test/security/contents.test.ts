@@ -61,7 +61,7 @@ describe("security: an oversized /Contents", function () {
     try {
       const post = async (bytes: Buffer): Promise<{ status: number; report: FileReport; ms: number }> => {
         const t0 = performance.now();
-        const res = await fetch(`${srv.url}/api/v1/verify`, { method: "POST", headers: { "content-type": "application/pdf" }, body: bytes });
+        const res = await fetch(`${srv.url}/api/v1/verify`, { method: "POST", headers: { ...srv.auth, "content-type": "application/pdf" }, body: bytes });
         return { status: res.status, report: (await res.json()) as FileReport, ms: performance.now() - t0 };
       };
       const hostile = [1, 2, 3, 4].map(() => post(body));

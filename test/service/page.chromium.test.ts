@@ -4,7 +4,7 @@ import type { Browser } from "playwright-core";
 import { launchChromium } from "../support/chromium.js";
 import { pki, samples } from "@kyso/certs-test";
 import { flipByte, sign, tempDir } from "../verify/support.js";
-import { serve, type Served } from "./support.js";
+import { serve, signInPage, type Served } from "./support.js";
 
 describe("clerks' page in headless Chromium", function () {
   const dir = tempDir("kyso-page-");
@@ -30,7 +30,8 @@ describe("clerks' page in headless Chromium", function () {
     page.on("request", (r) => {
       if (!r.url().startsWith(srv.url)) external.push(r.url());
     });
-    await page.goto(srv.url + "/");
+    // Signed out, the page sends the clerk to the Vietnamese sign-in page and back.
+    await signInPage(page, srv.url, "/");
     assert.equal(await page.locator("h1").textContent(), "Kiểm tra chữ ký số trên văn bản PDF");
     await page.setInputFiles("#files", [good, bad]);
     await page.waitForFunction(() => document.querySelectorAll(".doc[data-indication]").length === 2);

@@ -20,30 +20,30 @@ describe("verification service (kyso serve as a process)", function () {
   after(async () => srv?.stop());
 
   it("POST application/pdf returns one report", async function () {
-    const res = await fetch(`${srv.url}/api/v1/verify`, { method: "POST", headers: { "content-type": "application/pdf" }, body: good });
+    const res = await fetch(`${srv.url}/api/v1/verify`, { method: "POST", headers: { ...srv.auth, "content-type": "application/pdf" }, body: good });
     assert.equal(res.status, 200);
     const r = await res.json();
     assert.equal(r.indication, "TOTAL_PASSED");
     assert.equal(r.signatures[0].signer.commonName, "Nguyễn Văn An");
-    const r2 = await (await fetch(`${srv.url}/api/v1/verify`, { method: "POST", headers: { "content-type": "application/pdf" }, body: bad })).json();
+    const r2 = await (await fetch(`${srv.url}/api/v1/verify`, { method: "POST", headers: { ...srv.auth, "content-type": "application/pdf" }, body: bad })).json();
     assert.equal(r2.indication, "TOTAL_FAILED");
     assert.equal(r2.subIndication, "HASH_FAILURE");
   });
 
   it("by default a revoked signer is TOTAL_FAILED REVOKED: revocation is checked online (OCSP, then CRLs)", async function () {
     const revoked = readFileSync(await sign(samples.onePage, join(dir, "revoked.pdf"), "revoked"));
-    const r = await (await fetch(`${srv.url}/api/v1/verify`, { method: "POST", headers: { "content-type": "application/pdf" }, body: revoked })).json();
+    const r = await (await fetch(`${srv.url}/api/v1/verify`, { method: "POST", headers: { ...srv.auth, "content-type": "application/pdf" }, body: revoked })).json();
     assert.equal(r.indication, "TOTAL_FAILED");
     assert.equal(r.subIndication, "REVOKED");
     assert.equal(r.signatures[0].revocation.mode, "online");
-    const g = await (await fetch(`${srv.url}/api/v1/verify`, { method: "POST", headers: { "content-type": "application/pdf" }, body: good })).json();
+    const g = await (await fetch(`${srv.url}/api/v1/verify`, { method: "POST", headers: { ...srv.auth, "content-type": "application/pdf" }, body: good })).json();
     assert.deepEqual(g.signatures[0].revocation.path.map((p: { status: string }) => p.status), ["good", "good"]);
   });
 
   it("--revocation embedded (offline): a document carrying no revocation data is INDETERMINATE, never passed", async function () {
     const offline = await serve(["--trust", pki.root, "--revocation", "embedded", "--audit-log", join(dir, "audit2.jsonl")]);
     try {
-      const r = await (await fetch(`${offline.url}/api/v1/verify`, { method: "POST", headers: { "content-type": "application/pdf" }, body: good })).json();
+      const r = await (await fetch(`${offline.url}/api/v1/verify`, { method: "POST", headers: { ...offline.auth, "content-type": "application/pdf" }, body: good })).json();
       assert.equal(r.indication, "INDETERMINATE");
       assert.equal(r.subIndication, "TRY_LATER");
     } finally {
@@ -56,7 +56,7 @@ describe("verification service (kyso serve as a process)", function () {
     form.append("file", new Blob([good], { type: "application/pdf" }), "good.pdf");
     form.append("file", new Blob([bad], { type: "application/pdf" }), "bad.pdf");
     form.append("file", new Blob([Buffer.from("not a pdf")]), "junk.bin");
-    const res = await fetch(`${srv.url}/api/v1/verify`, { method: "POST", body: form });
+    const res = await fetch(`${srv.url}/api/v1/verify`, { method: "POST", headers: srv.auth, body: form });
     assert.equal(res.status, 200);
     const arr = await res.json();
     assert.ok(Array.isArray(arr));
@@ -66,9 +66,9 @@ describe("verification service (kyso serve as a process)", function () {
 
   it("413 above the body limit, 415 for other types", async function () {
     const big = Buffer.alloc(1024 * 1024 + 10, 0x20);
-    const res = await fetch(`${srv.url}/api/v1/verify`, { method: "POST", headers: { "content-type": "application/pdf" }, body: big });
+    const res = await fetch(`${srv.url}/api/v1/verify`, { method: "POST", headers: { ...srv.auth, "content-type": "application/pdf" }, body: big });
     assert.equal(res.status, 413);
-    const res2 = await fetch(`${srv.url}/api/v1/verify`, { method: "POST", headers: { "content-type": "text/plain" }, body: "x" });
+    const res2 = await fetch(`${srv.url}/api/v1/verify`, { method: "POST", headers: { ...srv.auth, "content-type": "text/plain" }, body: "x" });
     assert.equal(res2.status, 415);
   });
 
@@ -91,8 +91,13 @@ describe("verification service (kyso serve as a process)", function () {
     assert.ok(!srv.stderr().includes("%PDF"));
   });
 
-  it("the page and its assets are served without any CDN", async function () {
-    const html = await (await fetch(`${srv.url}/`)).text();
+  it("the page and its assets are served without any CDN (the page to a signed-in user; without one, a redirect to sign in)", async function () {
+    const anonymous = await fetch(`${srv.url}/`, { redirect: "manual" });
+    assert.equal(anonymous.status, 303);
+    assert.equal(anonymous.headers.get("location"), "/login?next=%2F");
+    assert.equal((await fetch(`${srv.url}/api/v1/verify`, { method: "POST", headers: { "content-type": "application/pdf" }, body: good })).status, 401);
+    const clerk = await srv.signIn();
+    const html = await (await fetch(`${srv.url}/`, { headers: clerk.headers })).text();
     assert.match(html, /Kiểm tra chữ ký số/);
     for (const asset of ["app.js", "style.css"]) assert.equal((await fetch(`${srv.url}/${asset}`)).status, 200);
     assert.doesNotMatch(html, /https?:\/\//);
@@ -106,7 +111,7 @@ describe("verification service: bounds", function () {
     try {
       const big = readFileSync(samples.large20mb);
       const results = await Promise.all(
-        Array.from({ length: 6 }, () => fetch(`${srv.url}/api/v1/verify`, { method: "POST", headers: { "content-type": "application/pdf" }, body: big }).then(async (r) => ({ status: r.status, retry: r.headers.get("retry-after"), body: await r.text() }))),
+        Array.from({ length: 6 }, () => fetch(`${srv.url}/api/v1/verify`, { method: "POST", headers: { ...srv.auth, "content-type": "application/pdf" }, body: big }).then(async (r) => ({ status: r.status, retry: r.headers.get("retry-after"), body: await r.text() }))),
       );
       const busy = results.filter((r) => r.status === 503);
       assert.ok(busy.length >= 1, `statuses ${results.map((r) => r.status).join(",")}`);
