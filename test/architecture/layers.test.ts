@@ -16,6 +16,7 @@ const ALLOWED: Record<string, string[]> = {
   db: ["core"],
   registry: ["core", "cms", "db"],
   inbox: ["core", "db"],
+  accounts: ["core", "db"],
   audit: ["core", "db"],
   edxml: ["core", "cms"],
   trust: ["core"],
