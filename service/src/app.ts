@@ -8,12 +8,21 @@ import { errorMiddleware, httpError } from "./errors.js";
 import { securityHeaders } from "./security-headers.js";
 import { discardAll, receiveBody, receiveFiles, type Upload } from "./uploads.js";
 import { inboxRouter, type InboxRoutesOptions } from "./inbox-routes.js";
+import { ACCESS, type Auth } from "./auth.js";
+import { authRouter } from "./auth-routes.js";
 import type { AuditLog } from "./audit.js";
 import { Metrics } from "./metrics.js";
 import { requestedFormat, requireSingleReport, sendReport } from "./report-response.js";
 
 export interface AppOptions {
   pool: VerifyPool;
+  /** Who may do what (./auth.ts): every route but /healthz, /metrics and the sign-in page needs a principal. */
+  auth: Auth;
+  /**
+   * Express's `trust proxy` (e.g. "loopback" or the proxy's address): only then are
+   * X-Forwarded-For/-Proto believed, for the client address and `Secure` cookies behind TLS.
+   */
+  trustProxy?: string | string[];
   audit: AuditLog;
   metrics?: Metrics;
   /** Largest request body in bytes (default 50 MB): 413 above it. */
@@ -47,7 +56,9 @@ export function createApp(options: AppOptions): express.Express {
   const maxFiles = options.maxFiles ?? 20;
   const log = options.log ?? (() => undefined);
   const pool = options.pool;
+  const auth = options.auth;
   app.disable("x-powered-by");
+  if (options.trustProxy !== undefined) app.set("trust proxy", options.trustProxy);
   app.use(securityHeaders());
   app.use((_req, res, next) => {
     res.on("finish", () => metrics.response(res.statusCode));
@@ -60,6 +71,10 @@ export function createApp(options: AppOptions): express.Express {
   app.get("/metrics", (_req, res) => {
     res.type("text/plain; version=0.0.4").send(metrics.render(pool.pending));
   });
+  // Past this point: a cross-origin state change is refused, and the principal is resolved.
+  app.use(auth.sameOrigin);
+  app.use(auth.authenticate);
+  app.use(authRouter(auth, log));
 
   const recordPdf = (report: FileReport, ms: number, client: string | undefined): void => {
     metrics.observe(report.indication, ms / 1000);
@@ -99,7 +114,7 @@ export function createApp(options: AppOptions): express.Express {
     if (pool.full) throw httpError(503, "VERIFY_BUSY", "The service is busy; try again shortly");
   };
 
-  app.post("/api/v1/verify", async (req: Request, res: Response, next: NextFunction) => {
+  app.post("/api/v1/verify", auth.require(auth.verifyAccess), async (req: Request, res: Response, next: NextFunction) => {
     const timer = setTimeout(() => {
       if (!res.headersSent) next(httpError(504, "VERIFY_TIMEOUT", `Verification took longer than ${timeoutMs} ms`));
     }, timeoutMs);
@@ -151,10 +166,14 @@ export function createApp(options: AppOptions): express.Express {
         verifyPdf: (input, name, client) => verifyOne(input, name, client),
         receiveUpload: (req) => receiveBody(req, limit),
         busy: () => pool.full,
+        auth,
         log,
       }),
     );
   for (const r of options.routers ?? []) app.use(r);
+  // The pages (not their scripts and styles, which the sign-in page needs too) behind sign-in.
+  app.get(["/", "/index.html"], auth.page(auth.verifyAccess));
+  app.get("/inbox.html", auth.page(ACCESS.inboxRead));
   app.use(express.static(publicDir, { index: "index.html", maxAge: "1h" }));
   app.use((req, _res, next) => next(httpError(404, "NOT_FOUND", `No such resource: ${req.method} ${req.path}`)));
   app.use(errorMiddleware(log));

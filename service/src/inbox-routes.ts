@@ -5,6 +5,7 @@ import type { Inbox, InboxReceipt, InboxStatus } from "@kyso/inbox";
 import type { FileReport } from "@kyso/verify";
 import { contentDisposition } from "./content-disposition.js";
 import { errorMiddleware, httpError } from "./errors.js";
+import { ACCESS, type Auth, type Principal } from "./auth.js";
 import type { Upload } from "./uploads.js";
 
 /**
@@ -20,8 +21,11 @@ import type { Upload } from "./uploads.js";
  *   GET  /api/v1/inbox/:id/attachments/:n    attachment n (0-based) as received, byte for byte
  *   GET  /api/v1/inbox/:id/package           the package as received
  *   POST /api/v1/inbox/:id/register {arrivalNumber}   POST /api/v1/inbox/:id/return {reason}
- *                                            (the clerk in X-Kyso-Actor, percent-encoded)
+ *                                            (recorded under the signed-in clerk; no request header
+ *                                            can name another actor)
  *   GET  /inbox                              the clerks' page (public/inbox.html)
+ * Access (./auth.ts ACCESS): receiving needs a clerk or an `inbox:write` key; reading (records,
+ * attachments, packages, the page) a clerk or an auditor; register/return a clerk.
  * Verification is handed in (the service's worker pool); storage is @kyso/inbox's Inbox.
  */
 export interface InboxRoutesOptions {
@@ -33,6 +37,7 @@ export interface InboxRoutesOptions {
   receiveUpload: (req: Request) => Promise<Upload>;
   /** True when the verification pool is full (the request gets 503). */
   busy: () => boolean;
+  auth: Auth;
   log?: (entry: Record<string, unknown>) => void;
 }
 
@@ -77,6 +82,9 @@ function receiptOfPackage(body: Buffer, sha256: string, r: PackageReport<FileRep
 export function inboxRouter(options: InboxRoutesOptions): express.Router {
   const router = express.Router();
   const log = options.log ?? (() => undefined);
+  const auth = options.auth;
+  const read = auth.require(ACCESS.inboxRead);
+  const act = auth.require(ACCESS.inboxAct);
   let opened: Promise<Inbox> | undefined;
   const inbox = (): Promise<Inbox> => {
     // Open (and migrate) once and share; a failed open is retried on the next request.
@@ -87,7 +95,7 @@ export function inboxRouter(options: InboxRoutesOptions): express.Router {
     return opened;
   };
 
-  router.get("/inbox", (_req, res) => {
+  router.get("/inbox", auth.page(ACCESS.inboxRead), (_req, res) => {
     res.sendFile("inbox.html", { root: publicDir });
   });
 
@@ -96,7 +104,7 @@ export function inboxRouter(options: InboxRoutesOptions): express.Router {
     next();
   });
 
-  router.post("/api/v1/inbox", async (req: Request, res: Response, next: NextFunction) => {
+  router.post("/api/v1/inbox", auth.require(ACCESS.inboxReceive), async (req: Request, res: Response, next: NextFunction) => {
     let upload: Upload | undefined;
     try {
       const type = (req.headers["content-type"] ?? "").toLowerCase();
@@ -143,7 +151,7 @@ export function inboxRouter(options: InboxRoutesOptions): express.Router {
           report,
         };
       }
-      const stored = await store.receive(receipt);
+      const stored = await store.receive(receipt, actorOf(res));
       log({ msg: stored.created ? "inbox-received" : "inbox-duplicate", id: stored.id, sha256, indication: stored.indication });
       res
         .status(stored.created ? 201 : 200)
@@ -156,7 +164,7 @@ export function inboxRouter(options: InboxRoutesOptions): express.Router {
     }
   });
 
-  router.get("/api/v1/inbox", async (req: Request, res: Response, next: NextFunction) => {
+  router.get("/api/v1/inbox", read, async (req: Request, res: Response, next: NextFunction) => {
     try {
       const status = query(req, "status");
       if (status && !STATUSES.includes(status as InboxStatus)) throw httpError(400, "USAGE", `status must be one of ${STATUSES.join(", ")}`);
@@ -175,7 +183,7 @@ export function inboxRouter(options: InboxRoutesOptions): express.Router {
     }
   });
 
-  router.get("/api/v1/inbox/:id", async (req: Request, res: Response, next: NextFunction) => {
+  router.get("/api/v1/inbox/:id", read, async (req: Request, res: Response, next: NextFunction) => {
     try {
       const id = idParam(req.params.id as string);
       const rec = await (await inbox()).get(id);
@@ -186,7 +194,7 @@ export function inboxRouter(options: InboxRoutesOptions): express.Router {
     }
   });
 
-  router.get("/api/v1/inbox/:id/attachments/:n", async (req: Request, res: Response, next: NextFunction) => {
+  router.get("/api/v1/inbox/:id/attachments/:n", read, async (req: Request, res: Response, next: NextFunction) => {
     try {
       const id = idParam(req.params.id as string);
       const n = idParam(req.params.n as string, "n");
@@ -205,7 +213,7 @@ export function inboxRouter(options: InboxRoutesOptions): express.Router {
     }
   });
 
-  router.get("/api/v1/inbox/:id/package", async (req: Request, res: Response, next: NextFunction) => {
+  router.get("/api/v1/inbox/:id/package", read, async (req: Request, res: Response, next: NextFunction) => {
     try {
       const id = idParam(req.params.id as string);
       const body = await (await inbox()).body(id);
@@ -217,22 +225,22 @@ export function inboxRouter(options: InboxRoutesOptions): express.Router {
   });
 
   const json = express.json({ limit: "16kb" });
-  router.post("/api/v1/inbox/:id/register", json, async (req: Request, res: Response, next: NextFunction) => {
+  router.post("/api/v1/inbox/:id/register", act, json, async (req: Request, res: Response, next: NextFunction) => {
     try {
       const id = idParam(req.params.id as string);
       const number = (req.body as { arrivalNumber?: unknown } | undefined)?.arrivalNumber;
       if (typeof number !== "string" || number.length > 100) throw httpError(400, "USAGE", "arrivalNumber (text) is needed");
-      res.json(await (await inbox()).register(id, number, actorOf(req)));
+      res.json(await (await inbox()).register(id, number, actorOf(res)));
     } catch (e) {
       next(e);
     }
   });
-  router.post("/api/v1/inbox/:id/return", json, async (req: Request, res: Response, next: NextFunction) => {
+  router.post("/api/v1/inbox/:id/return", act, json, async (req: Request, res: Response, next: NextFunction) => {
     try {
       const id = idParam(req.params.id as string);
       const reason = (req.body as { reason?: unknown } | undefined)?.reason;
       if (typeof reason !== "string" || reason.length > 2000) throw httpError(400, "USAGE", "reason (text) is needed");
-      res.json(await (await inbox()).returnToSender(id, reason, actorOf(req)));
+      res.json(await (await inbox()).returnToSender(id, reason, actorOf(res)));
     } catch (e) {
       next(e);
     }
@@ -243,14 +251,9 @@ export function inboxRouter(options: InboxRoutesOptions): express.Router {
   return router;
 }
 
-/** Who acts, from `X-Kyso-Actor` (percent-encoded UTF-8, as header values are Latin-1), else the client address. */
-function actorOf(req: Request): string {
-  const raw = req.get("x-kyso-actor");
-  let who: string | undefined;
-  try {
-    who = raw ? decodeURIComponent(raw).trim() : undefined;
-  } catch {
-    who = undefined;
-  }
-  return who && who.length <= 100 ? who : `http:${req.ip ?? "?"}`;
+/** Who acts: the authenticated principal (./auth.ts), never a client-supplied header such as X-Kyso-Actor. */
+function actorOf(res: Response): string {
+  const p = res.locals.principal as Principal | undefined;
+  if (!p) throw httpError(401, "UNAUTHENTICATED", "Sign in first");
+  return p.name;
 }

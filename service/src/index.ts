@@ -4,3 +4,5 @@ export { AuditLog, defaultAuditPath, type AuditRecord } from "./audit.js";
 export { Metrics } from "./metrics.js";
 export { registryRouter } from "./registry-routes.js";
 export { inboxRouter, type InboxRoutesOptions } from "./inbox-routes.js";
+export { Auth, ACCESS, SESSION_COOKIE, CSRF_COOKIE, CSRF_HEADER, type Access, type AuthOptions, type Principal } from "./auth.js";
+export { authRouter } from "./auth-routes.js";

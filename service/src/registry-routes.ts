@@ -1,37 +1,22 @@
-import { timingSafeEqual, createHash } from "node:crypto";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { KysoError } from "@kyso/core";
 import type { CertificateStatus, Registry } from "@kyso/registry";
 import { errorMiddleware } from "./errors.js";
+import { ACCESS, type Auth } from "./auth.js";
 
 /**
- * Read-only registry endpoints for dashboards, behind an API key:
+ * Read-only registry endpoints for dashboards, for admins or an API key with `registry:read`
+ * (./auth.ts; `Authorization: Bearer <key>`):
  *   GET /api/v1/registry/report?from=YYYY-MM-DD&to=YYYY-MM-DD&unit=CODE   (the JSON of `kyso certs report --json`)
  *   GET /api/v1/registry/certificates?status=&unit=&expiringWithin=DAYS   (the JSON of `kyso certs list --json`)
- * The key comes in `X-API-Key` or `Authorization: Bearer`. No key configured: 503, so that the
- * registry is never open by accident.
+ * Without a principal 401, with another role or scope 403: never open by accident.
  */
 export interface RegistryRouterOptions {
   openRegistry: () => Promise<Registry> | Registry;
-  apiKey: string | undefined;
+  auth: Auth;
 }
 
 const STATUSES: readonly CertificateStatus[] = ["active", "revoked", "expired", "suspended"];
-
-/** Compares digests so that the comparison takes the same time whatever the key given. */
-function sameKey(given: string, expected: string): boolean {
-  const a = createHash("sha256").update(given).digest();
-  const b = createHash("sha256").update(expected).digest();
-  return timingSafeEqual(a, b);
-}
-
-function presentedKey(req: Request): string | undefined {
-  const header = req.get("x-api-key");
-  if (header) return header;
-  const auth = req.get("authorization");
-  const m = auth ? /^Bearer\s+(.+)$/i.exec(auth) : null;
-  return m ? m[1].trim() : undefined;
-}
 
 function badRequest(message: string): KysoError {
   return new KysoError("USAGE", message, { details: { status: 400 } });
@@ -56,16 +41,8 @@ export function registryRouter(options: RegistryRouterOptions): express.Router {
     return opened;
   };
 
-  router.use("/api/v1/registry", (req: Request, res: Response, next: NextFunction) => {
-    if (!options.apiKey) {
-      res.status(503).json({ error: "registry API disabled", code: "REGISTRY_API_DISABLED" });
-      return;
-    }
-    const key = presentedKey(req);
-    if (!key || !sameKey(key, options.apiKey)) {
-      res.status(401).set("WWW-Authenticate", 'Bearer realm="kyso registry"').json({ error: "missing or wrong API key", code: "UNAUTHORIZED" });
-      return;
-    }
+  const guard = options.auth.require(ACCESS.registry);
+  router.use("/api/v1/registry", guard, (_req: Request, res: Response, next: NextFunction) => {
     res.set("Cache-Control", "no-store");
     next();
   });

@@ -6,8 +6,13 @@ import { AuditLog, defaultAuditPath } from "./audit.js";
 import { createApp, type AppOptions } from "./app.js";
 import { edxmlJobModule } from "./edxml-job.js";
 import { Metrics } from "./metrics.js";
+import type { Auth } from "./auth.js";
 
 export interface ServerOptions {
+  /** Who may do what (./auth.ts `new Auth({ accounts, publicVerify })`); required: nothing is open by accident. */
+  auth: Auth;
+  /** Express's `trust proxy`: the reverse proxies whose X-Forwarded-For/-Proto are believed. */
+  trustProxy?: string | string[];
   port?: number;
   host?: string;
   trustAnchors?: Uint8Array[];
@@ -33,7 +38,7 @@ export interface ServerOptions {
   auditPath?: string;
   /**
    * Extra routers. The registry's read-only API (service/src/registry-routes.ts,
-   * `registryRouter({ openRegistry, apiKey })`) is mounted here by whoever starts the server.
+   * `registryRouter({ openRegistry, auth })`) is mounted here by whoever starts the server.
    */
   routers?: Router[];
   /** The inbox of received packages (@kyso/registry's Inbox); mounts /inbox and /api/v1/inbox. */
@@ -49,7 +54,7 @@ export interface RunningServer {
 }
 
 /** Starts the verification service; `close` stops accepting, finishes and stops the workers. */
-export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const pool = new VerifyPool({
     size: options.workers,
     maxPending: options.maxPending,
@@ -64,7 +69,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   });
   const auditPath = options.auditPath ?? defaultAuditPath();
   const audit = new AuditLog(auditPath);
-  const app = createApp({ pool, audit, metrics: new Metrics(), bodyLimit: options.bodyLimit, requestTimeoutMs: options.timeoutMs ? options.timeoutMs * 2 : undefined, routers: options.routers, log: options.log, openInbox: options.openInbox });
+  const app = createApp({ pool, audit, auth: options.auth, trustProxy: options.trustProxy, metrics: new Metrics(), bodyLimit: options.bodyLimit, requestTimeoutMs: options.timeoutMs ? options.timeoutMs * 2 : undefined, routers: options.routers, log: options.log, openInbox: options.openInbox });
   // Node's own bounds on receiving a request (checked every connectionsCheckingInterval): past
   // them the server answers 408 and closes the connection, on every route.
   const requestTimeout = options.requestTimeoutMs ?? 30_000;

@@ -15,6 +15,8 @@ export const commandLoaders: { name: string; load: () => Promise<KysoCommand> }[
   { name: "token", load: async () => (await import("./token/index.js")).tokenCommand },
   { name: "extend", load: async () => (await import("./extend/index.js")).extendCommand },
   { name: "trust", load: async () => (await import("./trust/index.js")).trustCommand },
+  { name: "users", load: async () => (await import("./users/index.js")).usersCommand },
+  { name: "api-keys", load: async () => (await import("./api-keys/index.js")).apiKeysCommand },
   { name: "version", load: async () => (await import("./version/index.js")).versionCommand },
 ];
 

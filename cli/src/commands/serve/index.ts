@@ -16,19 +16,26 @@ export const serveCommand = defineCommand({
       .option("timeout", { type: "number", default: 30, describe: "Per-document time bound in seconds" })
       .option("request-timeout", { type: "number", default: 30, describe: "Time to receive a whole request (headers and body) in seconds: a slower client gets 408 and is disconnected" })
       .option("db", { type: "string", describe: "Registry database for /api/v1/registry and the inbox (/inbox, /api/v1/inbox) (default $KYSO_DB, else sqlite:$XDG_DATA_HOME/kyso/registry.db)" })
-      .option("api-key-file", { type: "string", describe: "File holding the API key for /api/v1/registry (else $KYSO_API_KEY; without a key those routes answer 503)" })
+      .option("public-verify", { type: "boolean", default: false, describe: "Let anyone use the verify page and POST /api/v1/verify without signing in" })
+      .option("trust-proxy", { type: "string", describe: "Reverse proxies whose X-Forwarded-For/-Proto are believed (express 'trust proxy': loopback, an address or a comma-separated list)" })
+      .option("origin", { type: "string", array: true, describe: "Public origin(s) of the service besides its own Host (e.g. https://kyso.example.gov.vn), accepted in Origin" })
       .option("audit-log", { type: "string", describe: "Audit log (JSON lines; default $XDG_DATA_HOME/kyso/audit.jsonl)" })
-      .example("kyso serve --port 8080 --trust /etc/kyso/roots/", "Serve on port 8080 with the roots in a folder"),
+      .example("kyso serve --port 8080 --trust /etc/kyso/roots/", "Serve on port 8080 with the roots in a folder")
+      .example("kyso users add lan --role clerk && kyso serve", "Users (kyso users) and API keys (kyso api-keys) live in the same --db"),
   run: async (args, io) => {
-    const { startServer, registryRouter } = await import("@kyso/service");
-    let apiKey = io.env.KYSO_API_KEY;
-    if (args.apiKeyFile) {
-      const { readFile } = await import("node:fs/promises");
-      apiKey = (await readFile(resolve(io.cwd, args.apiKeyFile), "utf8")).trim();
-    }
+    const { startServer, registryRouter, Auth } = await import("@kyso/service");
     const dbSpec = args.db ?? io.env.KYSO_DB;
+    const log = (entry: Record<string, unknown>): void => void io.stderr.write(JSON.stringify({ time: new Date().toISOString(), ...entry }) + "\n");
+    // One connection for the inbox and the accounts (two SQLite connections in one process would
+    // block each other); users, sessions and API keys are in the database, so any replica serves them.
+    const { openDatabase, defaultDbSpec } = await import("@kyso/db");
+    const { Inbox, INBOX_MIGRATIONS } = await import("@kyso/inbox");
+    const { Accounts, ACCOUNTS_MIGRATIONS } = await import("@kyso/accounts");
+    const db = await openDatabase(dbSpec ?? defaultDbSpec(io.env), { cwd: io.cwd, migrations: [INBOX_MIGRATIONS, ACCOUNTS_MIGRATIONS] });
+    const accounts = new Accounts(db);
+    const auth = new Auth({ accounts, publicVerify: args.publicVerify, allowedOrigins: args.origin, log });
     const registry = registryRouter({
-      apiKey,
+      auth,
       openRegistry: async () => {
         const { openRegistry } = await import("@kyso/registry");
         const { defaultDbSpec } = await import("@kyso/db");
@@ -36,17 +43,13 @@ export const serveCommand = defineCommand({
       },
     });
     // The inbox of packages from the axis lives in the same database as the registry.
-    let inbox: import("@kyso/inbox").Inbox | undefined;
-    const openInbox = async (): Promise<import("@kyso/inbox").Inbox> => {
-      const { Inbox } = await import("@kyso/inbox");
-      const { defaultDbSpec } = await import("@kyso/db");
-      inbox = await Inbox.open(dbSpec ?? defaultDbSpec(io.env), { cwd: io.cwd, actor: "kyso serve" });
-      return inbox;
-    };
+    const inbox = new Inbox(db, { actor: "kyso serve" });
+    const openInbox = async (): Promise<import("@kyso/inbox").Inbox> => inbox;
     const verifyOptions = await resolveVerifyOptions(args as unknown as VerifyFlagValues, io);
     if (!(args.port >= 0 && args.port < 65536)) throw new KysoError("USAGE", "--port must be 0..65535");
-    const log = (entry: Record<string, unknown>): void => void io.stderr.write(JSON.stringify({ time: new Date().toISOString(), ...entry }) + "\n");
     const running = await startServer({
+      auth,
+      trustProxy: args.trustProxy?.includes(",") ? args.trustProxy.split(",").map((a) => a.trim()) : args.trustProxy,
       port: args.port,
       host: args.host,
       trustAnchors: verifyOptions.trustAnchors,
@@ -70,7 +73,7 @@ export const serveCommand = defineCommand({
         process.off("SIGTERM", stop);
         void running
           .close()
-          .then(() => inbox?.close())
+          .then(() => db.close())
           .then(done, done);
       };
       process.on("SIGINT", stop);
