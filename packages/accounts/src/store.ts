@@ -180,6 +180,8 @@ export class Accounts {
     const now = this.now();
     const expiresAt = now + this.sessionMs;
     await this.db.run(sql`INSERT INTO accounts_sessions (token_hash, user_id, csrf, created_at, expires_at) VALUES (${secretHash(token)}, ${Number(row.id)}, ${csrf}, ${now}, ${expiresAt})`);
+    // The user's expired sessions go at each sign-in (the table does not grow with time).
+    await this.db.run(sql`DELETE FROM accounts_sessions WHERE user_id = ${Number(row.id)} AND expires_at <= ${now}`);
     return { ok: true, token, session: { user: { name: n, role: row.role }, csrf, expiresAt: new Date(expiresAt) } };
   }
 

@@ -42,6 +42,8 @@ export class Throttle {
   async fail(key: string): Promise<{ failures: number; lockedForMs: number; lockouts: number }> {
     const now = this.clock.now().getTime();
     const p = this.policy;
+    // Now and then the counters of keys tried long ago are dropped, so the table stays small.
+    if (Math.random() < 0.02) await this.prune();
     return this.db.transaction(async (tx) => {
       await tx.run(sql`INSERT INTO accounts_failures (key, count, window_start, locked_until, lockouts) VALUES (${key}, 0, ${now}, 0, 0) ON CONFLICT (key) DO NOTHING`);
       // PostgreSQL: the row is locked until commit, so two replicas counting at once both count.
@@ -69,6 +71,12 @@ export class Throttle {
       await tx.run(sql`UPDATE accounts_failures SET count = ${count}, window_start = ${windowStart}, locked_until = ${lockedUntil}, lockouts = ${lockouts} WHERE key = ${key}`);
       return { failures: count, lockedForMs: Math.max(0, lockedUntil - now), lockouts };
     });
+  }
+
+  /** Forgets keys with no failure and no lock within the window (names and addresses tried once). */
+  async prune(): Promise<number> {
+    const before = this.clock.now().getTime() - this.policy.windowMs;
+    return this.db.run(sql`DELETE FROM accounts_failures WHERE window_start < ${before} AND locked_until < ${before}`);
   }
 
   async clear(key: string): Promise<void> {

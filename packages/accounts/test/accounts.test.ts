@@ -112,6 +112,13 @@ for (const backend of backends) {
       // The address is locked for any key, even a good one; another address is not.
       assert.equal((await accounts.authenticateKey(k2.key, "10.0.0.1")).ok, false);
       assert.equal((await accounts.authenticateKey(k2.key, "10.0.0.2")).ok, true);
+      // Counters of keys quiet for a whole window are forgotten.
+      t += 30_000;
+      await accounts.throttle.fail("user:once");
+      t += 61_000;
+      assert.ok((await accounts.throttle.prune()) >= 1);
+      const left = await accounts.db.all<{ key: string }>(sql`SELECT key FROM accounts_failures`);
+      assert.ok(!left.some((r) => r.key === "user:once"));
     });
   });
 }
