@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { PackageReport } from "@kyso/edxml";
@@ -7,6 +8,7 @@ import { contentDisposition } from "./content-disposition.js";
 import { errorMiddleware, httpError } from "./errors.js";
 import { ACCESS, type Auth, type Principal } from "./auth.js";
 import type { Upload } from "./uploads.js";
+import { auditAs, callerOf, recordAudit, type Caller } from "./audit.js";
 
 /**
  * The inbox of documents received from the axis:
@@ -31,8 +33,8 @@ import type { Upload } from "./uploads.js";
 export interface InboxRoutesOptions {
   openInbox: () => Promise<Inbox> | Inbox;
   /** Verifies a package; `onAttachment` receives each decoded attachment's bytes. */
-  verifyPackage: (input: Upload, name: string, client: string | undefined, onAttachment?: (index: number, bytes: Uint8Array) => void) => Promise<PackageReport<FileReport>>;
-  verifyPdf: (input: Upload, name: string, client: string | undefined) => Promise<FileReport>;
+  verifyPackage: (input: Upload, name: string, caller: Caller, onAttachment?: (index: number, bytes: Uint8Array) => void) => Promise<PackageReport<FileReport>>;
+  verifyPdf: (input: Upload, name: string, caller: Caller) => Promise<FileReport>;
   /** The request body streamed to a temporary file (bounded in size; 413 past it). */
   receiveUpload: (req: Request) => Promise<Upload>;
   /** True when the verification pool is full (the request gets 503). */
@@ -76,6 +78,7 @@ function receiptOfPackage(body: Buffer, sha256: string, r: PackageReport<FileRep
     subIndication: r.subIndication,
     attachments: r.attachments.map((a) => ({ name: a.name, contentType: a.contentType, sha256: a.sha256, bytes: attachmentBytes.get(a.index)!, indication: a.report?.indication ?? null })),
     report: r,
+    signedDigest: r.signedContentDigest ?? null,
   };
 }
 
@@ -104,7 +107,7 @@ export function inboxRouter(options: InboxRoutesOptions): express.Router {
     next();
   });
 
-  router.post("/api/v1/inbox", auth.require(ACCESS.inboxReceive), async (req: Request, res: Response, next: NextFunction) => {
+  router.post("/api/v1/inbox", auditAs("inbox.receive"), auth.require(ACCESS.inboxReceive), async (req: Request, res: Response, next: NextFunction) => {
     let upload: Upload | undefined;
     try {
       const type = (req.headers["content-type"] ?? "").toLowerCase();
@@ -121,18 +124,19 @@ export function inboxRouter(options: InboxRoutesOptions): express.Router {
       const known = await store.findBySha256(sha256);
       if (known !== undefined) {
         const rec = await store.get(known);
+        await recordAudit(req, res, { target: String(known), status: 200, details: { sha256, duplicate: true } });
         res.status(200).location(`/api/v1/inbox/${known}`).json({ id: known, indication: rec?.indication, subIndication: rec?.subIndication ?? null, duplicate: true });
         return;
       }
-      const client = req.ip;
+      const caller = callerOf(req, res);
       let receipt: InboxReceipt;
       if (isXml) {
         // The attachments are stored as the verifier decoded them, byte for byte.
         const bytes = new Map<number, Uint8Array>();
-        const report = await options.verifyPackage(upload, name ?? "package.edxml", client, (i, b) => bytes.set(i, b));
+        const report = await options.verifyPackage(upload, name ?? "package.edxml", caller, (i, b) => bytes.set(i, b));
         receipt = receiptOfPackage(await upload.read(), sha256, report, bytes);
       } else {
-        const report = await options.verifyPdf(upload, name ?? "document.pdf", client);
+        const report = await options.verifyPdf(upload, name ?? "document.pdf", caller);
         const body = await upload.read();
         receipt = {
           kind: "pdf",
@@ -153,6 +157,7 @@ export function inboxRouter(options: InboxRoutesOptions): express.Router {
       }
       const stored = await store.receive(receipt, actorOf(res));
       log({ msg: stored.created ? "inbox-received" : "inbox-duplicate", id: stored.id, sha256, indication: stored.indication });
+      await recordAudit(req, res, { target: String(stored.id), status: stored.created ? 201 : 200, details: { sha256, kind: receipt.kind, indication: stored.indication, duplicate: !stored.created } });
       res
         .status(stored.created ? 201 : 200)
         .location(`/api/v1/inbox/${stored.id}`)
@@ -164,7 +169,7 @@ export function inboxRouter(options: InboxRoutesOptions): express.Router {
     }
   });
 
-  router.get("/api/v1/inbox", read, async (req: Request, res: Response, next: NextFunction) => {
+  router.get("/api/v1/inbox", auditAs("inbox.list"), read, async (req: Request, res: Response, next: NextFunction) => {
     try {
       const status = query(req, "status");
       if (status && !STATUSES.includes(status as InboxStatus)) throw httpError(400, "USAGE", `status must be one of ${STATUSES.join(", ")}`);
@@ -177,29 +182,32 @@ export function inboxRouter(options: InboxRoutesOptions): express.Router {
         limit: limit === undefined ? undefined : idParam(limit, "limit"),
         before: before === undefined ? undefined : idParam(before, "before"),
       });
+      await recordAudit(req, res, { details: { query: req.query as Record<string, unknown>, count: items.length } });
       res.json({ items });
     } catch (e) {
       next(e);
     }
   });
 
-  router.get("/api/v1/inbox/:id", read, async (req: Request, res: Response, next: NextFunction) => {
+  router.get("/api/v1/inbox/:id", auditAs("inbox.read"), read, async (req: Request, res: Response, next: NextFunction) => {
     try {
       const id = idParam(req.params.id as string);
       const rec = await (await inbox()).get(id);
       if (!rec) throw httpError(404, "INBOX_NOT_FOUND", `No document ${id} in the inbox`);
+      await recordAudit(req, res, { details: { sha256: rec.sha256 } });
       res.json(rec);
     } catch (e) {
       next(e);
     }
   });
 
-  router.get("/api/v1/inbox/:id/attachments/:n", read, async (req: Request, res: Response, next: NextFunction) => {
+  router.get("/api/v1/inbox/:id/attachments/:n", auditAs("attachment.download"), read, async (req: Request, res: Response, next: NextFunction) => {
     try {
       const id = idParam(req.params.id as string);
       const n = idParam(req.params.n as string, "n");
       const a = await (await inbox()).attachment(id, n);
       if (!a) throw httpError(404, "INBOX_NOT_FOUND", `No attachment ${n} of document ${id}`);
+      await recordAudit(req, res, { target: `${id}/${n}`, details: { sha256: createHash("sha256").update(a.bytes).digest("hex"), name: a.name, size: a.bytes.length } });
       // Served as a download, never rendered on this origin whatever type the sender declared.
       res
         .status(200)
@@ -213,11 +221,12 @@ export function inboxRouter(options: InboxRoutesOptions): express.Router {
     }
   });
 
-  router.get("/api/v1/inbox/:id/package", read, async (req: Request, res: Response, next: NextFunction) => {
+  router.get("/api/v1/inbox/:id/package", auditAs("package.download"), read, async (req: Request, res: Response, next: NextFunction) => {
     try {
       const id = idParam(req.params.id as string);
       const body = await (await inbox()).body(id);
       if (!body) throw httpError(404, "INBOX_NOT_FOUND", `No document ${id} in the inbox`);
+      await recordAudit(req, res, { details: { size: body.length } });
       res.status(200).set("Content-Type", "application/octet-stream").set("Content-Disposition", disposition(`${id}.edxml`)).set("X-Content-Type-Options", "nosniff").end(Buffer.from(body));
     } catch (e) {
       next(e);
@@ -225,22 +234,26 @@ export function inboxRouter(options: InboxRoutesOptions): express.Router {
   });
 
   const json = express.json({ limit: "16kb" });
-  router.post("/api/v1/inbox/:id/register", act, json, async (req: Request, res: Response, next: NextFunction) => {
+  router.post("/api/v1/inbox/:id/register", auditAs("inbox.register"), act, json, async (req: Request, res: Response, next: NextFunction) => {
     try {
       const id = idParam(req.params.id as string);
       const number = (req.body as { arrivalNumber?: unknown } | undefined)?.arrivalNumber;
       if (typeof number !== "string" || number.length > 100) throw httpError(400, "USAGE", "arrivalNumber (text) is needed");
-      res.json(await (await inbox()).register(id, number, actorOf(res)));
+      const done = await (await inbox()).register(id, number, actorOf(res));
+      await recordAudit(req, res, { details: { arrivalNumber: number } });
+      res.json(done);
     } catch (e) {
       next(e);
     }
   });
-  router.post("/api/v1/inbox/:id/return", act, json, async (req: Request, res: Response, next: NextFunction) => {
+  router.post("/api/v1/inbox/:id/return", auditAs("inbox.return"), act, json, async (req: Request, res: Response, next: NextFunction) => {
     try {
       const id = idParam(req.params.id as string);
       const reason = (req.body as { reason?: unknown } | undefined)?.reason;
       if (typeof reason !== "string" || reason.length > 2000) throw httpError(400, "USAGE", "reason (text) is needed");
-      res.json(await (await inbox()).returnToSender(id, reason, actorOf(res)));
+      const done = await (await inbox()).returnToSender(id, reason, actorOf(res));
+      await recordAudit(req, res, { details: { reason } });
+      res.json(done);
     } catch (e) {
       next(e);
     }

@@ -70,6 +70,15 @@ CREATE INDEX inbox_events_package ON inbox_events(package_id, id);
 `,
       ),
     },
+    {
+      version: 2,
+      name: "inbox: de-duplication by signed content",
+      // The digest of what a package's XML signature covers (@kyso/edxml signedContentDigest): a
+      // re-encoded copy of a package (other bytes, the same signed content) is the same package.
+      // NULL for bare PDFs and for packages whose signature did not verify (NULLs never collide).
+      up: `ALTER TABLE inbox_packages ADD COLUMN signed_digest TEXT;
+CREATE UNIQUE INDEX inbox_packages_signed ON inbox_packages(signed_digest);`,
+    },
   ],
 };
 
@@ -94,6 +103,7 @@ export interface InboxTables {
     arrival_number: string | null;
     size: number;
     body: Uint8Array;
+    signed_digest: string | null;
   };
   inbox_attachments: {
     package_id: number;

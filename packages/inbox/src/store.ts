@@ -38,6 +38,8 @@ export interface InboxReceipt {
   attachments: InboxAttachmentInput[];
   /** The verification report (stored as JSON). */
   report: unknown;
+  /** SHA-256 of the content the package's XML signature covers, when it verified: the de-duplication key beside the bytes'. */
+  signedDigest?: string | null;
 }
 
 export interface InboxSummary {
@@ -179,16 +181,17 @@ export class Inbox {
 
   /**
    * Stores a received package once. When another request (here or in another instance sharing
-   * the database) stored the same bytes first, the UNIQUE constraint on sha256 makes this insert
-   * do nothing and the existing record's id is answered: `created` is false.
+   * the database) stored the same bytes or the same signed content first, the UNIQUE constraints on
+   * sha256 and signed_digest make this insert do nothing and the existing record's id is answered:
+   * `created` is false.
    */
   async receive(r: InboxReceipt, actor = this.actor): Promise<{ id: number; created: boolean; indication: string }> {
     const now = this.clock.now().getTime();
     const inserted = await this.db.transaction(async (tx: Db) => {
       const row = await tx.get<{ id: number | string }>(
-        sql`INSERT INTO inbox_packages (sha256, kind, received_at, sender_id, sender_name, document_id, code_number, code_notation, subject, promulgation_date, attachment_count, indication, sub_indication, status, arrival_number, size, body)
-         VALUES (${r.sha256}, ${r.kind}, ${now}, ${r.senderId ?? null}, ${r.senderName ?? null}, ${r.documentId ?? null}, ${r.codeNumber ?? null}, ${r.codeNotation ?? null}, ${r.subject ?? null}, ${r.promulgationDate ?? null}, ${r.attachments.length}, ${r.indication}, ${r.subIndication ?? null}, 'received', NULL, ${r.body.length}, ${r.body})
-         ON CONFLICT (sha256) DO NOTHING RETURNING id`,
+        sql`INSERT INTO inbox_packages (sha256, kind, received_at, sender_id, sender_name, document_id, code_number, code_notation, subject, promulgation_date, attachment_count, indication, sub_indication, status, arrival_number, size, body, signed_digest)
+         VALUES (${r.sha256}, ${r.kind}, ${now}, ${r.senderId ?? null}, ${r.senderName ?? null}, ${r.documentId ?? null}, ${r.codeNumber ?? null}, ${r.codeNotation ?? null}, ${r.subject ?? null}, ${r.promulgationDate ?? null}, ${r.attachments.length}, ${r.indication}, ${r.subIndication ?? null}, 'received', NULL, ${r.body.length}, ${r.body}, ${r.signedDigest ?? null})
+         ON CONFLICT DO NOTHING RETURNING id`,
       );
       if (!row) return undefined;
       const id = Number(row.id);
@@ -199,7 +202,10 @@ export class Inbox {
       return id;
     });
     if (inserted !== undefined) return { id: inserted, created: true, indication: r.indication };
-    const existing = await this.db.get<{ id: number | string; indication: string }>(sql`SELECT id, indication FROM inbox_packages WHERE sha256 = ${r.sha256}`);
+    // The same bytes, or (a re-encoded copy) the same signed content, stored first here or by another instance.
+    const existing = await this.db.get<{ id: number | string; indication: string }>(
+      sql`SELECT id, indication FROM inbox_packages WHERE sha256 = ${r.sha256} OR signed_digest = ${r.signedDigest ?? null} ORDER BY id LIMIT 1`,
+    );
     if (!existing) throw new KysoError("INBOX_CONFLICT", "The package was stored by another request but cannot be read back");
     return { id: Number(existing.id), created: false, indication: existing.indication };
   }
