@@ -62,3 +62,20 @@ export async function resolveVerifyOptions(args: VerifyFlagValues, io: { cwd: st
     validationTime: parseValidationTime(args.at),
   };
 }
+
+/**
+ * `--senders FILE`: the OrganId -> expected signer directory of edXML sender binding, a JSON object
+ * such as {"000.00.00.G22": {"subjectContains": ["O=Văn phòng Chính phủ"], "certificateSha256": ["…"]}}.
+ */
+export async function loadSenders(file: string | undefined, cwd: string): Promise<Record<string, import("@kyso/edxml").ExpectedSender> | undefined> {
+  if (!file) return undefined;
+  const { readFile } = await import("node:fs/promises");
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(resolve(cwd, file), "utf8"));
+  } catch (e) {
+    throw new KysoError("USAGE", `--senders ${file}: not a readable JSON file (${(e as Error).message})`, { cause: e });
+  }
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new KysoError("USAGE", `--senders ${file}: expected an object of OrganId -> expected signer`);
+  return parsed as Record<string, import("@kyso/edxml").ExpectedSender>;
+}

@@ -1,8 +1,10 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Router } from "express";
+import type { ExpectedSender } from "@kyso/edxml";
 import { VerifyPool, type RevocationMode } from "@kyso/verify";
-import { AuditLog, defaultAuditPath } from "./audit.js";
+import type { AuditTrail } from "@kyso/audit";
+import { ServiceAudit } from "./audit.js";
 import { createApp, type AppOptions } from "./app.js";
 import { edxmlJobModule } from "./edxml-job.js";
 import { Metrics } from "./metrics.js";
@@ -33,8 +35,16 @@ export interface ServerOptions {
    * and 20 s.
    */
   requestTimeoutMs?: number;
+  /**
+   * Who each sender is (edXML sender binding, issue 12): OrganId -> the certificate its packages
+   * must be signed with. Without an entry the signer's organization must be the sender's name.
+   */
+  senders?: Record<string, ExpectedSender>;
   /** Per-worker heap bound in MB (default 512). */
   maxHeapMb?: number;
+  /** The hash-chained audit in the service's database (`new AuditTrail(db)` of @kyso/audit): every state change and document read. */
+  auditTrail?: AuditTrail;
+  /** An optional JSON-lines copy of the same audit entries (`kyso serve --audit-log`). */
   auditPath?: string;
   /**
    * Extra routers. The registry's read-only API (service/src/registry-routes.ts,
@@ -49,7 +59,8 @@ export interface ServerOptions {
 export interface RunningServer {
   server: Server;
   url: string;
-  auditPath: string;
+  /** The JSON-lines copy of the audit, when one is written. */
+  auditPath: string | undefined;
   close(): Promise<void>;
 }
 
@@ -67,9 +78,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // edXML packages are parsed and verified in the same workers as PDFs, never on the event loop.
     jobModules: { edxml: edxmlJobModule },
   });
-  const auditPath = options.auditPath ?? defaultAuditPath();
-  const audit = new AuditLog(auditPath);
-  const app = createApp({ pool, audit, auth: options.auth, trustProxy: options.trustProxy, metrics: new Metrics(), bodyLimit: options.bodyLimit, requestTimeoutMs: options.timeoutMs ? options.timeoutMs * 2 : undefined, routers: options.routers, log: options.log, openInbox: options.openInbox });
+  const auditPath = options.auditPath;
+  const audit = new ServiceAudit({ trail: options.auditTrail, file: auditPath, log: options.log });
+  const app = createApp({ pool, audit, auth: options.auth, trustProxy: options.trustProxy, metrics: new Metrics(), bodyLimit: options.bodyLimit, requestTimeoutMs: options.timeoutMs ? options.timeoutMs * 2 : undefined, routers: options.routers, log: options.log, openInbox: options.openInbox, edxmlOptions: options.senders ? { senders: options.senders } : undefined });
   // Node's own bounds on receiving a request (checked every connectionsCheckingInterval): past
   // them the server answers 408 and closes the connection, on every route.
   const requestTimeout = options.requestTimeoutMs ?? 30_000;
@@ -91,6 +102,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         server.closeAllConnections();
       });
       await pool.close();
+      await audit.flush();
     },
   };
 }

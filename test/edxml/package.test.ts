@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { createHash, X509Certificate } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { verifyEdxml, type PackageReport } from "@kyso/edxml";
 import { httpFetcher, verifyPdf, type FileReport } from "@kyso/verify";
@@ -85,5 +86,24 @@ describe("edXML packages with signed PDFs", function () {
     assert.equal(r.code, 1, r.stderr);
     const [report] = JSON.parse(r.stdout) as PackageReport[];
     assert.equal(report.error?.code, "EDXML_DTD_REFUSED");
+  });
+
+  it("kyso verify --senders FILE binds each OrganId to the certificate its packages must be signed with", async () => {
+    const good = join(dir, "senders.edxml");
+    signedPackage(pkg(header(), [pdfAttachment(pdfs.a, "quyet-dinh.pdf")]), good);
+    const sealSha256 = createHash("sha256").update(new X509Certificate(readFileSync(pki.orgSeal.cert)).raw).digest("hex");
+    const right = join(dir, "senders-right.json");
+    writeFileSync(right, JSON.stringify({ "000.00.00.H46": { certificateSha256: [sealSha256] } }));
+    const ok = runCli(["verify", good, "--trust", pki.root, "--senders", right, "--json"]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(JSON.parse(ok.stdout)[0].senderBinding.status, "matched");
+    const wrong = join(dir, "senders-wrong.json");
+    writeFileSync(wrong, JSON.stringify({ "000.00.00.H46": { certificateSha256: ["00".repeat(32)] } }));
+    const ko = runCli(["verify", good, "--trust", pki.root, "--senders", wrong, "--json"]);
+    assert.equal(ko.code, 1);
+    const [rep] = JSON.parse(ko.stdout);
+    assert.equal(rep.indication, "INDETERMINATE");
+    assert.equal(rep.subIndication, "SENDER_MISMATCH");
+    assert.equal(runCli(["verify", good, "--senders", join(dir, "missing.json")]).code, 2);
   });
 });

@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { KysoError } from "@kyso/core";
 import { defineCommand } from "../../command.js";
-import { resolveVerifyOptions, revocationCacheDir, verifyOptionFlags, type VerifyFlagValues } from "../../verify-options.js";
+import { loadSenders, resolveVerifyOptions, revocationCacheDir, verifyOptionFlags, type VerifyFlagValues } from "../../verify-options.js";
 
 export const serveCommand = defineCommand({
   command: "serve",
@@ -19,7 +19,8 @@ export const serveCommand = defineCommand({
       .option("public-verify", { type: "boolean", default: false, describe: "Let anyone use the verify page and POST /api/v1/verify without signing in" })
       .option("trust-proxy", { type: "string", describe: "Reverse proxies whose X-Forwarded-For/-Proto are believed (express 'trust proxy': loopback, an address or a comma-separated list)" })
       .option("origin", { type: "string", array: true, describe: "Public origin(s) of the service besides its own Host (e.g. https://kyso.example.gov.vn), accepted in Origin" })
-      .option("audit-log", { type: "string", describe: "Audit log (JSON lines; default $XDG_DATA_HOME/kyso/audit.jsonl)" })
+      .option("senders", { type: "string", describe: "JSON file: OrganId -> the certificate its edXML packages must be signed with (sender binding; without an entry the signer's organization must match the sender's name)" })
+      .option("audit-log", { type: "string", describe: "Also copy each audit entry to this file (JSON lines); the audit itself is the hash-chained table in --db (kyso audit verify|list)" })
       .example("kyso serve --port 8080 --trust /etc/kyso/roots/", "Serve on port 8080 with the roots in a folder")
       .example("kyso users add lan --role clerk && kyso serve", "Users (kyso users) and API keys (kyso api-keys) live in the same --db"),
   run: async (args, io) => {
@@ -31,7 +32,10 @@ export const serveCommand = defineCommand({
     const { openDatabase, defaultDbSpec } = await import("@kyso/db");
     const { Inbox, INBOX_MIGRATIONS } = await import("@kyso/inbox");
     const { Accounts, ACCOUNTS_MIGRATIONS } = await import("@kyso/accounts");
-    const db = await openDatabase(dbSpec ?? defaultDbSpec(io.env), { cwd: io.cwd, migrations: [INBOX_MIGRATIONS, ACCOUNTS_MIGRATIONS] });
+    const { AuditTrail, AUDIT_MIGRATIONS } = await import("@kyso/audit");
+    const db = await openDatabase(dbSpec ?? defaultDbSpec(io.env), { cwd: io.cwd, migrations: [INBOX_MIGRATIONS, ACCOUNTS_MIGRATIONS, AUDIT_MIGRATIONS] });
+    // Who did what, hash-chained in the same database (appends serialised across replicas).
+    const auditTrail = new AuditTrail(db);
     const accounts = new Accounts(db);
     const auth = new Auth({ accounts, publicVerify: args.publicVerify, allowedOrigins: args.origin, log });
     const registry = registryRouter({
@@ -61,12 +65,14 @@ export const serveCommand = defineCommand({
       maxPending: args.maxPending,
       timeoutMs: args.timeout * 1000,
       requestTimeoutMs: Math.round(args.requestTimeout * 1000),
+      senders: await loadSenders(args.senders as string | undefined, io.cwd),
+      auditTrail,
       auditPath: args.auditLog ? resolve(io.cwd, args.auditLog) : undefined,
       log,
       routers: [registry],
       openInbox,
     });
-    io.stdout.write(`Kyso verification service on ${running.url} (audit log ${running.auditPath})\n`);
+    io.stdout.write(`Kyso verification service on ${running.url} (audit in ${db.description}${running.auditPath ? `, copied to ${running.auditPath}` : ""})\n`);
     await new Promise<void>((done) => {
       const stop = (): void => {
         process.off("SIGINT", stop);

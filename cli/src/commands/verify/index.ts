@@ -5,7 +5,7 @@ import { defineCommand } from "../../command.js";
 import { pickVerifyLang, summaryLine } from "./messages.js";
 import { expandInputs } from "../sign/inputs.js";
 import { openReportWriter, reportOptions } from "./reports.js";
-import { resolveVerifyOptions, verifyOptionFlags, type VerifyFlagValues } from "../../verify-options.js";
+import { loadSenders, resolveVerifyOptions, verifyOptionFlags, type VerifyFlagValues } from "../../verify-options.js";
 
 export const verifyCommand = defineCommand({
   command: "verify <files..>",
@@ -13,6 +13,7 @@ export const verifyCommand = defineCommand({
   builder: (y) =>
     verifyOptionFlags(reportOptions(y))
       .positional("files", { type: "string", array: true, describe: "PDF files, edXML packages (.edxml, .xml), folders of them or glob patterns" })
+      .option("senders", { type: "string", describe: "JSON file: OrganId -> the certificate its edXML packages must be signed with (sender binding)" })
       .option("recursive", { alias: "r", type: "boolean", default: false, describe: "Look into sub-folders of the folders given" })
       .option("json", { type: "boolean", default: false, describe: "Print a JSON array with one report per file" })
       .option("lang", { choices: ["en", "vi"] as const, describe: "Language of the summary (default from $KYSO_LANG or the locale)" })
@@ -30,6 +31,7 @@ export const verifyCommand = defineCommand({
     const { formatReport } = await import("./format.js");
     const options = { ...(await resolveVerifyOptions(args as unknown as VerifyFlagValues, io)), pool: new CertificatePool() };
     const anchors = options.trustAnchors ?? [];
+    const senders = await loadSenders(args.senders as string | undefined, io.cwd);
     const lang = pickVerifyLang(args.lang, io.env);
     const reports: unknown[] = [];
     const reportWriter = await openReportWriter(args, io, files);
@@ -53,6 +55,7 @@ export const verifyCommand = defineCommand({
           { bytes: new Uint8Array(await readFile(file)), name: names[i] },
           {
             trustAnchors: anchors,
+            senders,
             verifyPdf: (a) => verifyPdf(a, options),
             validateCertificate: (der, extra) => validateCertificate(der, extra, { ...options, trustAnchors: anchors }),
           },
