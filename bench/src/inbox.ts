@@ -34,9 +34,10 @@ const work = mkdtempSync(join(tmpdir(), "kyso-bench-inbox-"));
 
 function header(n: number): MessageHeader {
   return {
-    from: { organId: "000.00.00.G22", organizationInCharge: "Văn phòng Chính phủ", organName: "Văn phòng Chính phủ" },
-    to: [{ organId: "000.00.00.H46", organName: "Ủy ban nhân dân tỉnh Phú Yên" }],
-    documentId: `000.00.00.G22,2026/01/05,${n}/VPCP-TTĐT`,
+    // From the organization whose seal signs the package (sender binding: anything else is SENDER_MISMATCH).
+    from: { organId: "000.00.00.H46", organizationInCharge: "Ủy ban nhân dân tỉnh Phú Yên", organName: "Ủy ban nhân dân tỉnh Phú Yên" },
+    to: [{ organId: "000.00.00.G22", organName: "Văn phòng Chính phủ" }],
+    documentId: `000.00.00.H46,2026/01/05,${n}/VPCP-TTĐT`,
     code: { codeNumber: String(n), codeNotation: "VPCP-TTĐT" },
     promulgationInfo: { place: "Hà Nội", promulgationDate: "2026/01/05" },
     documentType: { type: "1", typeName: "Công văn" },
