@@ -205,3 +205,29 @@ describe("security: sign-in and roles (kyso serve)", function () {
     assert.equal((srv.stderr().match(/"msg":"api-key-refused","reason":"invalid","client":"10\.0\.0\.7"/g) ?? []).length, 5);
   });
 });
+
+describe("security: kyso serve --public-verify", function () {
+  const dir = tempDir("kyso-sec-public-");
+  let srv: Served;
+  let pdf: Buffer;
+  before(async () => {
+    pdf = readFileSync((await makePackages(dir)).pdf);
+    srv = await serve(["--trust", pki.root, "--revocation", "embedded", "--public-verify", "--audit-log", join(dir, "audit.jsonl")]);
+  });
+  after(async () => srv?.stop());
+
+  it("opens the verify page and POST /api/v1/verify to anyone, and nothing else", async () => {
+    const res = await fetch(`${srv.url}/api/v1/verify`, { method: "POST", headers: { "content-type": "application/pdf" }, body: pdf });
+    assert.equal(res.status, 200);
+    const report = (await res.json()) as { signatures: { signer: { commonName: string } }[] };
+    assert.deepEqual(report.signatures.map((x) => x.signer.commonName), ["Nguyễn Văn An"], "the document was verified");
+    const page = await fetch(`${srv.url}/`, { redirect: "manual" });
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /Kiểm tra chữ ký số/);
+    assert.equal((await fetch(`${srv.url}/api/v1/inbox`)).status, 401);
+    assert.equal((await fetch(`${srv.url}/inbox`, { redirect: "manual" })).status, 303);
+    assert.equal((await fetch(`${srv.url}/api/v1/inbox`, { method: "POST", headers: { "content-type": "application/pdf" }, body: pdf })).status, 401);
+    // Still refused from another origin, signed in or not.
+    assert.equal((await fetch(`${srv.url}/api/v1/verify`, { method: "POST", headers: { "content-type": "application/pdf", origin: "http://evil.example" }, body: pdf })).status, 403);
+  });
+});
