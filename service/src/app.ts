@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { createHash } from "node:crypto";
-import express, { type NextFunction, type Request, type Response, type Router } from "express";
+import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from "express";
 import type { FileReport, VerifyPool } from "@kyso/verify";
 import { looksLikeXml, type PackageReport } from "@kyso/edxml";
 import type { EdxmlJobParams, EdxmlJobResult } from "./edxml-job.js";
@@ -39,6 +39,8 @@ export interface AppOptions {
   edxmlOptions?: EdxmlJobParams;
   /** The inbox of received packages (/inbox, /api/v1/inbox); without it those routes are not mounted. */
   openInbox?: InboxRoutesOptions["openInbox"];
+  /** Per-client rate limits (./rate-limit.ts `rateLimit(limiter)`), counted after the principal is known. */
+  rateLimit?: RequestHandler;
 }
 
 const publicDir = fileURLToPath(new URL("../public/", import.meta.url));
@@ -74,6 +76,7 @@ export function createApp(options: AppOptions): express.Express {
   // Past this point: a cross-origin state change is refused, and the principal is resolved.
   app.use(auth.sameOrigin);
   app.use(auth.authenticate);
+  if (options.rateLimit) app.use(options.rateLimit);
   app.use(authRouter(auth, log));
 
   const recordPdf = (report: FileReport, ms: number, client: string | undefined): void => {

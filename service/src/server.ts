@@ -8,6 +8,7 @@ import { ServiceAudit } from "./audit.js";
 import { createApp, type AppOptions } from "./app.js";
 import { edxmlJobModule } from "./edxml-job.js";
 import { Metrics } from "./metrics.js";
+import { rateLimit, type RateLimiter } from "./rate-limit.js";
 import type { Auth } from "./auth.js";
 
 export interface ServerOptions {
@@ -53,6 +54,8 @@ export interface ServerOptions {
   routers?: Router[];
   /** The inbox of received packages (@kyso/registry's Inbox); mounts /inbox and /api/v1/inbox. */
   openInbox?: AppOptions["openInbox"];
+  /** Per-client rate limits with counters in the database (./rate-limit.ts `RateLimiter.open(db, rule)`), shared by replicas. */
+  rateLimiter?: RateLimiter;
   log?: (entry: Record<string, unknown>) => void;
 }
 
@@ -80,7 +83,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   const auditPath = options.auditPath;
   const audit = new ServiceAudit({ trail: options.auditTrail, file: auditPath, log: options.log });
-  const app = createApp({ pool, audit, auth: options.auth, trustProxy: options.trustProxy, metrics: new Metrics(), bodyLimit: options.bodyLimit, requestTimeoutMs: options.timeoutMs ? options.timeoutMs * 2 : undefined, routers: options.routers, log: options.log, openInbox: options.openInbox, edxmlOptions: options.senders ? { senders: options.senders } : undefined });
+  const app = createApp({ pool, audit, auth: options.auth, trustProxy: options.trustProxy, metrics: new Metrics(), bodyLimit: options.bodyLimit, requestTimeoutMs: options.timeoutMs ? options.timeoutMs * 2 : undefined, routers: options.routers, log: options.log, openInbox: options.openInbox, rateLimit: options.rateLimiter ? rateLimit(options.rateLimiter, options.log) : undefined, edxmlOptions: options.senders ? { senders: options.senders } : undefined });
   // Node's own bounds on receiving a request (checked every connectionsCheckingInterval): past
   // them the server answers 408 and closes the connection, on every route.
   const requestTimeout = options.requestTimeoutMs ?? 30_000;

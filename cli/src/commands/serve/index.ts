@@ -20,11 +20,13 @@ export const serveCommand = defineCommand({
       .option("trust-proxy", { type: "string", describe: "Reverse proxies whose X-Forwarded-For/-Proto are believed (express 'trust proxy': loopback, an address or a comma-separated list)" })
       .option("origin", { type: "string", array: true, describe: "Public origin(s) of the service besides its own Host (e.g. https://kyso.example.gov.vn), accepted in Origin" })
       .option("senders", { type: "string", describe: "JSON file: OrganId -> the certificate its edXML packages must be signed with (sender binding; without an entry the signer's organization must match the sender's name)" })
+      .option("rate-limit", { type: "string", default: "off", describe: "Requests per client (address and principal) and window, e.g. 600/min or 20/s; past it 429 + Retry-After. Counted in --db, so replicas share the budget" })
       .option("audit-log", { type: "string", describe: "Also copy each audit entry to this file (JSON lines); the audit itself is the hash-chained table in --db (kyso audit verify|list)" })
       .example("kyso serve --port 8080 --trust /etc/kyso/roots/", "Serve on port 8080 with the roots in a folder")
       .example("kyso users add lan --role clerk && kyso serve", "Users (kyso users) and API keys (kyso api-keys) live in the same --db"),
   run: async (args, io) => {
-    const { startServer, registryRouter, Auth } = await import("@kyso/service");
+    const { startServer, registryRouter, Auth, RateLimiter, parseRateLimit } = await import("@kyso/service");
+    const rule = parseRateLimit(args.rateLimit);
     const dbSpec = args.db ?? io.env.KYSO_DB;
     const log = (entry: Record<string, unknown>): void => void io.stderr.write(JSON.stringify({ time: new Date().toISOString(), ...entry }) + "\n");
     // One connection for the inbox and the accounts (two SQLite connections in one process would
@@ -71,6 +73,7 @@ export const serveCommand = defineCommand({
       log,
       routers: [registry],
       openInbox,
+      rateLimiter: rule ? await RateLimiter.open(db, rule, { log }) : undefined,
     });
     io.stdout.write(`Kyso verification service on ${running.url} (audit in ${db.description}${running.auditPath ? `, copied to ${running.auditPath}` : ""})\n`);
     await new Promise<void>((done) => {
