@@ -5,7 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(softhsm2 opensc-pkcs11 poppler-utils qpdf libnss3-tools openssl fonts-liberation2 postgresql chromium xmlsec1)
+# nginx: deploy/run-local.sh and the scale-out test run it as their own child process with a
+# configuration of their own; it is never started or enabled as a system service here.
+APT_PACKAGES=(softhsm2 opensc-pkcs11 poppler-utils qpdf libnss3-tools openssl fonts-liberation2 postgresql chromium xmlsec1 nginx curl)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -14,7 +16,19 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "== apt-get install ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
+  # Packages must not start their services (nginx would take port 80): a policy-rc.d that
+  # refuses every start (invoke-rc.d's interface, exit 101) while apt runs, unless one is there.
+  policy_made=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && policy_made=1
+  fi
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  [ "$policy_made" = 1 ] && rm -f /usr/sbin/policy-rc.d
+  # Where systemd runs, an nginx installed just now does not start at boot either (run-local.sh
+  # runs its own); an nginx that was already there is left as it was.
+  if [[ " ${missing[*]} " == *" nginx "* ]] && command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+    systemctl disable --now nginx >/dev/null 2>&1 || true
+  fi
 fi
 
 if ! command -v pnpm >/dev/null 2>&1; then
