@@ -17,6 +17,7 @@ export const commandLoaders: { name: string; load: () => Promise<KysoCommand> }[
   { name: "trust", load: async () => (await import("./trust/index.js")).trustCommand },
   { name: "users", load: async () => (await import("./users/index.js")).usersCommand },
   { name: "api-keys", load: async () => (await import("./api-keys/index.js")).apiKeysCommand },
+  { name: "audit", load: async () => (await import("./audit/index.js")).auditCommand },
   { name: "version", load: async () => (await import("./version/index.js")).versionCommand },
 ];
 

@@ -87,12 +87,18 @@ export class AuditTrail {
     const cols = eventColumns(event);
     return new Promise((resolve, reject) => {
       this.queue.push({ cols, resolve, reject });
-      this.writing ??= this.drain().finally(() => (this.writing = undefined));
+      this.writing ??= this.drain();
     });
   }
 
   private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
+    for (;;) {
+      // The empty check and the reset happen in one synchronous step: an append that comes after
+      // it finds `writing` unset and starts the next drain; one that comes before is in the queue.
+      if (this.queue.length === 0) {
+        this.writing = undefined;
+        return;
+      }
       const batch = this.queue.splice(0, MAX_BATCH);
       let rows: AuditRow[];
       try {

@@ -157,6 +157,14 @@ for (const backend of backends) {
       assert.ok(switches >= 1, `the two processes' appends interleave (${switches} switches)`);
     });
 
+    it("appends one after another, each awaited (no append is left waiting in the queue)", async function () {
+      this.timeout(10_000); // a stranded append used to wait forever
+      const trail = new AuditTrail(db);
+      for (let i = 1; i <= 20; i++) assert.equal((await trail.append(event(i))).id, i);
+      await trail.flush();
+      assert.equal((await verifyAuditChain(db)).count, 20);
+    });
+
     it("groups appends that queue together into one transaction and keeps their order", async function () {
       const trail = new AuditTrail(db);
       const entries = await Promise.all(Array.from({ length: 300 }, (_, i) => trail.append(event(i))));

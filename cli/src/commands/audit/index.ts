@@ -1,0 +1,157 @@
+import type { Argv } from "yargs";
+import { KysoError } from "@kyso/core";
+import type { Database } from "@kyso/db";
+import type { AuditEntry } from "@kyso/audit";
+import { defineCommand, type Io } from "../../command.js";
+import { flushed, writeJson, writeTable } from "../../registry-cli.js";
+
+interface AuditArgs {
+  action?: string;
+  db?: string;
+  since?: string;
+  until?: string;
+  only?: string;
+  limit?: number;
+  json?: boolean;
+  against?: string;
+}
+
+/**
+ * Opens the database without migrating it: checking the audit must not change the database (and
+ * an auditor's role may only read). A SQLite file that is not there is not created.
+ */
+async function openAuditDb(args: AuditArgs, io: Io): Promise<Database> {
+  const { openDatabase, parseDbLocation, defaultDbSpec } = await import("@kyso/db");
+  const spec = args.db ?? io.env.KYSO_DB ?? defaultDbSpec(io.env);
+  const loc = parseDbLocation(spec);
+  if (loc.kind === "sqlite") {
+    const { existsSync } = await import("node:fs");
+    const { resolve } = await import("node:path");
+    if (!existsSync(resolve(io.cwd, loc.path))) throw new KysoError("DB_OPEN", `No database at ${loc.path}`);
+  }
+  return openDatabase(spec, { cwd: io.cwd });
+}
+
+async function hasAuditTable(db: Database): Promise<boolean> {
+  const { sql } = await import("@kyso/db");
+  const row =
+    db.dialect === "sqlite"
+      ? await db.get<{ n: number }>(sql`SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'audit'`)
+      : await db.get<{ n: number }>(sql`SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'audit'`);
+  return Number(row?.n ?? 0) > 0;
+}
+
+/** The (id, hash) pairs of a JSON-lines copy (`kyso serve --audit-log`); lines without them are skipped. */
+async function readCopy(path: string, io: Io): Promise<{ id: number; hash: string }[]> {
+  const { readInputFile } = await import("../../registry-cli.js");
+  const text = Buffer.from(await readInputFile(path, io)).toString("utf8");
+  const out: { id: number; hash: string }[] = [];
+  for (const line of text.split("\n")) {
+    if (!line.trim()) continue;
+    try {
+      const e = JSON.parse(line) as { id?: unknown; hash?: unknown };
+      if (typeof e.id === "number" && typeof e.hash === "string") out.push({ id: e.id, hash: e.hash });
+    } catch {
+      // a line cut short by a crash: not an entry
+    }
+  }
+  return out;
+}
+
+async function verify(args: AuditArgs, io: Io, db: Database): Promise<number> {
+  const { verifyAuditChain, compareWithCopy } = await import("@kyso/audit");
+  if (!(await hasAuditTable(db))) {
+    io.stderr.write(`kyso: no audit table in ${db.description} (kyso serve creates it; a table dropped is an audit lost)\n`);
+    return 1;
+  }
+  const report = await verifyAuditChain(db);
+  const copy = report.intact && args.against ? await compareWithCopy(db, await readCopy(args.against, io), args.against) : undefined;
+  if (args.json) writeJson(io, { ...report, intact: report.intact && !copy, copy: copy ?? undefined });
+  if (!report.intact) {
+    if (!args.json) io.stdout.write(`audit chain BROKEN at row ${report.broken!.id}: ${report.broken!.message}\n(${report.count} rows before it are in order${report.head ? `, up to row ${report.head.id}` : ""})\n`);
+    return 1;
+  }
+  if (copy) {
+    if (!args.json) io.stdout.write(`audit chain intact (${report.count} rows) but BROKEN against ${args.against} at row ${copy.id}: ${copy.message}\n`);
+    return 1;
+  }
+  if (!args.json)
+    io.stdout.write(report.head ? `audit chain intact: ${report.count} rows (1..${report.head.id}), head ${report.head.hash}\n` : "audit chain intact: 0 rows\n");
+  return 0;
+}
+
+function actorText(e: AuditEntry): string {
+  if (e.actor.kind === "anonymous") return "anonymous";
+  return `${e.actor.name} (${e.actor.role ?? e.actor.kind})`;
+}
+
+async function list(args: AuditArgs, io: Io, db: Database): Promise<number> {
+  const { listAudit, parseAuditDate, auditTime } = await import("@kyso/audit");
+  const since = args.since ? parseAuditDate(args.since, "since") : undefined;
+  const until = args.until ? parseAuditDate(args.until, "until") : undefined;
+  if (args.limit !== undefined && !(Number.isInteger(args.limit) && args.limit > 0)) throw new KysoError("USAGE", "--limit must be a positive whole number");
+  if (!(await hasAuditTable(db))) throw new KysoError("DB_OPEN", `No audit table in ${db.description}`);
+  // By pages of ids, written as they come: a year of audit is never held in memory.
+  const entries: AuditEntry[] = [];
+  let afterId: number | undefined;
+  let left = args.limit ?? Number.POSITIVE_INFINITY;
+  let first = true;
+  if (args.json) io.stdout.write("[");
+  while (left > 0) {
+    const page = await listAudit(db, { since, until, action: args.only, afterId, limit: Math.min(1000, left) });
+    if (page.length === 0) break;
+    left -= page.length;
+    afterId = page[page.length - 1].id;
+    if (args.json) {
+      for (const e of page) {
+        io.stdout.write(`${first ? "\n" : ",\n"}${JSON.stringify(e)}`);
+        first = false;
+      }
+      await flushed(io.stdout);
+    } else entries.push(...page);
+  }
+  if (args.json) io.stdout.write(first ? "]\n" : "\n]\n");
+  else
+    writeTable(
+      io,
+      ["ID", "TIME (+07:00)", "ACTOR", "ACTION", "TARGET", "OUTCOME", "FROM"],
+      entries.map((e) => [e.id, auditTime(e.time), actorText(e), e.action, e.target ?? "-", e.status ? `${e.outcome} ${e.status}` : e.outcome, e.source ?? "-"]),
+    );
+  return 0;
+}
+
+/* One positional action, as in `kyso units` (main.ts calls the top-level command's run()). */
+export const auditCommand = defineCommand<AuditArgs>({
+  command: "audit <action>",
+  describe: "The hash-chained audit of the service: check it, read it",
+  builder: (y) =>
+    y
+      .usage(
+        [
+          "kyso audit <action>",
+          "",
+          "  kyso audit verify [--db ...] [--against audit.jsonl] [--json]   exit 0 intact, 1 naming the first broken row",
+          "  kyso audit list [--since DATE] [--until DATE] [--only ACTION] [--limit N] [--json]",
+        ].join("\n"),
+      )
+      .positional("action", { choices: ["verify", "list"] as const, describe: "What to do" })
+      .option("db", { type: "string", describe: "Database: sqlite:PATH or postgres://USER@HOST/DB (default $KYSO_DB, else sqlite:$XDG_DATA_HOME/kyso/registry.db)" })
+      .option("since", { type: "string", describe: "list: from this time: YYYY-MM-DD (a day in Vietnam) or ISO 8601 (no offset: +07:00)" })
+      .option("until", { type: "string", describe: "list: before this time (same forms)" })
+      .option("only", { type: "string", describe: "list: only this action (e.g. inbox.register)" })
+      .option("limit", { type: "number", describe: "list: at most this many entries" })
+      .option("json", { type: "boolean", describe: "JSON (times ISO 8601 UTC); list: an array of entries" })
+      .option("against", { type: "string", describe: "verify: also compare with a JSON-lines copy (kyso serve --audit-log), which shows removed last rows and rewrites" })
+      .example("$0 audit verify --db postgres://kyso@127.0.0.1/kyso", "check the chain")
+      .example("$0 audit list --since 2026-12-01 --only inbox.register", "who registered what since 1 December (Vietnam time)") as unknown as Argv<AuditArgs>,
+  run: async (args, io) => {
+    if (args.action !== "verify" && args.action !== "list") throw new KysoError("USAGE", `Unknown action "audit ${args.action}" (verify, list)`);
+    const db = await openAuditDb(args, io);
+    try {
+      return args.action === "verify" ? await verify(args, io, db) : await list(args, io, db);
+    } finally {
+      await db.close();
+      await Promise.all([flushed(io.stdout), flushed(io.stderr)]);
+    }
+  },
+});
