@@ -10,7 +10,7 @@ import { discardAll, receiveBody, receiveFiles, type Upload } from "./uploads.js
 import { inboxRouter, type InboxRoutesOptions } from "./inbox-routes.js";
 import { ACCESS, type Auth } from "./auth.js";
 import { authRouter } from "./auth-routes.js";
-import type { AuditLog } from "./audit.js";
+import { auditRequests, callerOf, type Caller, type ServiceAudit } from "./audit.js";
 import { Metrics } from "./metrics.js";
 import { requestedFormat, requireSingleReport, sendReport } from "./report-response.js";
 
@@ -23,7 +23,8 @@ export interface AppOptions {
    * X-Forwarded-For/-Proto believed, for the client address and `Secure` cookies behind TLS.
    */
   trustProxy?: string | string[];
-  audit: AuditLog;
+  /** The audit (./audit.ts): every verification, inbox and registry action, and every refusal, under the principal. */
+  audit: ServiceAudit;
   metrics?: Metrics;
   /** Largest request body in bytes (default 50 MB): 413 above it. */
   bodyLimit?: number;
@@ -66,6 +67,8 @@ export function createApp(options: AppOptions): express.Express {
     res.on("finish", () => metrics.response(res.statusCode));
     next();
   });
+  // First, so that every refusal below (cross-origin, sign-in, roles) is in the audit too.
+  app.use(auditRequests(options.audit, log));
 
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok", pending: pool.pending, workers: pool.size });
@@ -79,35 +82,40 @@ export function createApp(options: AppOptions): express.Express {
   if (options.rateLimit) app.use(options.rateLimit);
   app.use(authRouter(auth, log));
 
-  const recordPdf = (report: FileReport, ms: number, client: string | undefined): void => {
+  // Each verified document is in the audit (under the caller) before its report is answered.
+  const recordPdf = async (report: FileReport, ms: number, caller: Caller): Promise<void> => {
     metrics.observe(report.indication, ms / 1000);
-    const rec = options.audit.record(report, ms, client);
-    log({ msg: "verified", sha256: rec.sha256, size: rec.size, indication: rec.indication, subIndication: rec.subIndication, signers: rec.signers, ms: rec.ms });
+    const signers = report.signatures.map((s) => s.signer?.serialNumber).filter((x): x is string => !!x);
+    log({ msg: "verified", sha256: report.sha256, size: report.size, indication: report.indication, subIndication: report.subIndication, signers, ms: Math.round(ms * 10) / 10 });
+    await options.audit.verification(caller, report, ms);
   };
-  const verifyOne = async (input: Upload | Uint8Array, name: string, client: string | undefined): Promise<FileReport> => {
+  const verifyOne = async (input: Upload | Uint8Array, name: string, caller: Caller): Promise<FileReport> => {
     const t0 = performance.now();
     const report = await pool.verify(input instanceof Uint8Array ? { bytes: input, name } : { path: input.path, name });
     if (!(input instanceof Uint8Array)) {
       // The worker read the file; the name shown is the client's, never the temporary path.
       report.file = name;
     }
-    recordPdf(report, performance.now() - t0, client);
+    await recordPdf(report, performance.now() - t0, caller);
     return report;
   };
   // An edXML package: parsed, its XML signature and its PDFs checked in one worker job (the "edxml"
   // job of ./edxml-job.ts); each PDF's report then goes to the audit and the metrics.
-  const verifyPackage = async (input: Upload | Uint8Array, name: string, client: string | undefined, onAttachment?: (index: number, bytes: Uint8Array) => void): Promise<PackageReport<FileReport>> => {
+  const verifyPackage = async (input: Upload | Uint8Array, name: string, caller: Caller, onAttachment?: (index: number, bytes: Uint8Array) => void): Promise<PackageReport<FileReport>> => {
     const t0 = performance.now();
     let out: EdxmlJobResult;
     try {
       out = await pool.run<EdxmlJobResult>("edxml", input instanceof Uint8Array ? { bytes: input, name } : { path: input.path, name }, { params: options.edxmlOptions });
     } catch (e) {
       if ((e as { code?: unknown }).code !== "JOB_BOUND") throw e;
-      return boundPackageReport(input, name, (e as Error).message);
+      const bound = boundPackageReport(input, name, (e as Error).message);
+      await options.audit.verification(caller, { ...bound, kind: "edxml" }, performance.now() - t0);
+      return bound;
     }
     out.report.file = name;
     const ms = performance.now() - t0;
-    for (const a of out.report.attachments) if (a.report) recordPdf(a.report, ms, client);
+    for (const a of out.report.attachments) if (a.report) await recordPdf(a.report, ms, caller);
+    await options.audit.verification(caller, { ...out.report, kind: "edxml", signatures: undefined }, ms);
     if (onAttachment) for (const [i, b] of out.attachments) onAttachment(i, b);
     return out.report;
   };
@@ -124,7 +132,7 @@ export function createApp(options: AppOptions): express.Express {
     const uploads: Upload[] = [];
     try {
       const type = (req.headers["content-type"] ?? "").toLowerCase();
-      const client = req.ip;
+      const caller = callerOf(req, res);
       // Accept: application/pdf or application/xml asks for a report a clerk can file (one PDF per request).
       const format = requestedFormat(req);
       const name = typeof req.query.name === "string" ? req.query.name : undefined;
@@ -133,7 +141,7 @@ export function createApp(options: AppOptions): express.Express {
         uploads.push(...(await receiveFiles(req, limit, maxFiles)));
         if (uploads.length === 0) throw httpError(400, "NO_FILE", 'No "file" part in the form');
         requireSingleReport(format, uploads.length, uploads.filter(isPackage).length);
-        const reports = await Promise.all(uploads.map((f) => (isPackage(f) ? verifyPackage(f, f.name!, client) : verifyOne(f, f.name!, client))));
+        const reports = await Promise.all(uploads.map((f) => (isPackage(f) ? verifyPackage(f, f.name!, caller) : verifyOne(f, f.name!, caller))));
         if (res.headersSent) return;
         if (format === "json") res.json(reports);
         else await sendReport(req, res, reports[0] as FileReport, format);
@@ -141,14 +149,14 @@ export function createApp(options: AppOptions): express.Express {
         refuseWhenBusy();
         const upload = await receiveBody(req, limit, name);
         uploads.push(upload);
-        const report = await verifyOne(upload, name ?? "document.pdf", client);
+        const report = await verifyOne(upload, name ?? "document.pdf", caller);
         if (!res.headersSent) await sendReport(req, res, report, format);
       } else if (/^(application|text)\/([\w.+-]*\+)?xml/.test(type)) {
         requireSingleReport(format, 1, 1);
         refuseWhenBusy();
         const upload = await receiveBody(req, limit, name);
         uploads.push(upload);
-        const report = await verifyPackage(upload, name ?? "package.edxml", client);
+        const report = await verifyPackage(upload, name ?? "package.edxml", caller);
         if (!res.headersSent) res.json(report);
       } else {
         throw httpError(415, "UNSUPPORTED_MEDIA_TYPE", "Send application/pdf, application/xml (an edXML package) or multipart/form-data with file parts");
@@ -166,7 +174,7 @@ export function createApp(options: AppOptions): express.Express {
       inboxRouter({
         openInbox: options.openInbox,
         verifyPackage,
-        verifyPdf: (input, name, client) => verifyOne(input, name, client),
+        verifyPdf: (input, name, caller) => verifyOne(input, name, caller),
         receiveUpload: (req) => receiveBody(req, limit),
         busy: () => pool.full,
         auth,

@@ -3,6 +3,7 @@ import { KysoError } from "@kyso/core";
 import type { CertificateStatus, Registry } from "@kyso/registry";
 import { errorMiddleware } from "./errors.js";
 import { ACCESS, type Auth } from "./auth.js";
+import { auditAs, recordAudit } from "./audit.js";
 
 /**
  * Read-only registry endpoints for dashboards, for admins or an API key with `registry:read`
@@ -42,7 +43,7 @@ export function registryRouter(options: RegistryRouterOptions): express.Router {
   };
 
   const guard = options.auth.require(ACCESS.registry);
-  router.use("/api/v1/registry", guard, (_req: Request, res: Response, next: NextFunction) => {
+  router.use("/api/v1/registry", auditAs("registry.read"), guard, (_req: Request, res: Response, next: NextFunction) => {
     res.set("Cache-Control", "no-store");
     next();
   });
@@ -54,13 +55,13 @@ export function registryRouter(options: RegistryRouterOptions): express.Router {
       const to = oneQueryValue(req, "to");
       const unit = oneQueryValue(req, "unit");
       const r = await registry();
-      res.json(
-        await r.report({
-          from: from ? parseDateArgument(from, "from") : undefined,
-          to: to ? parseDateArgument(to, "to") : undefined,
-          unit: unit || undefined,
-        }),
-      );
+      const report = await r.report({
+        from: from ? parseDateArgument(from, "from") : undefined,
+        to: to ? parseDateArgument(to, "to") : undefined,
+        unit: unit || undefined,
+      });
+      await recordAudit(req, res, { target: "report", details: { from: from ?? null, to: to ?? null, unit: unit ?? null } });
+      res.json(report);
     } catch (e) {
       next(e);
     }
@@ -74,13 +75,13 @@ export function registryRouter(options: RegistryRouterOptions): express.Router {
       if (status && !STATUSES.includes(status as CertificateStatus)) throw badRequest(`status must be one of ${STATUSES.join(", ")}`);
       if (within !== undefined && !/^\d+$/.test(within)) throw badRequest("expiringWithin is a number of days");
       const r = await registry();
-      res.json(
-        await r.listCertificates({
-          status: (status || undefined) as CertificateStatus | undefined,
-          unit: unit || undefined,
-          expiringWithinDays: within === undefined ? undefined : Number(within),
-        }),
-      );
+      const list = await r.listCertificates({
+        status: (status || undefined) as CertificateStatus | undefined,
+        unit: unit || undefined,
+        expiringWithinDays: within === undefined ? undefined : Number(within),
+      });
+      await recordAudit(req, res, { target: "certificates", details: { status: status ?? null, unit: unit ?? null, expiringWithin: within ?? null, count: list.length } });
+      res.json(list);
     } catch (e) {
       next(e);
     }
