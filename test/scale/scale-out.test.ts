@@ -70,6 +70,23 @@ describe("scale-out: nginx in front of three kyso serve replicas on one PostgreS
     assert.deepEqual([...seen].sort(), dep.replicas.map((r) => r.port).sort(), "every replica served the one session");
   });
 
+  it("failed sign-ins count across the replicas: five wrong passwords on several replicas lock the name, then even the right one is 429 + Retry-After", async () => {
+    const page = await fetch(`${dep.url}/login`);
+    const cookie = page.headers.getSetCookie().map((c) => c.split(";")[0]).find((c) => c.startsWith("kyso_login_csrf="))!;
+    const csrf = /name="csrf" value="([^"]+)"/.exec(await page.text())![1];
+    const attempt = (password: string) => fetch(`${dep.url}/login`, { method: "POST", headers: { "content-type": "application/json", cookie }, body: JSON.stringify({ name: "auditor", password, csrf }) });
+    const replicas = new Set<number>();
+    for (let i = 0; i < 5; i++) {
+      const res = await attempt(`sai mật khẩu ${i}`);
+      assert.equal(res.status, 401, await res.text());
+      replicas.add(answeredBy(res)!);
+    }
+    assert.ok(replicas.size >= 2, "the failures were spread over replicas");
+    const res = await attempt(passwordOf("auditor"));
+    assert.equal(res.status, 429, await res.text());
+    assert.ok(Number(res.headers.get("retry-after")) >= 1);
+  });
+
   it(`${PACKAGES} packages at concurrency ${CONCURRENCY}, one replica SIGKILLed half-way: every answer a success or a retryable 503, each package stored once`, async function () {
     const victim = dep.replicas[1];
     const statuses = new Map<number, number>();
