@@ -10,7 +10,7 @@ import { discardAll, receiveBody, receiveFiles, type Upload } from "./uploads.js
 import { inboxRouter, type InboxRoutesOptions } from "./inbox-routes.js";
 import { ACCESS, type Auth } from "./auth.js";
 import { authRouter } from "./auth-routes.js";
-import { auditRequests, callerOf, type Caller, type ServiceAudit } from "./audit.js";
+import { auditAs, auditRequests, auditSignIn, callerOf, type Caller, type ServiceAudit } from "./audit.js";
 import { Metrics } from "./metrics.js";
 import { requestedFormat, requireSingleReport, sendReport } from "./report-response.js";
 
@@ -69,6 +69,8 @@ export function createApp(options: AppOptions): express.Express {
   });
   // First, so that every refusal below (cross-origin, sign-in, roles) is in the audit too.
   app.use(auditRequests(options.audit, log));
+  app.post("/login", auditSignIn());
+  app.post("/logout", auditAs("logout"));
 
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok", pending: pool.pending, workers: pool.size });

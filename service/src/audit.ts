@@ -90,6 +90,10 @@ interface AuditState {
   action: string;
   target: string | null;
   recorded: boolean;
+  /** `action.ok` or `action.failed` by outcome (login.ok, login.failed). */
+  split?: boolean;
+  /** The target once the request is done (e.g. the user name from a parsed body). */
+  targetOf?: (req: Request) => string | null;
 }
 
 const REFUSED = new Set([401, 403, 429]);
@@ -111,15 +115,16 @@ export function auditRequests(audit: ServiceAudit, log: (entry: Record<string, u
       const refused = status !== null && REFUSED.has(status);
       if (!state && !refused) return;
       const outcome: AuditOutcome = refused ? "denied" : status !== null && status < 400 && res.writableFinished ? "ok" : "failed";
+      const action = !state ? "access.denied" : state.split ? `${state.action}.${outcome === "ok" ? "ok" : "failed"}` : state.action;
       void audit
         .record(callerOf(req, res), {
-          action: state?.action ?? "access.denied",
-          target: state ? state.target : `${req.method} ${path}`,
+          action,
+          target: state ? (state.targetOf?.(req) ?? state.target) : `${req.method} ${path}`,
           outcome,
           status,
           details: state ? { method: req.method, path } : {},
         })
-        .catch((e) => log({ msg: "audit-failed", action: state?.action ?? "access.denied", code: (e as { code?: unknown }).code }));
+        .catch((e) => log({ msg: "audit-failed", action, code: (e as { code?: unknown }).code }));
     });
     next();
   };
@@ -130,6 +135,22 @@ export function auditAs(action: string): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const id = (req.params as Record<string, string | undefined>).id;
     res.locals.auditState = { action, target: id ?? null, recorded: false } satisfies AuditState;
+    next();
+  };
+}
+
+/**
+ * Sign-in attempts (mounted on POST /login before the sign-in route): `login.ok` under the user
+ * who signed in, or `login.failed` (denied 401/403/429, failed 400) under anonymous, with the name
+ * that was tried as the target (never the password).
+ */
+export function auditSignIn(): RequestHandler {
+  return (_req: Request, res: Response, next: NextFunction) => {
+    const targetOf = (req: Request): string | null => {
+      const name = (req.body as { name?: unknown } | undefined)?.name;
+      return typeof name === "string" ? name.trim().slice(0, 64) : null;
+    };
+    res.locals.auditState = { action: "login", target: null, recorded: false, split: true, targetOf } satisfies AuditState;
     next();
   };
 }

@@ -1,6 +1,6 @@
 export { createApp, type AppOptions } from "./app.js";
 export { startServer, type ServerOptions, type RunningServer } from "./server.js";
-export { ServiceAudit, AuditFile, auditAs, auditRequests, recordAudit, callerOf, type Caller, type ServiceAuditOptions } from "./audit.js";
+export { ServiceAudit, AuditFile, auditAs, auditRequests, auditSignIn, recordAudit, callerOf, type Caller, type ServiceAuditOptions } from "./audit.js";
 export { Metrics } from "./metrics.js";
 export { registryRouter } from "./registry-routes.js";
 export { inboxRouter, type InboxRoutesOptions } from "./inbox-routes.js";
