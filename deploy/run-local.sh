@@ -44,6 +44,12 @@ while [ $# -gt 0 ]; do
 done
 serve_args=("$@")
 [[ "$replicas" =~ ^[1-9][0-9]*$ ]] || { echo "run-local.sh: --replicas must be a positive number" >&2; exit 2; }
+# Replicas on one machine share its cores: unless told otherwise, each gets cores/replicas
+# verification workers (at least 1) instead of one per core each.
+if [[ " ${serve_args[*]} " != *" --workers"* ]]; then
+  cores="$(nproc 2>/dev/null || echo 1)"
+  serve_args+=(--workers "$(( cores / replicas > 0 ? cores / replicas : 1 ))")
+fi
 
 nginx_bin="$(command -v nginx || true)"
 [ -n "$nginx_bin" ] || nginx_bin=/usr/sbin/nginx
