@@ -11,6 +11,9 @@
 #   --host ADDR    nginx's address (default 127.0.0.1)
 #   --db URL       the shared database (default: $KYSO_DB, else database kyso_local on the server
 #                  that scripts/postgres.sh starts)
+#   --max-conns N  requests nginx lets each replica work on at once (nginx's max_conns; default
+#                  0: no bound, each replica's --max-pending refuses early with 503 itself); past
+#                  it nginx answers 503 + Retry-After without touching a replica
 #   --dir DIR      where the nginx configuration, its logs and the replicas' logs go (default: a
 #                  new 0711 folder under /tmp); kept after exit
 #   after --       flags for every `kyso serve`, e.g. --trust /etc/kyso/roots --rate-limit 600/min
@@ -30,6 +33,7 @@ port=""
 host=127.0.0.1
 db="${KYSO_DB:-}"
 dir=""
+max_conns=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --replicas) replicas="$2"; shift 2 ;;
@@ -37,13 +41,15 @@ while [ $# -gt 0 ]; do
     --host) host="$2"; shift 2 ;;
     --db) db="$2"; shift 2 ;;
     --dir) dir="$2"; shift 2 ;;
+    --max-conns) max_conns="$2"; shift 2 ;;
     --) shift; break ;;
-    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "run-local.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
 serve_args=("$@")
 [[ "$replicas" =~ ^[1-9][0-9]*$ ]] || { echo "run-local.sh: --replicas must be a positive number" >&2; exit 2; }
+[[ "$max_conns" =~ ^[0-9]+$ ]] || { echo "run-local.sh: --max-conns must be a number" >&2; exit 2; }
 # Replicas on one machine share its cores: unless told otherwise, each gets cores/replicas
 # verification workers (at least 1) instead of one per core each.
 if [[ " ${serve_args[*]} " != *" --workers"* ]]; then
@@ -113,7 +119,9 @@ if [ -z "$port" ]; then
   port="$(node -e 'const s=require("net").createServer().listen(0,process.argv[1],()=>{console.log(s.address().port);s.close()})' "$host")"
 fi
 upstreams=""
-for p in "${ports[@]}"; do upstreams+="        server 127.0.0.1:$p max_fails=1 fail_timeout=5s;\n"; done
+bound=""
+[ "$max_conns" -gt 0 ] && bound=" max_conns=$max_conns"
+for p in "${ports[@]}"; do upstreams+="        server 127.0.0.1:$p max_fails=1 fail_timeout=5s$bound;\n"; done
 workers="$(nproc 2>/dev/null || echo 1)"
 sed -e "s#@DIR@#$dir#g" -e "s#@LISTEN@#$host:$port#g" -e "s#@WORKERS@#$workers#g" -e "s#^@UPSTREAMS@\$#$upstreams#" \
   "$here/nginx/kyso.conf.in" >"$dir/nginx.conf"

@@ -9,14 +9,14 @@
  * 2. Inbox intake through nginx: distinct signed edXML packages (one signed PDF each) posted with
  *    an inbox:write key at concurrency 16, with the rate limiter on (counters in PostgreSQL).
  *
- *   source scripts/postgres.sh; npx tsc -b bench && node bench/dist/scale.js [--duration 15] [--packages 1000]
+ *   source scripts/postgres.sh; npx tsc -b bench && node bench/dist/scale.js [--duration 15] [--packages 1000] [--max-conns 0]
  *
  * Needs nginx, PostgreSQL (KYSO_BENCH_PG_URL or KYSO_TEST_PG_URL: a fresh database per run) and
  * the test PKI (certs-test/out). Figures are printed, never asserted.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { randomBytes } from "node:crypto";
@@ -35,6 +35,8 @@ const arg = (name: string, dflt: number): number => {
 };
 const DURATION = arg("duration", Number(process.env.BENCH_DURATION ?? 15));
 const PACKAGES = arg("packages", 1000);
+/** nginx's bound of requests per replica (run-local.sh --max-conns; 0: none). */
+const MAX_CONNS = arg("max-conns", 0);
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 const work = mkdtempSync(join(tmpdir(), "kyso-bench-scale-"));
 
@@ -57,7 +59,7 @@ function freshDatabase(): string {
 
 function deploy(db: string, replicas: number, serveArgs: string[]): Promise<Deployment> {
   const env = { ...process.env, XDG_CACHE_HOME: mkdtempSync(join(work, "cache-")), XDG_DATA_HOME: mkdtempSync(join(work, "data-")) };
-  const proc = spawn("bash", [join(repo, "deploy/run-local.sh"), "--replicas", String(replicas), "--db", db, "--dir", mkdtempSync(join(work, "deploy-")), "--", ...serveArgs], { env, stdio: ["ignore", "pipe", "inherit"] });
+  const proc = spawn("bash", [join(repo, "deploy/run-local.sh"), "--replicas", String(replicas), "--db", db, "--dir", mkdtempSync(join(work, "deploy-")), "--max-conns", String(MAX_CONNS), "--", ...serveArgs], { env, stdio: ["ignore", "pipe", "inherit"] });
   const exited = new Promise<void>((done) => proc.once("exit", () => done()));
   return new Promise((resolve, reject) => {
     let out = "";
@@ -145,7 +147,8 @@ async function main(): Promise<void> {
   const attachment = { contentId: "quyet-dinh", name: "quyet-dinh.pdf", contentType: "application/pdf", bytes: new Uint8Array(body) };
   const t0 = performance.now();
   const packages = Array.from({ length: PACKAGES }, (_, i) => Buffer.from(signEdxml(buildEdxml({ header: header(30000 + i), traces: [{ organId: "000.00.00.H46", timestamp: "2026/01/05 10:15:00" }], attachments: [attachment] }), seal)));
-  console.log(`${cpus().length} cores; ${PACKAGES} packages built and signed in ${fmt((performance.now() - t0) / 1000, 1)} s (~${Math.round(packages[0].length / 1024)} KiB each); ${DURATION} s per load run`);
+  console.log(`${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(" ")} at start; nginx max_conns ${MAX_CONNS || "unbounded"} per replica`);
+  console.log(`${PACKAGES} packages built and signed in ${fmt((performance.now() - t0) / 1000, 1)} s (~${Math.round(packages[0].length / 1024)} KiB each); ${DURATION} s per load run`);
 
   const rows: LoadRow[] = [];
   const intakeRows: (string | number)[][] = [["replicas", "packages/s", "p50 ms", "p99 ms", "answers"]];
