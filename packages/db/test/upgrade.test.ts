@@ -65,9 +65,10 @@ for (const backend of backends) {
       const db = await openDatabase(spec);
       try {
         const applied = await appliedMigrations(db);
-        assert.deepEqual(applied.map((m) => `${m.namespace}/${m.version}`), ["inbox/1", "registry/1", "registry/2"]);
+        // Release 0.1's three adopted, and the inbox's later migration (signed-content de-duplication) applied on opening.
+        assert.deepEqual(applied.map((m) => `${m.namespace}/${m.version}`), ["inbox/1", "inbox/2", "registry/1", "registry/2"]);
         // Adopted, not re-run: the ledger keeps the times release 0.1 applied them.
-        const times = await db.all<{ namespace: string; version: number; applied_at: number }>(sql`SELECT namespace, version, applied_at FROM kyso_migrations ORDER BY namespace, version`);
+        const times = await db.all<{ namespace: string; version: number; applied_at: number }>(sql`SELECT namespace, version, applied_at FROM kyso_migrations WHERE NOT (namespace = 'inbox' AND version = 2) ORDER BY namespace, version`);
         assert.deepEqual(times.map((t) => Number(t.applied_at) - OLD.appliedAt), [3, 1, 2]);
         assert.equal(await migrate(db, [REGISTRY_MIGRATIONS, INBOX_MIGRATIONS]), 0);
         // Release 0.1 refuses the upgraded database ("Upgrade kyso"): its newest known version is 3.

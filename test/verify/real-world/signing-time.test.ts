@@ -14,9 +14,11 @@ describe("verify: signing-time written as local time labelled UTC", function () 
   const dir = tempDir("kyso-real-world-time-");
   let servers: TestServers;
   let fixture: Fixture;
-  const signedAt = new Date();
+  // Taken when the fixture is made, not when mocha loads the file (a long run starts minutes earlier).
+  let signedAt: Date;
 
   before(async function () {
+    signedAt = new Date();
     servers = await startTestServers({ port: 0 });
     fixture = await signingTimeLocalAsUtc(dir, servers.tsaUrl, signedAt);
   });
