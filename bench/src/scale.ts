@@ -46,15 +46,24 @@ interface Deployment {
   stop(): Promise<void>;
 }
 
-function freshDatabase(): string {
+const pgAdmin = (): string => {
   const admin = process.env.KYSO_BENCH_PG_URL ?? process.env.KYSO_TEST_PG_URL;
   if (!admin) throw new Error("KYSO_BENCH_PG_URL or KYSO_TEST_PG_URL is needed (source scripts/postgres.sh)");
-  const name = `kyso_bench_${randomBytes(4).toString("hex")}`;
-  const r = spawnSync("psql", [admin, "-qc", `CREATE DATABASE ${name}`], { encoding: "utf8" });
+  return admin;
+};
+
+/** A new database for one deployment, and its name (dropped with dropDatabase). */
+function freshDatabase(): { url: string; name: string } {
+  const name = `kyso_bench_scale_${randomBytes(4).toString("hex")}`;
+  const r = spawnSync("psql", [pgAdmin(), "-qc", `CREATE DATABASE ${name}`], { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`CREATE DATABASE: ${r.stderr}`);
-  const url = new URL(admin);
+  const url = new URL(pgAdmin());
   url.pathname = `/${name}`;
-  return url.toString();
+  return { url: url.toString(), name };
+}
+
+function dropDatabase(name: string): void {
+  spawnSync("psql", [pgAdmin(), "-qc", `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`], { encoding: "utf8" });
 }
 
 function deploy(db: string, replicas: number, serveArgs: string[]): Promise<Deployment> {
@@ -154,7 +163,7 @@ async function main(): Promise<void> {
   const intakeRows: (string | number)[][] = [["replicas", "packages/s", "p50 ms", "p99 ms", "answers"]];
   try {
     for (const replicas of [1, 3]) {
-      const db = freshDatabase();
+      const { url: db, name } = freshDatabase();
       const key = createApiKey(["verify", "inbox:write"], db);
       const dep = await deploy(db, replicas, ["--trust", pki.root, "--rate-limit", "1000000/min"]);
       try {
@@ -163,6 +172,7 @@ async function main(): Promise<void> {
         intakeRows.push([replicas, fmt(r.rate, 1), fmt(r.p50, 1), fmt(r.p99, 1), JSON.stringify(r.statuses)]);
       } finally {
         await dep.stop();
+        dropDatabase(name);
       }
     }
   } finally {
