@@ -145,6 +145,7 @@ export async function fetchRevocationStatus(
     // Cached per responder and certificate: a response speaks of one CertID.
     const key = `ocsp ${url} ${issuer.sha256} ${cert.serialHex}`;
     let der = cache.get(key, now);
+    const fetched = !der;
     let nonce: Uint8Array | undefined;
     if (!der) {
       nonce = new Uint8Array(randomBytes(16));
@@ -171,7 +172,8 @@ export async function fetchRevocationStatus(
       errors.push(`OCSP ${url}: the responder does not know the certificate`);
       continue;
     }
-    cache.put(key, der, now, c.nextUpdate);
+    // Only what was fetched is written: a cache hit rewriting its own file cost ~12% of a worker.
+    if (fetched) cache.put(key, der, now, c.nextUpdate);
     const delegated = c.responderCertificate && !bytesEqual(c.responderCertificate, issuer.der);
     const unchecked = delegated && !hasOcspNoCheck(c.responderCertificate!) ? " (the delegated responder's own certificate status was not checked: it lacks id-pkix-ocsp-nocheck)" : "";
     const reasonText = c.reason;
@@ -191,6 +193,7 @@ export async function fetchRevocationStatus(
   }
   for (const url of cert.crlUrls.filter((u) => /^https?:/i.test(u)).slice(0, 3)) {
     let der = cache.get(url, now);
+    const fetched = !der;
     if (!der) {
       try {
         der = await withRetry(attempts, delay, () => fetcher(url));
@@ -210,7 +213,7 @@ export async function fetchRevocationStatus(
     } catch {
       /* parsed above */
     }
-    cache.put(url, der, now, next);
+    if (fetched) cache.put(url, der, now, next);
     // Say why OCSP was not used when the CRL stands in for it.
     if (errors.length > 0) found.message += ` (OCSP gave no answer: ${errors.join("; ")})`;
     return { finding: found, errors };
