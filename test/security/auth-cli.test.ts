@@ -66,6 +66,18 @@ for (const backend of backends) {
       assert.equal((await kyso(["api-keys", "create", "x"])).code, 2);
     });
 
+    it("what these commands change is in the audit chain, by the system user who ran them, never with a secret", async () => {
+      const list = await kyso(["audit", "list", "--json"]);
+      assert.equal(list.code, 0, list.stderr);
+      const rows = JSON.parse(list.stdout) as { action: string; target: string; source: string; actor: string; details: unknown }[];
+      const actions = rows.map((r) => `${r.action} ${r.target}`);
+      assert.ok(actions.some((a) => a.startsWith("user.add ")), actions.join(", "));
+      assert.ok(actions.includes("api-key.create truc-lien-thong"), actions.join(", "));
+      assert.ok(rows.every((r) => r.source === "cli"));
+      assert.ok(!JSON.stringify(rows).includes(key), "the API key is never in the audit");
+      assert.equal((await kyso(["audit", "verify"])).code, 0);
+    });
+
     it("kyso serve on that database: the users sign in, the key works; disable, passwd and revoke take effect at once", async () => {
       srv = await serve(["--revocation", "embedded", "--db", db, "--audit-log", join(dir, "audit.jsonl")]);
       const lan = await signIn(srv.url, "Nguyễn Thị Lan", "mật khẩu của Lan");

@@ -43,8 +43,9 @@ export const apiKeysCommand = defineCommand<ApiKeysArgs>({
       case "create": {
         if (!args.name) throw new KysoError("USAGE", "kyso api-keys create needs <name>");
         if (!args.scope?.length) throw new KysoError("USAGE", `kyso api-keys create needs --scope (${SCOPES.join(", ")})`);
-        return withAccounts(args.db, io, async (a) => {
+        return withAccounts(args.db, io, async (a, audit) => {
           const k = await a.createApiKey(args.name!, args.scope!);
+          await audit("api-key.create", k.name, { scopes: k.scopes });
           // The key alone on stdout (KEY=$(kyso api-keys create ...)); it cannot be shown again.
           io.stdout.write(`${k.key}\n`);
           io.stderr.write(`created API key ${k.name} (${k.scopes.join(", ")}); it is shown only this once\n`);
@@ -60,8 +61,9 @@ export const apiKeysCommand = defineCommand<ApiKeysArgs>({
         });
       case "revoke":
         if (!args.name) throw new KysoError("USAGE", "kyso api-keys revoke needs <name>");
-        return withAccounts(args.db, io, async (a) => {
+        return withAccounts(args.db, io, async (a, audit) => {
           await a.revokeApiKey(args.name!);
+          await audit("api-key.revoke", args.name!);
           io.stdout.write(`revoked API key ${args.name}\n`);
           return 0;
         });

@@ -7,17 +7,28 @@ import { promptHidden } from "../../secrets.js";
 /** Refusals of these commands that exit 1 with their message (usage errors exit 2). */
 const ACCOUNT_ERRORS = new Set(["USER_EXISTS", "USER_NOT_FOUND", "API_KEY_EXISTS", "API_KEY_NOT_FOUND", "API_KEY_REVOKED", "PASSWORD_POLICY", "PASSWORD_MISMATCH", "FILE_UNREADABLE"]);
 
+/** Records a change made from the command line in the database's audit chain (issue 12: every state change). */
+export type AuditCli = (action: string, target: string, details?: Record<string, unknown>) => Promise<void>;
+
 /**
  * Runs `fn` with the accounts of the database named by --db, KYSO_DB or the default location (the
- * same one `kyso serve` uses), and always closes it.
+ * same one `kyso serve` uses), and always closes it. `audit` appends to that database's audit
+ * chain, the actor being the system user who ran the command.
  */
-export async function withAccounts(db: string | undefined, io: Io, fn: (a: Accounts) => Promise<number>): Promise<number> {
+export async function withAccounts(db: string | undefined, io: Io, fn: (a: Accounts, audit: AuditCli) => Promise<number>): Promise<number> {
   try {
-    const { Accounts } = await import("@kyso/accounts");
-    const { defaultDbSpec } = await import("@kyso/db");
-    const accounts = await Accounts.open(db ?? io.env.KYSO_DB ?? defaultDbSpec(io.env), { cwd: io.cwd });
+    const { Accounts, ACCOUNTS_MIGRATIONS } = await import("@kyso/accounts");
+    const { AUDIT_MIGRATIONS, appendAudit } = await import("@kyso/audit");
+    const { defaultDbSpec, openDatabase } = await import("@kyso/db");
+    const { userInfo } = await import("node:os");
+    const database = await openDatabase(db ?? io.env.KYSO_DB ?? defaultDbSpec(io.env), { cwd: io.cwd, migrations: [ACCOUNTS_MIGRATIONS, AUDIT_MIGRATIONS] });
+    const accounts = new Accounts(database);
+    const actor = { kind: "system" as const, name: io.env.USER ?? io.env.LOGNAME ?? userInfo().username };
+    const audit: AuditCli = async (action, target, details) => {
+      await appendAudit(database, { actor, source: "cli", action, target, outcome: "ok", details });
+    };
     try {
-      return await fn(accounts);
+      return await fn(accounts, audit);
     } finally {
       await accounts.close();
     }

@@ -53,8 +53,9 @@ export const usersCommand = defineCommand<UsersArgs>({
       case "add": {
         const name = needName();
         if (!args.role) throw new KysoError("USAGE", "kyso users add needs --role clerk|admin|auditor");
-        return withAccounts(args.db, io, async (a) => {
+        return withAccounts(args.db, io, async (a, audit) => {
           const u = await a.addUser(name, args.role!, await obtainPassword(io, args.passwordFile, name));
+          await audit("user.add", u.name, { role: u.role });
           io.stdout.write(`added user ${u.name} (${u.role})\n`);
           return 0;
         });
@@ -69,17 +70,19 @@ export const usersCommand = defineCommand<UsersArgs>({
       case "disable":
       case "enable": {
         const name = needName();
-        return withAccounts(args.db, io, async (a) => {
+        return withAccounts(args.db, io, async (a, audit) => {
           await a.setDisabled(name, args.action === "disable");
+          await audit(`user.${args.action}`, name);
           io.stdout.write(`${args.action}d user ${name}\n`);
           return 0;
         });
       }
       case "passwd": {
         const name = needName();
-        return withAccounts(args.db, io, async (a) => {
+        return withAccounts(args.db, io, async (a, audit) => {
           if (!(await a.user(name))) throw new KysoError("USER_NOT_FOUND", `No user named ${name}`);
           await a.setPassword(name, await obtainPassword(io, args.passwordFile, name));
+          await audit("user.passwd", name);
           io.stdout.write(`changed the password of ${name}; their sessions ended\n`);
           return 0;
         });
