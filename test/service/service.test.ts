@@ -105,7 +105,7 @@ describe("verification service (kyso serve as a process)", function () {
     const clerk = await srv.signIn();
     const html = await (await fetch(`${srv.url}/`, { headers: clerk.headers })).text();
     assert.match(html, /Kiểm tra chữ ký số/);
-    for (const asset of ["app.js", "style.css"]) assert.equal((await fetch(`${srv.url}/${asset}`)).status, 200);
+    for (const asset of ["app.js", "session.js", "style.css"]) assert.equal((await fetch(`${srv.url}/${asset}`)).status, 200);
     assert.doesNotMatch(html, /https?:\/\//);
   });
 });
