@@ -1,3 +1,4 @@
+import type { Socket } from "node:net";
 import type { NextFunction, Request, Response } from "express";
 import { KysoError } from "@kyso/core";
 
@@ -63,12 +64,34 @@ export function errorMiddleware(log: (entry: Record<string, unknown>) => void = 
 }
 
 /**
- * Answers with `Connection: close` (RFC 9112 §9.6) and destroys the socket once the answer is out,
- * without reading the rest of the request body.
+ * Answers with `Connection: close` (RFC 9112 §9.6) and closes the connection once the answer is
+ * out, without taking the rest of the request body. A "lingering close" (as nginx and Apache do):
+ * the answer is followed by a FIN, what the client still sends for a short while is discarded, and
+ * only then is the socket destroyed. Destroying it at once with unread data would send a reset that
+ * can make the client lose the answer it has not read yet.
  */
+const LINGER_MS = 500;
+const LINGER_BYTES = 1 << 20;
 export function closeAfter(req: Request, res: Response): void {
   res.set("Connection", "close");
   req.unpipe();
-  // destroySoon: ends the socket once the answer is flushed, then destroys it (no more reading).
-  res.on("finish", () => req.socket.destroySoon());
+  const socket = req.socket as Socket & { destroySoon: () => void };
+  // Node's own end of a `Connection: close` answer (destroySoon) would destroy the socket as soon
+  // as the answer is flushed, with the client's unread body still arriving: replaced, for this
+  // socket only, by a lingering close.
+  let lingering = false;
+  const linger = (): void => {
+    if (lingering) return;
+    lingering = true;
+    socket.end();
+    let discarded = 0;
+    socket.on("data", (d: Buffer) => {
+      discarded += d.length;
+      if (discarded > LINGER_BYTES) socket.destroy();
+    });
+    socket.resume();
+    setTimeout(() => socket.destroy(), LINGER_MS).unref();
+  };
+  socket.destroySoon = linger;
+  res.on("finish", linger);
 }
