@@ -36,7 +36,8 @@ const T = {
     DISALLOWED_MODIFICATION: "The document was changed in a way that is not allowed after signing", TRY_LATER: "Revocation could not be checked", REVOKED_NO_POE: "The certificate was revoked",
   },
 };
-let lang = (localStorage.getItem("kyso-lang") || (navigator.language || "vi")).startsWith("en") ? "en" : "vi";
+// Vietnamese unless the user chose English here before (remembered), whatever the browser's locale.
+let lang = localStorage.getItem("kyso-lang") === "en" ? "en" : "vi";
 const reports = [];
 const t = (k) => (T[lang][k] ?? k);
 

@@ -35,7 +35,8 @@ const T = {
     OUT_OF_BOUNDS_NO_POE: "The certificate has expired and there is no timestamp", DISALLOWED_MODIFICATION: "The document was changed in a way that is not allowed after signing", SIG_CONSTRAINTS_FAILURE: "The signature does not cover the whole package",
   },
 };
-let lang = (localStorage.getItem("kyso-lang") || (navigator.language || "vi")).startsWith("en") ? "en" : "vi";
+// Vietnamese unless the user chose English here before (remembered), whatever the browser's locale.
+let lang = localStorage.getItem("kyso-lang") === "en" ? "en" : "vi";
 let items = [];
 let current = null;
 let loads = 0;

@@ -13,7 +13,8 @@ const T = {
     invalid: "Wrong user name or password.", locked: "Too many failed attempts. Try again in {s} seconds.", csrf: "The sign-in form expired; please try again.",
   },
 };
-let lang = (localStorage.getItem("kyso-lang") || (navigator.language || "vi")).startsWith("en") ? "en" : "vi";
+// Vietnamese unless the user chose English here before (remembered), whatever the browser's locale.
+let lang = localStorage.getItem("kyso-lang") === "en" ? "en" : "vi";
 
 function apply() {
   document.documentElement.lang = lang;

@@ -63,4 +63,19 @@ describe("clerks' page in headless Chromium", function () {
     assert.deepEqual(external, [], "the page works offline (no request leaves the service)");
     await page.close();
   });
+
+  it("opens in Vietnamese for an en-US browser, and remembers the English the user chose", async function () {
+    const context = await browser.newContext({ locale: "en-US" });
+    try {
+      const page = await context.newPage();
+      await signInPage(page, srv.url, "/");
+      assert.equal(await page.locator("h1").textContent(), "Kiểm tra chữ ký số trên văn bản PDF");
+      await page.click("#lang-en");
+      await page.reload();
+      assert.notEqual(await page.locator("h1").textContent(), "Kiểm tra chữ ký số trên văn bản PDF");
+      assert.equal(await page.evaluate(() => document.documentElement.lang), "en");
+    } finally {
+      await context.close();
+    }
+  });
 });
