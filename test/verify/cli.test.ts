@@ -111,6 +111,13 @@ describe("kyso verify (built CLI as a process)", function () {
     assert.match(vi.stdout, /Người ký: Nguyễn Văn An/);
     // Times shown to people are Vietnam time.
     assert.match(vi.stdout, /: \d{2}:\d{2}:\d{2} \d{2}\/\d{2}\/\d{4} \(\+07:00\) \(/);
+    // One language at a time: no Vietnamese in the English summary, the level's reason in Vietnamese.
+    // (the signer's name and organization are data, in Vietnamese in any language)
+    const enGood = runCli(["verify", good, "--trust", pki.root, "--lang", "en"]);
+    assert.match(enGood.stdout, /PAdES: B-B \(no signature timestamp/);
+    const uiText = (en.stdout + enGood.stdout).split("\n").filter((l) => !/^\s+(Signer|Organization):/.test(l)).join("\n");
+    assert.doesNotMatch(uiText, /[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]/i);
+    assert.match(vi.stdout, /PAdES: B-B \(Chữ ký không gắn dấu thời gian\)/);
     const vi2 = runCli(["verify", bad, "--trust", pki.root, "--lang", "vi"]);
     assert.match(vi2.stdout, /tài liệu đã bị sửa đổi sau khi ký/);
   });

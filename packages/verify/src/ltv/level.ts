@@ -168,7 +168,7 @@ export function analyseLtv(reader: PdfReader, options: { trustAnchors: readonly 
       if (sigTsProblems.length) reasons.push(`the signature timestamp is not valid: ${sigTsProblems.join("; ")}`);
       const invalidDocTs = later.filter((x) => !x.t.valid);
       for (const x of invalidDocTs) reasons.push(`the document timestamp "${x.s.field}" is not valid: ${x.t.problems.join("; ")}`);
-      if (!sigTsProblems.length && !invalidDocTs.length) reasons.push("no signature timestamp (Chữ ký không gắn dấu thời gian) and no document timestamp covering the signature");
+      if (!sigTsProblems.length && !invalidDocTs.length) reasons.push("no signature timestamp and no document timestamp covering the signature");
       return out;
     }
     out.level = "B-T";
