@@ -44,3 +44,17 @@ if [ ! -f certs-test/out/READY ]; then
   echo "== generate test PKI, demo token and samples"
   pnpm -s certs
 fi
+
+# `kyso` on the PATH, working from any folder: a shim that runs this clone's built CLI, rewritten
+# on every set-up so that it always points at the clone the set-up ran in. (`pnpm kyso` works only
+# at the repository root and prints pnpm's banner; `pnpm -s kyso` is silent, `kyso` is the way.)
+KYSO_SHIM=${KYSO_SHIM:-/usr/local/bin/kyso}
+node_bin=$(command -v node)
+if mkdir -p "$(dirname "$KYSO_SHIM")" 2>/dev/null && [ -w "$(dirname "$KYSO_SHIM")" ]; then
+  shim_tmp="$KYSO_SHIM.tmp.$$"
+  printf '#!/bin/sh\n# Written by %s/scripts/install.sh: runs that clone'"'"'s kyso.\nexec "%s" "%s/cli/dist/bin.js" "$@"\n' "$PWD" "$node_bin" "$PWD" >"$shim_tmp"
+  chmod 755 "$shim_tmp" && mv -f "$shim_tmp" "$KYSO_SHIM"
+  echo "== kyso -> $KYSO_SHIM"
+else
+  echo "== cannot write $KYSO_SHIM (run as root, or set KYSO_SHIM to a folder on your PATH); use: node $PWD/cli/dist/bin.js" >&2
+fi
