@@ -19,6 +19,8 @@ export const commandLoaders: { name: string; load: () => Promise<KysoCommand> }[
   { name: "api-keys", load: async () => (await import("./api-keys/index.js")).apiKeysCommand },
   { name: "audit", load: async () => (await import("./audit/index.js")).auditCommand },
   { name: "version", load: async () => (await import("./version/index.js")).versionCommand },
+  { name: "doctor", load: async () => (await import("./doctor/index.js")).doctorCommand },
+  { name: "completion", load: async () => (await import("./completion/index.js")).completionCommand },
 ];
 
 /** The commands needed for this argv: the one it names, or all of them (help, unknown commands). */
