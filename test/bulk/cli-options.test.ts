@@ -54,8 +54,8 @@ describe("kyso sign: inputs, dry run and defaults", function () {
   it("--suffix names outputs beside inputs, and earlier outputs are not taken as inputs", async function () {
     const dir = join(work, "suffix");
     mkdirSync(dir);
-    writeFileSync(join(dir, "a.pdf"), "x");
-    writeFileSync(join(dir, "a.da-ky.pdf"), "x");
+    copyFileSync(samples.onePage, join(dir, "a.pdf"));
+    copyFileSync(samples.onePage, join(dir, "a.da-ky.pdf"));
     const p = await plan([dir, "--suffix", ".da-ky"], work);
     assert.deepEqual(p.map((e) => [e.file, e.output]), [[join(dir, "a.pdf"), join(dir, "a.da-ky.pdf")]]);
   });

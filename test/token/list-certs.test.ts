@@ -4,8 +4,9 @@
  */
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { pki, pkcs11Lib, ready, token } from "@kyso/certs-test";
+import { copyFileSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { pki, pkcs11Lib, ready, samples, token } from "@kyso/certs-test";
 import { findMiddleware } from "@kyso/signers";
 import { runCli, tempDir } from "../bulk/helpers.js";
 
@@ -59,6 +60,8 @@ describe("kyso token list / certs", function () {
 
   it("speaks Vietnamese with --lang vi (and a vi locale)", async function () {
     const work = tempDir("vi");
+    // A real PDF: a dry run reports a missing input as missing (issue 13), not "sẽ ký".
+    copyFileSync(samples.onePage, join(work, "khong-co.pdf"));
     const a = await runCli(["sign", "khong-co.pdf", "--dry-run", "--lang", "vi"], { cwd: work });
     assert.equal(a.status, 0, a.stderr);
     assert.match(a.stdout, /^sẽ ký {2}/m);

@@ -10,6 +10,10 @@ import { commonName } from "@kyso/signers";
 import { addPlaceholder, completeDocument, contentsLengthFor, prepareDocument, signedAttributesFor, writeSignedDocument, type PreparedDocument, type SignOptions } from "./sign-pdf.js";
 import { signedByCertificate } from "./already-signed.js";
 import { BatchJournal } from "./journal.js";
+import { STOP_RUN_OUTPUT_CODES, outputWriteError } from "./output-errors.js";
+import { writeFully } from "./write-fully.js";
+
+export { STOP_RUN_OUTPUT_CODES, outputWriteError } from "./output-errors.js";
 
 export interface BatchItem {
   input: string;
@@ -47,10 +51,16 @@ export interface BatchSummary {
   signed: number;
   skipped: number;
   failed: number;
-  /** Inputs never started because the run stopped early (counted in `skipped`). */
+  /**
+   * Inputs never started because the run stopped early. After a failure (`aborted`) they are
+   * reported as skipped (reason NOT_PROCESSED); after `interrupted` they get no event and are not
+   * counted as skipped: they are simply left for `--resume`.
+   */
   notProcessed: number;
-  /** Set when the run stopped early (token removed, device error, cancelled). */
+  /** Set when the run stopped early because of a failure (token removed, device error, disk full). */
   aborted?: { code: string; message: string };
+  /** Set when the run was cancelled through `signal` (Ctrl-C): documents in flight were finished. */
+  interrupted?: boolean;
   ms: number;
 }
 
@@ -67,7 +77,10 @@ export interface BatchOptions extends SignOptions {
   resume?: boolean;
   /** Inputs up to this size are read once into memory (parse, hash and write from one buffer). Default 64 MiB. */
   inMemoryLimit?: number;
-  /** Stops taking new documents (documents in flight are finished). */
+  /**
+   * Stops taking new documents: a document already signed by the token is still written (and
+   * journalled); one not yet at the token is left for `--resume`.
+   */
   signal?: AbortSignal;
   /** Warnings about the whole run (the certificate check's), written into the journal. */
   warnings?: readonly { code: string; message: string }[];
@@ -155,7 +168,8 @@ export async function removeStaleTempFiles(outputs: readonly string[]): Promise<
  * (read, parse, placeholder, hash) overlaps the token's signing: `concurrency` documents are in
  * flight, the token signs them one after the other. A bad document fails alone and the batch goes
  * on; a token failure stops the run (documents in flight are dropped, no output is left half
- * written) and the summary says so. Every input gets exactly one event.
+ * written) and the summary says so; every input then gets exactly one event. A cancel through
+ * `options.signal` (Ctrl-C) finishes what the token has signed and leaves the rest without an event.
  */
 export async function signBatch(
   items: readonly BatchItem[],
@@ -245,7 +259,7 @@ export async function signBatch(
     await writeFileAtomic(
       output,
       async (fh) => {
-        await fh.writev([bytes, doc.prepared.update, ...extra]);
+        await writeFully(fh, [bytes, doc.prepared.update, ...extra]);
       },
       { overwrite: force },
     );
@@ -305,12 +319,18 @@ export async function signBatch(
         emit({ file: item.input, output: item.output, status: "skipped", inputSha256, ms: ms(), reason: doc.reason });
         return;
       }
-      if (aborted) return; // a token failure happened while this one was being prepared
+      // A token failure or a Ctrl-C happened while this one was being prepared: left unprocessed.
+      if (aborted || cancelled()) return;
       const cms = await completeDocument(doc, lane, signOptions);
       if (aborted) return;
       // LTV (issue 7): a DSS and a document timestamp appended before anything is written.
       const extra = signOptions.afterSigning ? await signOptions.afterSigning(doc, cms) : [];
-      const sha256 = bytes ? await writeFromMemory(doc, bytes, item.output, extra) : await writeSignedDocument(doc, item.output, force, extra);
+      let sha256: string;
+      try {
+        sha256 = bytes ? await writeFromMemory(doc, bytes, item.output, extra) : await writeSignedDocument(doc, item.output, force, extra);
+      } catch (e) {
+        throw outputWriteError(e, item.output);
+      }
       await journal?.record({ input: item.input, output: item.output, status: "signed", sha256, inputSha256, at: new Date().toISOString() });
       emit({ file: item.input, output: item.output, status: "signed", sha256, inputSha256, ms: ms() });
     } catch (e) {
@@ -320,26 +340,27 @@ export async function signBatch(
         return; // reported below as not processed
       }
       emit({ file: item.input, output: item.output, status: "failed", inputSha256, ms: ms(), error: { code, message: describeError(e) } });
+      // A full disk or a read-only file system fails every later output too: stop, resume later.
+      if (STOP_RUN_OUTPUT_CODES.has(code) && !aborted) aborted = { code, message: describeError(e) };
     }
   }
 
   let aborted: { code: string; message: string } | undefined;
+  const cancelled = (): boolean => options.signal?.aborted ?? false;
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < items.length && !aborted) {
-      if (options.signal?.aborted) {
-        aborted ??= { code: "CANCELLED", message: "The run was cancelled" };
-        break;
-      }
-      await processOne(items[next++]);
-    }
+    while (next < items.length && !aborted && !cancelled()) await processOne(items[next++]);
   };
   try {
     await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, items.length)) }, worker));
   } finally {
     await journal?.close();
   }
-  if (aborted) {
+  const left = items.filter((i) => !reported.has(i.input)).length;
+  if (!aborted && cancelled() && left > 0) {
+    summary.interrupted = true;
+    summary.notProcessed = left;
+  } else if (aborted) {
     summary.aborted = aborted;
     for (const item of items) {
       if (reported.has(item.input)) continue;

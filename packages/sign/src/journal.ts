@@ -1,5 +1,6 @@
 import { promises as fs } from "node:fs";
 import { KysoError } from "@kyso/core";
+import { outputWriteError } from "./output-errors.js";
 
 /** One finished document in the journal of a batch run. */
 export interface JournalEntry {
@@ -65,16 +66,22 @@ export class BatchJournal {
           const e = v as JournalEntry;
           if (e.status === "signed" && typeof e.input === "string") done.set(e.input, e);
         }
-        const fh = await fs.open(path, "a");
+        const fh = await fs.open(path, "a").catch((e: unknown) => Promise.reject(outputWriteError(e, path)));
         // A cut-short last line must not glue onto the next entry.
         if (text.length > 0 && !text.endsWith("\n")) await fh.write("\n");
         return new BatchJournal(fh, path, done);
       }
     }
     const header: JournalHeader = { kyso: "sign-journal", version: 1, signer: signerSha256, started: new Date().toISOString() };
-    await fs.writeFile(path, `${JSON.stringify(header)}\n`);
-    // O_APPEND: concurrent appends from the thread pool never overwrite each other.
-    const fh = await fs.open(path, "a");
+    let fh: fs.FileHandle;
+    try {
+      await fs.writeFile(path, `${JSON.stringify(header)}\n`);
+      // O_APPEND: concurrent appends from the thread pool never overwrite each other.
+      fh = await fs.open(path, "a");
+    } catch (e) {
+      // The journal usually lies in the output folder: a full or read-only disk shows up here first.
+      throw outputWriteError(e, path);
+    }
     return new BatchJournal(fh, path, done);
   }
 
@@ -90,7 +97,7 @@ export class BatchJournal {
   /** Appends one line; a single write() call, so a line is either there whole or cut at the end. */
   async record(entry: JournalEntry): Promise<void> {
     if (!this.fh) return;
-    await this.fh.write(`${JSON.stringify(entry)}\n`);
+    await this.fh.write(`${JSON.stringify(entry)}\n`).catch((e: unknown) => Promise.reject(outputWriteError(e, this.path)));
   }
 
   async close(): Promise<void> {

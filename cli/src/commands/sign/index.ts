@@ -1,4 +1,4 @@
-import { mkdir } from "node:fs/promises";
+import { makeOutputFolder } from "./output-folder.js";
 import { dirname, join, resolve } from "node:path";
 import { defineCommand, type Io } from "../../command.js";
 import { signerOptions, openSigner } from "../../signer-options.js";
@@ -12,6 +12,9 @@ import { ProgressBar } from "./progress.js";
 import { reportRow, writeReport, type RunReport } from "./report.js";
 import { printWarning } from "./warnings.js";
 import { applyConfig } from "../../config.js";
+import { checkInputs, type InputProblem } from "./input-check.js";
+import { bulkTranslator, describeProblem, dryRunLabel, noUsableInputMessage, type BulkTranslate } from "./bulk-messages.js";
+import { resumeCommand } from "./resume-command.js";
 import { pickLang, translator, type MessageKey } from "../../i18n.js";
 
 export { outputPathFor } from "./inputs.js";
@@ -44,7 +47,8 @@ export const signCommand = defineCommand({
       .option("report", { type: "string", describe: "Write a report of the run: FILE.csv or FILE.json" })
       .option("journal", { type: "string", describe: "Journal of the run, for --resume (default: .kyso-journal.jsonl in --out-dir, else in the current folder)" })
       .option("resume", { type: "boolean", default: false, describe: "Finish an interrupted run: files the journal records as signed are not signed again" })
-      .option("dry-run", { type: "boolean", default: false, describe: "List what would be signed and where the outputs would go; open no token, write nothing" })
+      .option("dry-run", { type: "boolean", default: false, describe: "List what would be signed and where the outputs would go (and which inputs are missing or not PDFs); open no token, write nothing" })
+      .option("verbose", { type: "boolean", default: false, describe: "With --resume: list every file already signed in the earlier run (default: one line)" })
       .option("lang", { choices: ["en", "vi"] as const, describe: "Language of messages (default from $KYSO_LANG or the locale)" })
       .example("KYSO_PIN=... kyso sign qd-123.pdf --token-label VGCA-01 --key-label officer", "Sign one file; writes qd-123.signed.pdf")
       .example("kyso sign incoming/ -r --out-dir signed/ --report run.csv", "Sign a folder tree into signed/ (same layout), with a CSV report")
@@ -54,12 +58,17 @@ export const signCommand = defineCommand({
   run: async (args, io) => {
     applyConfig(args as unknown as Record<string, unknown>, io);
     const t = translator(pickLang(args.lang, io.env));
+    const tb = bulkTranslator(pickLang(args.lang, io.env));
     const suffix = args.suffix ?? ".signed";
     if (!args.outDir && !suffix) throw new KysoError("USAGE", "An empty --suffix would overwrite the inputs; give a suffix or --out-dir");
     const outDir = args.outDir ? resolve(io.cwd, args.outDir) : undefined;
     const inputs = await expandInputs(args.files as string[], { cwd: io.cwd, recursive: args.recursive, outDir, suffix });
     if (inputs.length === 0) throw new KysoError("USAGE", t("noInputs"));
-    const items = inputs.map((f) => ({ input: f.path, output: outputPathFor(f.path, outDir, suffix, f.base) }));
+    const planned = inputs.map((f) => ({ input: f.path, output: outputPathFor(f.path, outDir, suffix, f.base) }));
+    // `kyso sign *.pdf` run twice in one folder: the shell names a.signed.pdf, the output of a.pdf.
+    // It is the earlier run's output, not a new input (a scanned folder or quoted glob drops it already).
+    const outputs = new Set(planned.map((it) => it.output));
+    const items = planned.filter((it) => !outputs.has(it.input));
     const seen = new Map<string, string>();
     for (const it of items) {
       if (it.output === it.input) throw new KysoError("USAGE", `Output would overwrite the input ${it.input}`);
@@ -69,14 +78,13 @@ export const signCommand = defineCommand({
     }
     for (const it of items) if (seen.has(it.input)) throw new KysoError("USAGE", `${it.input} is both an input and the output of ${seen.get(it.input)}`);
 
-    if (args.dryRun) {
-      for (const it of items) {
-        if (args.json) io.stdout.write(`${JSON.stringify({ file: it.input, output: it.output, status: "planned", sha256: null, signer: null, ms: 0, error: null })}\n`);
-        else io.stdout.write(`${t("planned")}  ${it.input} -> ${it.output}\n`);
-      }
-      if (args.json) io.stdout.write(`${JSON.stringify({ summary: { total: items.length, dryRun: true } })}\n`);
-      else io.stderr.write(`${t("dryRunSummary", { count: items.length })}\n`);
-      return 0;
+    // Inputs are checked before the token is opened (issue 13): when none can be signed, a typo
+    // costs no PIN and no login. Some bad among good ones are reported per file by the batch.
+    const problems = await checkInputs(items.map((it) => it.input));
+    if (args.dryRun) return dryRun(io, items, problems, args.json, t, tb);
+    if (problems.size === items.length) {
+      const list = items.map((it) => problems.get(it.input)!);
+      throw new KysoError(list[0].code, noUsableInputMessage(list, tb), { details: { exitCode: 2 } });
     }
 
     // The certificates are checked before the PIN is asked (issue 13): the TSA's on the dry run's
@@ -88,14 +96,17 @@ export const signCommand = defineCommand({
     // Token, PIN and key errors surface here, before any file or folder is touched (exit code 2).
     const opened = await openSigner(args, io, { checkCertificate: (c, offered) => check.checkSigner(c, offered) });
     const started = new Date();
+    const journalPath = resolve(io.cwd, args.journal ?? join(outDir ?? io.cwd, ".kyso-journal.jsonl"));
     const events: FileEvent[] = [];
     const controller = new AbortController();
     const onSigint = (): void => controller.abort();
     process.once("SIGINT", onSigint);
     let summary: BatchSummary;
     try {
-      for (const d of new Set(items.map((i) => dirname(i.output)))) await mkdir(d, { recursive: true });
-      const journal = resolve(io.cwd, args.journal ?? join(outDir ?? io.cwd, ".kyso-journal.jsonl"));
+      for (const d of new Set(items.map((i) => dirname(i.output)))) {
+        await makeOutputFolder(d);
+      }
+      const journal = journalPath;
       const bar = !args.json && io.stderr.isTTY ? new ProgressBar(io.stderr, items.length) : undefined;
       const { signBatch, withChain } = await import("@kyso/sign");
       summary = await signBatch(
@@ -122,6 +133,11 @@ export const signCommand = defineCommand({
         },
         (e) => {
           events.push(e);
+          // --resume: the files an earlier run signed are one line at the end, unless --verbose.
+          if (args.resume && !args.verbose && !args.json && e.reason === "JOURNAL") {
+            bar?.tick();
+            return;
+          }
           printEvent(io, e, args.json, bar, t);
         },
       );
@@ -137,9 +153,19 @@ export const signCommand = defineCommand({
       summary: { ...summary, signer: events.find((e) => e.signer)?.signer ?? null, signerSerial: first?.signerSerial ?? null, started: started.toISOString(), finished: new Date().toISOString(), certificateCheck: check.summary(), warnings: check.reportWarnings() },
       files: events.map(reportRow),
     };
+    const interrupted = summary.interrupted === true && !summary.aborted;
     if (args.report) {
       await writeReport(resolve(io.cwd, args.report), report);
-      if (!args.json) io.stderr.write(`${t("reportWritten", { file: args.report })}\n`);
+      if (!args.json && !interrupted) io.stderr.write(`${t("reportWritten", { file: args.report })}\n`);
+    }
+    const earlier = events.filter((e) => e.reason === "JOURNAL").length;
+    if (args.resume && !args.json && !interrupted && earlier > 0) io.stderr.write(`${tb("resumed", { count: earlier, file: journalPath, hint: args.verbose ? "" : tb("resumedHint") })}\n`);
+    if (interrupted) {
+      // Ctrl-C: one line, how far the run got and how to finish it; exit 130 (128 + SIGINT), as a shell reports it.
+      if (args.json) io.stdout.write(`${JSON.stringify({ summary: report.summary })}\n`);
+      const done = events.filter((e) => e.status === "signed" || e.reason === "JOURNAL" || e.reason === "OUTPUT_SIGNED").length;
+      io.stderr.write(`${tb("interrupted", { signed: done, total: items.length, command: resumeCommand(process.argv.slice(2), args.files as string[]) })}\n`);
+      return 130;
     }
     if (args.json) io.stdout.write(`${JSON.stringify({ summary: report.summary })}\n`);
     else {
@@ -169,4 +195,23 @@ function printEvent(io: Io, e: FileEvent, json: boolean, bar: ProgressBar | unde
     if (line) bar.note(line);
     bar.tick();
   } else if (line) (e.status === "failed" ? io.stderr : io.stdout).write(`${line}\n`);
+}
+
+/** `--dry-run`: what would be signed, and which inputs are missing or not PDFs (exit 1 if any). */
+function dryRun(io: Io, items: readonly { input: string; output: string }[], problems: ReadonlyMap<string, InputProblem>, json: boolean, t: ReturnType<typeof translator>, tb: BulkTranslate): number {
+  for (const it of items) {
+    const p = problems.get(it.input);
+    if (json) {
+      const error = p ? { code: p.code, message: describeProblem(p, tb) } : null;
+      io.stdout.write(`${JSON.stringify({ file: it.input, output: it.output, status: p ? "failed" : "planned", sha256: null, signer: null, ms: 0, error })}\n`);
+    } else if (p) io.stdout.write(`${dryRunLabel(p, tb)}  ${describeProblem(p, tb)}\n`);
+    else io.stdout.write(`${t("planned")}  ${it.input} -> ${it.output}\n`);
+  }
+  const good = items.length - problems.size;
+  if (json) io.stdout.write(`${JSON.stringify({ summary: { total: items.length, planned: good, failed: problems.size, dryRun: true } })}\n`);
+  else {
+    io.stderr.write(`${t("dryRunSummary", { count: good })}\n`);
+    if (problems.size) io.stderr.write(`${tb("dryProblems", { count: problems.size })}\n`);
+  }
+  return problems.size ? 1 : 0;
 }
