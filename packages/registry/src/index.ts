@@ -8,3 +8,4 @@ export * from "./registry.js";
 export * from "./report.js";
 export * from "./open.js";
 export * from "./report-html.js";
+export * from "./labels.js";

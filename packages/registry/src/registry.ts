@@ -67,6 +67,20 @@ export interface ImportResult {
   rejected: Rejection[];
 }
 
+/** A token as read from the device: recorded (in stock) when an import from it imports something. */
+export interface TokenDescription {
+  serial: string;
+  manufacturer?: string | null;
+  model?: string | null;
+}
+
+/** Thrown inside an import's transaction to roll it back when nothing was imported; never escapes. */
+class NothingImported extends Error {
+  constructor(readonly result: ImportResult) {
+    super("nothing imported");
+  }
+}
+
 export interface ChangeOptions {
   /** Who did it, recorded in the event history. */
   actor?: string;
@@ -296,10 +310,25 @@ export class Registry {
    * rejection, unless `skipInvalid`, which imports the rest and returns the rejections.
    * Concurrent imports of the same certificates never duplicate: UNIQUE(issuer, serial) decides
    * and the loser reports the certificate as already present. `dryRun` checks and writes nothing.
+   * An import that imports nothing writes nothing (no holder, token or event); `token`, the device
+   * the certificates were read from, is recorded in the same transaction only when one is imported.
    */
   async importCertificates(
     items: readonly CertificateImport[],
-    options: ChangeOptions & { skipInvalid?: boolean; dryRun?: boolean; replaces?: { id: number; serial: string } } = {},
+    options: ChangeOptions & { skipInvalid?: boolean; dryRun?: boolean; replaces?: { id: number; serial: string }; token?: TokenDescription } = {},
+  ): Promise<ImportResult> {
+    try {
+      return await this.importInTransaction(items, options);
+    } catch (e) {
+      // An import that imports nothing changes nothing: its holders, tokens and events roll back.
+      if (e instanceof NothingImported) return e.result;
+      throw e;
+    }
+  }
+
+  private async importInTransaction(
+    items: readonly CertificateImport[],
+    options: ChangeOptions & { skipInvalid?: boolean; dryRun?: boolean; replaces?: { id: number; serial: string }; token?: TokenDescription },
   ): Promise<ImportResult> {
     const now = this.now();
     const actor = options.actor ?? this.defaultActor;
@@ -354,6 +383,7 @@ export class Registry {
       if (rejected.length > 0 && !options.skipInvalid) throw rejectedError("certificate", rejected);
       if (options.dryRun) return { imported: [], rejected };
 
+      if (options.token && valid.length > 0) await this.describeTokenIn(tx, options.token, actor);
       const holderIds = await this.holderIds(tx, valid, units, now);
       await this.issueTokens(tx, valid, units, holderIds, actor, now);
 
@@ -394,6 +424,7 @@ export class Registry {
       if (options.replaces && imported.length > 0)
         await this.event(tx, "renewed", actor, { certificateId: options.replaces.id }, { renewedBy: imported[0].serial, issuer: imported[0].issuer });
       if (rejected.length > 0 && !options.skipInvalid) throw rejectedError("certificate", rejected);
+      if (imported.length === 0) throw new NothingImported({ imported, rejected });
       return { imported, rejected };
     });
   }
@@ -705,16 +736,18 @@ export class Registry {
   }
 
   /** Records a token's manufacturer and model if unknown (after reading it), creating it in stock if absent. */
-  async describeToken(token: { serial: string; manufacturer?: string | null; model?: string | null }, options: ChangeOptions = {}): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      const created = await tx.all<{ id: number }>(
-        sql`INSERT INTO tokens (serial, manufacturer, model, status, updated_at) VALUES (${token.serial}, ${token.manufacturer ?? null}, ${token.model ?? null}, 'in_stock', ${this.now()}) ON CONFLICT DO NOTHING RETURNING id`,
-      );
-      if (created.length > 0)
-        await this.event(tx, "token_added", options.actor, { tokenId: Number(created[0].id) }, { serial: token.serial, manufacturer: token.manufacturer, model: token.model });
-      else
-        await tx.run(sql`UPDATE tokens SET manufacturer = COALESCE(manufacturer, ${token.manufacturer ?? null}), model = COALESCE(model, ${token.model ?? null}) WHERE serial = ${token.serial}`);
-    });
+  async describeToken(token: TokenDescription, options: ChangeOptions = {}): Promise<void> {
+    await this.db.transaction((tx) => this.describeTokenIn(tx, token, options.actor));
+  }
+
+  private async describeTokenIn(tx: Db, token: TokenDescription, actor: string | undefined): Promise<void> {
+    const created = await tx.all<{ id: number }>(
+      sql`INSERT INTO tokens (serial, manufacturer, model, status, updated_at) VALUES (${token.serial}, ${token.manufacturer ?? null}, ${token.model ?? null}, 'in_stock', ${this.now()}) ON CONFLICT DO NOTHING RETURNING id`,
+    );
+    if (created.length > 0)
+      await this.event(tx, "token_added", actor, { tokenId: Number(created[0].id) }, { serial: token.serial, manufacturer: token.manufacturer, model: token.model });
+    else
+      await tx.run(sql`UPDATE tokens SET manufacturer = COALESCE(manufacturer, ${token.manufacturer ?? null}), model = COALESCE(model, ${token.model ?? null}) WHERE serial = ${token.serial}`);
   }
 
   /**
@@ -727,60 +760,117 @@ export class Registry {
     action: "issue" | "return" | "lost" | "lock" | "unlock" | "destroy" | "pin-reset",
     options: ChangeOptions & { holder?: HolderInput; unit?: string; note?: string } = {},
   ): Promise<TokenRecord> {
+    return this.db.transaction((tx) => this.changeTokenIn(tx, serial, action, options, {}));
+  }
+
+  /**
+   * The certificates recorded on a token that a relying party may still accept: active and not
+   * expired, or suspended (certificateHold). These are what a lost or destroyed token puts at risk.
+   */
+  async certificatesOnToken(serial: string): Promise<CertificateRecord[]> {
+    return (await this.liveOnToken(this.db, serial)).map((r) => this.toRecord(r));
+  }
+
+  private liveOnToken(db: Db, serial: string): Promise<CertRow[]> {
+    return db.all<CertRow>(
+      sql`${CERT_SELECT} WHERE c.token_serial = ${serial} AND ((c.status = 'active' AND c.not_after > ${this.now()}) OR c.status = 'suspended') ORDER BY c.not_after, c.id`,
+    );
+  }
+
+  /**
+   * Records a token as lost or destroyed and, in the same transaction, either revokes the
+   * certificates still live on it (`certificates: "revoke"`: keyCompromise for a lost token, whose
+   * key may be in other hands; cessationOfOperation for a destroyed one; RFC 5280 §5.3.1) or keeps
+   * them, the decision and the serials written into the token's event either way.
+   */
+  async retireToken(
+    serial: string,
+    action: "lost" | "destroy",
+    options: ChangeOptions & { note?: string; certificates: "revoke" | "keep" },
+  ): Promise<{ token: TokenRecord; revoked: CertificateRecord[]; kept: CertificateRecord[] }> {
     return this.db.transaction(async (tx) => {
-      const t = await tx.get<{ id: number; status: TokenStatus; holder_id: number | null }>(sql`SELECT id, status, holder_id FROM tokens WHERE serial = ${serial}`);
-      if (!t) throw new KysoError("TOKEN_NOT_FOUND", `No token ${serial} in the registry (add it with "kyso tokens add")`);
-      const allowed: Record<typeof action, TokenStatus[]> = {
-        issue: ["in_stock", "returned"],
-        return: ["issued", "locked"],
-        lost: ["issued", "locked", "in_stock", "returned"],
-        lock: ["issued"],
-        unlock: ["locked"],
-        destroy: ["in_stock", "returned", "locked", "lost", "issued"],
-        "pin-reset": ["issued", "locked"],
-      };
-      if (!allowed[action].includes(t.status))
-        throw new KysoError("TOKEN_STATE", `Token ${serial} is ${t.status}; cannot ${action} it (possible from: ${allowed[action].join(", ")})`);
-      let holderId = t.holder_id === null ? null : Number(t.holder_id);
-      const next: Record<typeof action, TokenStatus> = {
-        issue: "issued",
-        return: "returned",
-        lost: "lost",
-        lock: "locked",
-        unlock: "issued",
-        destroy: "destroyed",
-        "pin-reset": t.status === "locked" ? "issued" : t.status,
-      };
-      if (action === "issue") {
-        if (!options.holder || !options.unit) throw new KysoError("USAGE", "Issuing a token needs --holder and --unit");
-        const u = await tx.get<{ id: number }>(sql`SELECT id FROM units WHERE code = ${options.unit}`);
-        if (!u) throw new KysoError("UNKNOWN_UNIT", `Unknown unit ${options.unit}`);
-        await tx.run(
-          sql`INSERT INTO holders (kind, name, title, identity_number, email, unit_id, created_at) VALUES ('officer', ${options.holder.name}, ${options.holder.title ?? null}, ${options.holder.identityNumber ?? null}, ${options.holder.email ?? null}, ${Number(u.id)}, ${this.now()}) ON CONFLICT DO NOTHING`,
-        );
-        const h = await tx.get<{ id: number }>(sql`SELECT id FROM holders WHERE kind = 'officer' AND unit_id = ${Number(u.id)} AND name = ${options.holder.name}`);
-        holderId = Number(h!.id);
+      const live = await this.liveOnToken(tx, serial);
+      const serials = live.map((c) => c.serial);
+      const decision = live.length === 0 ? {} : { certificates: options.certificates === "revoke" ? "revoked" : "kept", certificateSerials: serials };
+      const token = await this.changeTokenIn(tx, serial, action, options, decision);
+      if (options.certificates === "keep" || live.length === 0) return { token, revoked: [], kept: live.map((c) => this.toRecord(c)) };
+      const reason: RevocationReason = action === "lost" ? "keyCompromise" : "cessationOfOperation";
+      const at = this.now();
+      const revoked: CertificateRecord[] = [];
+      for (const c of live) {
+        await tx.run(sql`UPDATE certificates SET status = 'revoked', revoked_at = ${at}, revocation_reason = ${reason} WHERE id = ${c.id}`);
+        await this.event(tx, "revoked", options.actor, { certificateId: Number(c.id), unitId: Number(c.unit_id) }, {
+          reason,
+          date: iso(at),
+          source: action === "lost" ? "token lost" : "token destroyed",
+          token: serial,
+        });
+        revoked.push(this.toRecord((await this.findRows(tx, c.fingerprint))[0]));
       }
-      if (action === "return") holderId = null;
-      await tx.run(sql`UPDATE tokens SET status = ${next[action]}, holder_id = ${holderId}, updated_at = ${this.now()} WHERE id = ${t.id}`);
-      const kind: Record<typeof action, EventKind> = {
-        issue: "token_issued",
-        return: "token_returned",
-        lost: "token_lost",
-        lock: "token_locked",
-        unlock: "token_unlocked",
-        destroy: "token_destroyed",
-        "pin-reset": "pin_reset",
-      };
-      await this.event(tx, kind[action], options.actor, { tokenId: Number(t.id) }, {
-        serial,
-        from: t.status,
-        to: next[action],
-        ...(options.holder ? { holder: options.holder.name, unit: options.unit } : {}),
-        ...(options.note ? { note: options.note } : {}),
-      });
-      return (await this.tokenRows(tx, sql`t.id = ${Number(t.id)}`))[0];
+      return { token, revoked, kept: [] };
     });
+  }
+
+  private async changeTokenIn(
+    tx: Db,
+    serial: string,
+    action: "issue" | "return" | "lost" | "lock" | "unlock" | "destroy" | "pin-reset",
+    options: ChangeOptions & { holder?: HolderInput; unit?: string; note?: string },
+    extra: Record<string, unknown>,
+  ): Promise<TokenRecord> {
+    const t = await tx.get<{ id: number; status: TokenStatus; holder_id: number | null }>(sql`SELECT id, status, holder_id FROM tokens WHERE serial = ${serial}`);
+    if (!t) throw new KysoError("TOKEN_NOT_FOUND", `No token ${serial} in the registry (add it with "kyso tokens add")`);
+    const allowed: Record<typeof action, TokenStatus[]> = {
+      issue: ["in_stock", "returned"],
+      return: ["issued", "locked"],
+      lost: ["issued", "locked", "in_stock", "returned"],
+      lock: ["issued"],
+      unlock: ["locked"],
+      destroy: ["in_stock", "returned", "locked", "lost", "issued"],
+      "pin-reset": ["issued", "locked"],
+    };
+    if (!allowed[action].includes(t.status))
+      throw new KysoError("TOKEN_STATE", `Token ${serial} is ${t.status}; cannot ${action} it (possible from: ${allowed[action].join(", ")})`);
+    let holderId = t.holder_id === null ? null : Number(t.holder_id);
+    const next: Record<typeof action, TokenStatus> = {
+      issue: "issued",
+      return: "returned",
+      lost: "lost",
+      lock: "locked",
+      unlock: "issued",
+      destroy: "destroyed",
+      "pin-reset": t.status === "locked" ? "issued" : t.status,
+    };
+    if (action === "issue") {
+      if (!options.holder || !options.unit) throw new KysoError("USAGE", "Issuing a token needs --holder and --unit");
+      const u = await tx.get<{ id: number }>(sql`SELECT id FROM units WHERE code = ${options.unit}`);
+      if (!u) throw new KysoError("UNKNOWN_UNIT", `Unknown unit ${options.unit}`);
+      await tx.run(
+        sql`INSERT INTO holders (kind, name, title, identity_number, email, unit_id, created_at) VALUES ('officer', ${options.holder.name}, ${options.holder.title ?? null}, ${options.holder.identityNumber ?? null}, ${options.holder.email ?? null}, ${Number(u.id)}, ${this.now()}) ON CONFLICT DO NOTHING`,
+      );
+      const h = await tx.get<{ id: number }>(sql`SELECT id FROM holders WHERE kind = 'officer' AND unit_id = ${Number(u.id)} AND name = ${options.holder.name}`);
+      holderId = Number(h!.id);
+    }
+    if (action === "return") holderId = null;
+    await tx.run(sql`UPDATE tokens SET status = ${next[action]}, holder_id = ${holderId}, updated_at = ${this.now()} WHERE id = ${t.id}`);
+    const kind: Record<typeof action, EventKind> = {
+      issue: "token_issued",
+      return: "token_returned",
+      lost: "token_lost",
+      lock: "token_locked",
+      unlock: "token_unlocked",
+      destroy: "token_destroyed",
+      "pin-reset": "pin_reset",
+    };
+    await this.event(tx, kind[action], options.actor, { tokenId: Number(t.id) }, {
+      serial,
+      from: t.status,
+      to: next[action],
+      ...(options.holder ? { holder: options.holder.name, unit: options.unit } : {}),
+      ...(options.note ? { note: options.note } : {}),
+      ...extra,
+    });
+    return (await this.tokenRows(tx, sql`t.id = ${Number(t.id)}`))[0];
   }
 
   async listTokens(options: { status?: TokenStatus } = {}): Promise<TokenRecord[]> {
