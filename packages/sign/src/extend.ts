@@ -9,6 +9,7 @@ import { PdfReader, PdfString, listSignatureFields } from "@kyso/pdf";
 import type { NetworkOptions } from "./network.js";
 import { TimeStamper } from "./timestamper.js";
 import { appendValidationData, documentTimestampUpdate, type SignatureToExtend } from "./validation-data.js";
+import { writeFully } from "./write-fully.js";
 
 /** A signature or document timestamp found in a document, with what extension needs of it. */
 export interface ExistingSignature {
@@ -253,7 +254,7 @@ export async function extendPdfFile(input: string, output: string, options: Exte
           const { bytesRead } = await src.read(buf, 0, Math.min(buf.length, inputLength - pos), pos);
           if (bytesRead === 0) throw new KysoError("INPUT_CHANGED", `${input} changed while it was being extended`);
           h.update(buf.subarray(0, bytesRead));
-          await fh.write(buf, 0, bytesRead);
+          await writeFully(fh, [buf.subarray(0, bytesRead)]);
           pos += bytesRead;
         }
       } finally {
@@ -261,7 +262,7 @@ export async function extendPdfFile(input: string, output: string, options: Exte
       }
       for (const u of updates) {
         h.update(u);
-        await fh.write(u);
+        await writeFully(fh, [u]);
       }
     },
     { overwrite: options.overwrite },

@@ -7,6 +7,7 @@ import {
 import { PdfReader, docMdpPermission, listSignatureFields, prepareSignature, type PreparedSignature, type SubFilter, type WidgetSpec } from "@kyso/pdf";
 import { buildSignedAttributes, buildSignedData, estimateSignedDataLength } from "@kyso/cms";
 import type { Der } from "@kyso/core";
+import { writeFully } from "./write-fully.js";
 
 export interface SignOptions {
   subFilter?: "pades" | "pkcs7";
@@ -225,7 +226,7 @@ export async function writeSignedDocument(doc: PreparedDocument, output: string,
           const { bytesRead } = await src.read(buf, 0, Math.min(buf.length, doc.prepared.inputLength - pos), pos);
           if (bytesRead === 0) break;
           h.update(buf.subarray(0, bytesRead));
-          await fh.write(buf, 0, bytesRead);
+          await writeFully(fh, [buf.subarray(0, bytesRead)]);
           pos += bytesRead;
           if (pos >= doc.prepared.inputLength) break;
         }
@@ -234,10 +235,10 @@ export async function writeSignedDocument(doc: PreparedDocument, output: string,
         await src.close();
       }
       h.update(doc.prepared.update);
-      await fh.write(doc.prepared.update);
+      await writeFully(fh, [doc.prepared.update]);
       for (const u of extraUpdates) {
         h.update(u);
-        await fh.write(u);
+        await writeFully(fh, [u]);
       }
     },
     { overwrite },
