@@ -12,41 +12,138 @@ import type { Io } from "./command.js";
  * { "pkcs11Lib": "/usr/lib/libeTPkcs11.so", "tokenLabel": "VGCA-01", "keyLabel": "officer",
  *   "reason": "Phê duyệt", "location": "Tuy Hòa", "outDir": "~/signed", "lang": "vi" }
  * ```
- * Relative paths in the file are relative to the file's folder. The PIN is never read from here.
+ * The file is checked against CONFIG_KEYS: an unknown key or a value of the wrong type is an
+ * error naming the key and the file (exit 2), never silently ignored. Keys may also be written in
+ * kebab case (`token-label`). Relative paths in the file are relative to the file's folder; `~/`
+ * is the home folder. The PIN is never read from here. Every key is documented in cli/README.md.
  */
+
+type KeyType = "string" | "path" | "paths" | "count" | "lang" | "urls" | "timezone" | "db";
+
+interface KeySpec {
+  env: string;
+  type: KeyType;
+  describe: string;
+  example: unknown;
+}
+
 export const CONFIG_KEYS = {
-  pkcs11Lib: { env: "KYSO_PKCS11_LIB", path: true },
-  tokenLabel: { env: "KYSO_TOKEN_LABEL" },
-  tokenSerial: { env: "KYSO_TOKEN_SERIAL" },
-  keyLabel: { env: "KYSO_KEY_LABEL" },
-  keyId: { env: "KYSO_KEY_ID" },
-  reason: { env: "KYSO_REASON" },
-  location: { env: "KYSO_LOCATION" },
-  contact: { env: "KYSO_CONTACT" },
-  outDir: { env: "KYSO_OUT_DIR", path: true },
-  suffix: { env: "KYSO_SUFFIX" },
-  chain: { env: "KYSO_CHAIN", path: true, list: true },
-  concurrency: { env: "KYSO_CONCURRENCY", number: true },
-  lang: { env: "KYSO_LANG" },
-} as const satisfies Record<string, { env: string; path?: boolean; list?: boolean; number?: boolean }>;
+  pkcs11Lib: { env: "KYSO_PKCS11_LIB", type: "path", describe: "PKCS#11 library of the token's middleware", example: "/usr/lib/x86_64-linux-gnu/libeTPkcs11.so" },
+  tokenLabel: { env: "KYSO_TOKEN_LABEL", type: "string", describe: "Token to use, by its label", example: "VGCA-01" },
+  tokenSerial: { env: "KYSO_TOKEN_SERIAL", type: "string", describe: "Token to use, by its serial (instead of tokenLabel)", example: "0A1B2C3D" },
+  keyLabel: { env: "KYSO_KEY_LABEL", type: "string", describe: "Signing key on the token, by its label", example: "officer" },
+  keyId: { env: "KYSO_KEY_ID", type: "string", describe: "Signing key by its CKA_ID in hex (instead of keyLabel)", example: "01" },
+  reason: { env: "KYSO_REASON", type: "string", describe: "Reason written into signatures", example: "Phê duyệt" },
+  location: { env: "KYSO_LOCATION", type: "string", describe: "Place written into signatures", example: "Tuy Hòa" },
+  contact: { env: "KYSO_CONTACT", type: "string", describe: "Contact written into signatures", example: "vanthu@phuyen.gov.vn" },
+  outDir: { env: "KYSO_OUT_DIR", type: "path", describe: "Folder for signed files (default: beside the input)", example: "~/signed" },
+  suffix: { env: "KYSO_SUFFIX", type: "string", describe: "Suffix of signed files' names (default .signed)", example: ".signed" },
+  chain: { env: "KYSO_CHAIN", type: "paths", describe: "CA certificates to embed with signatures (PEM/DER/P7B files)", example: ["chain/vgca.pem"] },
+  concurrency: { env: "KYSO_CONCURRENCY", type: "count", describe: "Documents in flight while the token signs", example: 8 },
+  lang: { env: "KYSO_LANG", type: "lang", describe: "Language of messages: vi or en (default from the locale)", example: "vi" },
+  timezone: { env: "KYSO_TIMEZONE", type: "timezone", describe: "Zone of times shown to people: an IANA name or ±HH:MM (default Asia/Ho_Chi_Minh, +07:00)", example: "Asia/Ho_Chi_Minh" },
+  trust: { env: "KYSO_TRUST", type: "paths", describe: "More trusted root certificates (files or folders), added to the Vietnam trust store", example: ["roots/"] },
+  tsa: { env: "KYSO_TSA_URL", type: "urls", describe: "RFC 3161 time-stamp servers, tried in order", example: ["http://tsa.ca.gov.vn"] },
+  db: { env: "KYSO_DB", type: "db", describe: "Registry database: sqlite:PATH, a file path, or postgres://USER@HOST/DB", example: "sqlite:~/kyso/registry.db" },
+} as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
-export type KysoConfig = { [K in ConfigKey]?: (typeof CONFIG_KEYS)[K] extends { list: true } ? string[] : (typeof CONFIG_KEYS)[K] extends { number: true } ? number : string };
+type ValueOf<T extends KeyType> = T extends "paths" | "urls" ? string[] : T extends "count" ? number : T extends "lang" ? "vi" | "en" : string;
+export type KysoConfig = { [K in ConfigKey]?: ValueOf<(typeof CONFIG_KEYS)[K]["type"]> };
 
-const kebab = (k: string): string => k.replace(/[A-Z0-9]+/g, (m) => `-${m.toLowerCase()}`).replace(/^-/, "");
+const KEYS = Object.keys(CONFIG_KEYS) as ConfigKey[];
+export const kebab = (k: string): string => k.replace(/[A-Z0-9]+/g, (m) => `-${m.toLowerCase()}`).replace(/^-/, "");
+const camel = (k: string): string => k.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
 export function defaultConfigPath(env: NodeJS.ProcessEnv): string | undefined {
   const base = env.XDG_CONFIG_HOME || (env.HOME ? join(env.HOME, ".config") : undefined);
   return base ? join(base, "kyso", "config.json") : undefined;
 }
 
-function expandHome(p: string, env: NodeJS.ProcessEnv): string {
-  return p.startsWith("~/") && env.HOME ? join(env.HOME, p.slice(2)) : p;
+/** The config file in use: `--config` (relative to the working folder), else the default path. */
+export function configPath(explicit: string | undefined, io: Pick<Io, "env" | "cwd">): string | undefined {
+  return explicit ? resolve(io.cwd, explicit) : defaultConfigPath(io.env);
 }
 
-/** Reads the config file: a missing default file is no error, a missing `--config` file is. */
+function expandHome(p: string, env: NodeJS.ProcessEnv): string {
+  return (p === "~" || p.startsWith("~/")) && env.HOME ? join(env.HOME, p.slice(2)) : p;
+}
+
+/** A fixed offset (`+07:00`, `Z`, `UTC`) or a zone the platform's time-zone data knows. */
+export function isTimeZone(text: string): boolean {
+  if (/^(Z|UTC|[+-](0\d|1[0-4]):[0-5]\d)$/.test(text)) return true;
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: text });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+  return d[a.length][b.length];
+}
+
+function suggestion(key: string): string {
+  const k = camel(key).toLowerCase();
+  const best = KEYS.map((c) => ({ c, d: editDistance(k, c.toLowerCase()) })).sort((x, y) => x.d - y.d)[0];
+  return best && best.d <= Math.max(2, Math.floor(best.c.length / 3)) ? ` (did you mean "${best.c}"?)` : "";
+}
+
+const TYPE_WORDS: Record<KeyType, string> = {
+  string: "a string",
+  path: "a path (string)",
+  paths: "a path or a list of paths",
+  count: "a whole number of 1 or more",
+  lang: 'one of "vi", "en"',
+  urls: "an http(s) URL or a list of them",
+  timezone: 'an IANA time zone (e.g. "Asia/Ho_Chi_Minh") or an offset such as "+07:00"',
+  db: "sqlite:PATH, a file path or a postgres:// URL",
+};
+
+/** Checks one value against its key's type; returns it normalised, or an error text. */
+function checkValue(type: KeyType, v: unknown, fromDir: (p: string) => string): { value: unknown } | { error: string } {
+  const bad = { error: `must be ${TYPE_WORDS[type]} (got ${JSON.stringify(v)})` };
+  const isText = (x: unknown): x is string => typeof x === "string" && x.trim() !== "";
+  switch (type) {
+    case "string":
+      return typeof v === "string" ? { value: v } : bad;
+    case "path":
+      return isText(v) ? { value: fromDir(v) } : bad;
+    case "paths": {
+      const list = Array.isArray(v) ? v : [v];
+      return list.length > 0 && list.every(isText) ? { value: list.map(fromDir) } : bad;
+    }
+    case "count":
+      return typeof v === "number" && Number.isInteger(v) && v >= 1 ? { value: v } : bad;
+    case "lang":
+      return v === "vi" || v === "en" ? { value: v } : bad;
+    case "timezone":
+      return isText(v) && isTimeZone(v) ? { value: v } : bad;
+    case "urls": {
+      const list = Array.isArray(v) ? v : [v];
+      const ok = list.length > 0 && list.every((u) => isText(u) && /^https?:\/\/[^\s]+$/i.test(u) && URL.canParse(u));
+      return ok ? { value: list } : bad;
+    }
+    case "db": {
+      if (!isText(v)) return bad;
+      if (/^postgres(ql)?:\/\//i.test(v)) return { value: v };
+      if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) return bad;
+      return { value: `sqlite:${fromDir(v.replace(/^sqlite:/i, ""))}` };
+    }
+  }
+}
+
+/**
+ * Reads and checks the config file: a missing default file is no error, a missing `--config`
+ * file is. Every problem is listed at once, each naming the key and the file (CONFIG_INVALID, exit 2).
+ */
 export function readConfigFile(explicit: string | undefined, io: Pick<Io, "env" | "cwd">): KysoConfig {
-  const file = explicit ? resolve(io.cwd, explicit) : defaultConfigPath(io.env);
+  const file = configPath(explicit, io);
   if (!file) return {};
   let text: string;
   try {
@@ -55,44 +152,64 @@ export function readConfigFile(explicit: string | undefined, io: Pick<Io, "env" 
     if (!explicit && (e as NodeJS.ErrnoException).code === "ENOENT") return {};
     throw new KysoError("USAGE", `Cannot read the config file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
+  return parseConfig(text, file, io.env);
+}
+
+/** Parses and checks the text of a config file (see readConfigFile). */
+export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv): KysoConfig {
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = JSON.parse(text.replace(/^\uFEFF/, ""));
   } catch (e) {
-    throw new KysoError("USAGE", `The config file ${file} is not valid JSON: ${(e as Error).message}`);
+    throw new KysoError("CONFIG_INVALID", `The config file ${file} is not valid JSON: ${(e as Error).message}`, { details: { exitCode: 2 } });
   }
-  if (!raw || typeof raw !== "object" || Array.isArray(raw)) throw new KysoError("USAGE", `The config file ${file} must hold a JSON object`);
+  if (!raw || typeof raw !== "object" || Array.isArray(raw))
+    throw new KysoError("CONFIG_INVALID", `The config file ${file} must hold a JSON object`, { details: { exitCode: 2 } });
   const obj = raw as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  for (const [key, spec] of Object.entries(CONFIG_KEYS) as [ConfigKey, (typeof CONFIG_KEYS)[ConfigKey]][]) {
-    const v = obj[key] ?? obj[kebab(key)];
-    if (v === undefined || v === null) continue;
-    const fromDir = (p: string): string => {
-      const e = expandHome(p, io.env);
-      return isAbsolute(e) ? e : resolve(dirname(file), e);
-    };
-    if ("list" in spec) {
-      const list = Array.isArray(v) ? v.map(String) : [String(v)];
-      out[key] = list.map(fromDir);
-    } else if ("number" in spec) {
-      const n = Number(v);
-      if (!Number.isFinite(n)) throw new KysoError("USAGE", `${key} in ${file} must be a number`);
-      out[key] = n;
-    } else out[key] = "path" in spec ? fromDir(String(v)) : String(v);
-  }
   for (const k of Object.keys(obj)) {
     if (/^pin$|password/i.test(k)) throw new KysoError("USAGE", `The config file ${file} must not hold a PIN or password (${k}); use KYSO_PIN, --pin-file or the prompt`);
   }
+  const fromDir = (p: string): string => {
+    const e = expandHome(p, env);
+    return isAbsolute(e) ? e : resolve(dirname(file), e);
+  };
+  const out: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [key, v] of Object.entries(obj)) {
+    const name = camel(key) as ConfigKey;
+    const spec = (CONFIG_KEYS as Record<string, KeySpec>)[name];
+    if (!spec || (key !== name && key !== kebab(name))) {
+      problems.push(`unknown key "${key}"${suggestion(key)}`);
+      continue;
+    }
+    if (name in out) {
+      problems.push(`"${key}" repeats "${name}"`);
+      continue;
+    }
+    if (v === null) continue;
+    const checked = checkValue(spec.type, v, fromDir);
+    if ("error" in checked) problems.push(`"${key}" ${checked.error}`);
+    else out[name] = checked.value;
+  }
+  if (problems.length > 0)
+    throw new KysoError(
+      "CONFIG_INVALID",
+      `The config file ${file} is not valid:\n${problems.map((p) => `  ${p}`).join("\n")}\nThe keys and their types are listed in cli/README.md ("kyso config show" prints what is in effect).`,
+      { details: { exitCode: 2, file, problems } },
+    );
   return out as KysoConfig;
 }
 
-function fromEnv(env: NodeJS.ProcessEnv): KysoConfig {
+/** The settings given by KYSO_* variables (lists: `:` between paths, spaces or commas between URLs). */
+export function configFromEnv(env: NodeJS.ProcessEnv): KysoConfig {
   const out: Record<string, unknown> = {};
-  for (const [key, spec] of Object.entries(CONFIG_KEYS) as [ConfigKey, (typeof CONFIG_KEYS)[ConfigKey]][]) {
+  for (const key of KEYS) {
+    const spec: KeySpec = CONFIG_KEYS[key];
     const v = env[spec.env];
     if (v === undefined || v === "") continue;
-    if ("list" in spec) out[key] = v.split(":").filter(Boolean);
-    else if ("number" in spec) out[key] = Number(v);
+    if (spec.type === "paths") out[key] = v.split(":").filter(Boolean);
+    else if (spec.type === "urls") out[key] = v.split(/[\s,]+/).filter(Boolean);
+    else if (spec.type === "count") out[key] = Number(v);
     else out[key] = v;
   }
   return out as KysoConfig;
@@ -106,14 +223,17 @@ const EXCLUSIVE: [ConfigKey, ConfigKey][] = [
 
 /**
  * Fills the flags the user did not give from the environment, then from the config file, in place
- * (both the camelCase and the kebab-case key, as yargs has them). Returns the merged config.
+ * (both the camelCase and the kebab-case key, as yargs has them). An empty list (a repeatable
+ * flag's default) counts as not given. `keys` limits which settings apply: a command whose flag
+ * of the same name means something else (certs import --token-serial) leaves that key out.
+ * Returns the merged config (all keys, whatever `keys` says).
  */
-export function applyConfig(args: Record<string, unknown>, io: Pick<Io, "env" | "cwd">): KysoConfig {
+export function applyConfig(args: Record<string, unknown>, io: Pick<Io, "env" | "cwd">, options: { keys?: readonly ConfigKey[] } = {}): KysoConfig {
   const file = readConfigFile(args.config as string | undefined, io);
-  const env = fromEnv(io.env);
+  const env = configFromEnv(io.env);
   const merged: KysoConfig = { ...file, ...env };
-  const given = (k: ConfigKey): boolean => args[k] !== undefined;
-  for (const key of Object.keys(CONFIG_KEYS) as ConfigKey[]) {
+  const given = (k: ConfigKey): boolean => args[k] !== undefined && !(Array.isArray(args[k]) && (args[k] as unknown[]).length === 0);
+  for (const key of options.keys ?? KEYS) {
     if (given(key)) continue;
     const partner = EXCLUSIVE.find(([a, b]) => a === key || b === key);
     if (partner) {

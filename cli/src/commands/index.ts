@@ -18,6 +18,7 @@ export const commandLoaders: { name: string; load: () => Promise<KysoCommand> }[
   { name: "users", load: async () => (await import("./users/index.js")).usersCommand },
   { name: "api-keys", load: async () => (await import("./api-keys/index.js")).apiKeysCommand },
   { name: "audit", load: async () => (await import("./audit/index.js")).auditCommand },
+  { name: "config", load: async () => (await import("./config/index.js")).configCommand },
   { name: "version", load: async () => (await import("./version/index.js")).versionCommand },
   { name: "doctor", load: async () => (await import("./doctor/index.js")).doctorCommand },
   { name: "completion", load: async () => (await import("./completion/index.js")).completionCommand },

@@ -1,4 +1,4 @@
-import type { CertificateStatus, RevocationReason, TokenStatus, UnitLevel } from "./types.js";
+import type { CertificateStatus, EventKind, RevocationReason, TokenStatus, UnitLevel } from "./types.js";
 
 /**
  * The registry's codes as people read them, in Vietnamese or English. Machine output (`--json`,
@@ -60,3 +60,40 @@ export const tokenStatusLabel = (lang: RegistryLang, code: string): string => la
 export const certificateStatusLabel = (lang: RegistryLang, code: string): string => label(CERTIFICATE_STATUS_LABELS, lang, code);
 export const revocationReasonLabel = (lang: RegistryLang, code: string | null | undefined): string => label(REVOCATION_REASON_LABELS, lang, code);
 export const levelLabel = (lang: RegistryLang, code: string): string => label(LEVEL_LABELS, lang, code);
+
+export const EVENT_KIND_LABELS: Labels<EventKind> = {
+  vi: {
+    unit_added: "thêm đơn vị",
+    issued: "cấp mới",
+    renewed: "gia hạn",
+    revoked: "thu hồi",
+    suspended: "tạm dừng",
+    corrected: "đính chính",
+    token_added: "nhập kho token",
+    token_issued: "cấp phát token",
+    token_returned: "trả lại token",
+    token_lost: "báo mất token",
+    token_locked: "khóa token",
+    token_unlocked: "mở khóa token",
+    token_destroyed: "hủy token",
+    pin_reset: "đặt lại PIN",
+  },
+  en: {
+    unit_added: "unit added",
+    issued: "issued",
+    renewed: "renewed",
+    revoked: "revoked",
+    suspended: "suspended",
+    corrected: "corrected",
+    token_added: "token added",
+    token_issued: "token issued",
+    token_returned: "token returned",
+    token_lost: "token lost",
+    token_locked: "token locked",
+    token_unlocked: "token unlocked",
+    token_destroyed: "token destroyed",
+    pin_reset: "PIN reset",
+  },
+};
+
+export const eventKindLabel = (lang: RegistryLang, code: string): string => label(EVENT_KIND_LABELS, lang, code);

@@ -2,15 +2,17 @@ import { KysoError } from "@kyso/core";
 import type { Io } from "../../command.js";
 import { readInputFile, withRegistry, writeJson, type RegistryArgs } from "../../registry-cli.js";
 import { printCertificate } from "./query.js";
+import type { Human } from "./human.js";
 
-export async function runRevoke(args: RegistryArgs & { serial: string; reason: string; date?: string; json?: boolean }, io: Io): Promise<number> {
+export async function runRevoke(args: RegistryArgs & { serial: string; reason: string; date?: string; json?: boolean; human: Human }, io: Io): Promise<number> {
+  const h = args.human;
   const reg = await import("@kyso/registry");
   const reason = reg.parseRevocationReason(args.reason);
   const date = args.date ? reg.parseDateArgument(args.date, "--date") : undefined;
   return withRegistry(args, io, async (r) => {
     const c = await r.revoke(args.serial, reason, { date });
     if (args.json) writeJson(io, c);
-    else io.stdout.write(`${c.status === "suspended" ? "suspended" : "revoked"} ${c.serial} (${c.holder}, ${c.unit}) on ${c.revokedAt}: ${c.revocationReason}\n`);
+    else io.stdout.write(`${h.certificateStatus(c.status)}: ${c.serial} (${c.holder}, ${c.unit}) ${h.say("lúc", "at")} ${h.time(c.revokedAt)}: ${h.reason(c.revocationReason)}\n`);
     return 0;
   });
 }
@@ -48,7 +50,7 @@ export async function runRenew(
 }
 
 export async function runCorrect(
-  args: RegistryArgs & { serial: string; holder?: string; unit?: string; type?: "personal" | "organization"; tokenSerial?: string; json?: boolean },
+  args: RegistryArgs & { serial: string; holder?: string; unit?: string; type?: "personal" | "organization"; tokenSerial?: string; json?: boolean; human: Human },
   io: Io,
 ): Promise<number> {
   if (args.holder === undefined && args.unit === undefined && args.type === undefined && args.tokenSerial === undefined)
@@ -61,7 +63,7 @@ export async function runCorrect(
       tokenSerial: args.tokenSerial === undefined ? undefined : args.tokenSerial || null,
     });
     if (args.json) writeJson(io, c);
-    else printCertificate(io, c);
+    else printCertificate(io, args.human, c);
     return 0;
   });
 }
@@ -79,7 +81,8 @@ async function fetchCrl(url: string, env: NodeJS.ProcessEnv): Promise<Uint8Array
   return new Uint8Array(await res.arrayBuffer());
 }
 
-export async function runSyncCrl(args: RegistryArgs & { source: string; issuerCert?: string; json?: boolean }, io: Io): Promise<number> {
+export async function runSyncCrl(args: RegistryArgs & { source: string; issuerCert?: string; json?: boolean; human: Human }, io: Io): Promise<number> {
+  const h = args.human;
   const reg = await import("@kyso/registry");
   const bytes = /^https?:\/\//i.test(args.source) ? await fetchCrl(args.source, io.env) : await readInputFile(args.source, io);
   let crl;
@@ -97,7 +100,7 @@ export async function runSyncCrl(args: RegistryArgs & { source: string; issuerCe
     const res = await r.syncCrl(crl);
     if (args.json) writeJson(io, res);
     else {
-      for (const x of res.revoked) io.stdout.write(`revoked ${x.serial} on ${x.revokedAt} (${x.reason})\n`);
+      for (const x of res.revoked) io.stdout.write(`${h.say("đã thu hồi", "revoked")} ${x.serial} ${h.say("lúc", "at")} ${h.time(x.revokedAt)} (${h.reason(x.reason)})\n`);
       io.stdout.write(
         `${args.source}: ${res.entries} entries from ${res.issuer}: ${res.revoked.length} newly revoked, ${res.alreadyRevoked} already revoked, ${res.unknown} not in the registry\n`,
       );

@@ -153,7 +153,10 @@ async function fromToken(args: ImportArgs, io: Io, reg: Registry): Promise<{ ite
       rejected.push({ source, code: e.code, reason: describe(e) });
     }
   }
-  if (inv.certificates.length === 0) rejected.push({ source: `token ${inv.token.label} (${inv.token.serial})`, code: "TOKEN_EMPTY", reason: "holds no certificates" });
+  const tokenSource = `token ${inv.token.label} (${inv.token.serial})`;
+  if (inv.certificates.length === 0) rejected.push({ source: tokenSource, code: "TOKEN_EMPTY", reason: "holds no certificates" });
+  else if (items.length === 0 && rejected.length === 0)
+    rejected.push({ source: tokenSource, code: "TOKEN_NO_CURRENT_CERTIFICATE", reason: "holds no current end-entity certificate (only expired or CA certificates)" });
   return { items, rejected, token: inv.token };
 }
 
@@ -176,8 +179,9 @@ export async function runImport(args: ImportArgs, io: Io): Promise<number> {
         const more = await r.importCertificates(read.items, { skipInvalid: true, dryRun: true });
         result = { imported: [], rejected: [...read.rejected, ...more.rejected] };
       } else {
-        if (token) await r.describeToken(token);
-        const done = await r.importCertificates(read.items, { skipInvalid: args.skipInvalid });
+        // The token is recorded with the certificates, in their transaction: an import from it
+        // that imports nothing leaves no trace of it.
+        const done = await r.importCertificates(read.items, { skipInvalid: args.skipInvalid, token });
         result = { imported: done.imported, rejected: [...read.rejected, ...done.rejected] };
       }
     } catch (e) {
@@ -193,6 +197,10 @@ export async function runImport(args: ImportArgs, io: Io): Promise<number> {
     for (const x of result.rejected) io.stderr.write(`kyso: ${prefix}${x.source}: ${x.reason}\n`);
     if (result.rejected.length > 0 && !args.skipInvalid) {
       io.stderr.write(`kyso: nothing imported: ${result.rejected.length} rejected (fix them, or use --skip-invalid to import the rest)\n`);
+      return 1;
+    }
+    if (result.imported.length === 0 && result.rejected.length > 0) {
+      io.stderr.write(`kyso: nothing imported: all ${result.rejected.length} rejected; the registry is unchanged\n`);
       return 1;
     }
     if (!args.json)

@@ -6,6 +6,7 @@ import { runImport } from "./import.js";
 import { runList, runShow } from "./query.js";
 import { runCorrect, runRenew, runRevoke, runSyncCrl } from "./change.js";
 import { runReport } from "./report.js";
+import { humanFor } from "./human.js";
 
 const ACTIONS = ["import", "list", "show", "revoke", "renew", "correct", "sync-crl", "report"] as const;
 const STATUSES = ["active", "revoked", "expired", "suspended"] as const;
@@ -73,6 +74,8 @@ export const certsCommand = defineCommand<CertsArgs>({
         .option("to", { type: "string", describe: "report: last day, inclusive (default today)" })
         .option("html", { type: "string", describe: "report: write a self-contained HTML page with charts to FILE" })
         .option("force", { type: "boolean", describe: "report --html: replace an existing file" })
+        .option("lang", { choices: ["vi", "en"] as const, describe: "Language of the output and the HTML report (default $KYSO_LANG, the config file, the locale)" })
+        .option("timezone", { type: "string", describe: "Zone of the times shown (default $KYSO_TIMEZONE, the config file, else +07:00)" })
         .option("json", { type: "boolean", describe: "Print JSON" })
         .example('$0 certs import an.pem --holder "Nguyễn Văn An" --unit PY-STP --type personal --token-serial 5B0A1C', "one officer's certificate")
         .example('$0 certs import seal.p7b --holder "UBND tỉnh Phú Yên" --unit PY --type organization', "a seal certificate from a PKCS#7 bundle")
@@ -88,6 +91,9 @@ export const certsCommand = defineCommand<CertsArgs>({
     ) as unknown as Argv<CertsArgs>,
   run: async (args, io) =>
     inputErrorsExit1(io, async () => {
+      // certs import --token-serial names the certificate's token, not the one to sign with: only
+      // these settings come from the config file and KYSO_* variables.
+      const human = await humanFor(args as Record<string, unknown>, io, ["db", "lang", "timezone", "pkcs11Lib", "tokenLabel"]);
       const rest = (args.args ?? []).map(String);
       const want = (n: number, what: string) => {
         if (rest.length !== n) throw new KysoError("USAGE", `kyso certs ${args.action} takes ${what}`);
@@ -100,29 +106,29 @@ export const certsCommand = defineCommand<CertsArgs>({
       // Each action reads only the options listed for it above; yargs has checked their types.
       switch (args.action) {
         case "import":
-          return runImport({ ...(args as object), files: rest } as never, io);
+          return runImport({ ...(args as object), human, files: rest } as never, io);
         case "list":
           want(0, "no positional arguments");
-          return runList({ ...(args as object), csv: flagOnly("csv") } as never, io);
+          return runList({ ...(args as object), human, csv: flagOnly("csv") } as never, io);
         case "show":
           want(1, "one serial or fingerprint");
-          return runShow({ ...(args as object), serial: rest[0] } as never, io);
+          return runShow({ ...(args as object), human, serial: rest[0] } as never, io);
         case "revoke":
           want(1, "one serial or fingerprint");
           if (!args.reason) throw new KysoError("USAGE", "kyso certs revoke needs --reason");
-          return runRevoke({ ...(args as object), serial: rest[0] } as never, io);
+          return runRevoke({ ...(args as object), human, serial: rest[0] } as never, io);
         case "renew":
           want(2, "<old serial> <new certificate file>");
-          return runRenew({ ...(args as object), oldSerial: rest[0], file: rest[1] } as never, io);
+          return runRenew({ ...(args as object), human, oldSerial: rest[0], file: rest[1] } as never, io);
         case "correct":
           want(1, "one serial or fingerprint");
-          return runCorrect({ ...(args as object), serial: rest[0] } as never, io);
+          return runCorrect({ ...(args as object), human, serial: rest[0] } as never, io);
         case "sync-crl":
           want(1, "one CRL file or URL");
-          return runSyncCrl({ ...(args as object), source: rest[0] } as never, io);
+          return runSyncCrl({ ...(args as object), human, source: rest[0] } as never, io);
         case "report":
           want(0, "no positional arguments");
-          return runReport({ ...(args as object), csv: flagOnly("csv") } as never, io);
+          return runReport({ ...(args as object), human, csv: flagOnly("csv") } as never, io);
         default:
           throw new KysoError("USAGE", `Unknown action "certs ${String(args.action)}"`);
       }

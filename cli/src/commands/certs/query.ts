@@ -2,6 +2,7 @@ import { KysoError } from "@kyso/core";
 import type { CertificateRecord, CertificateStatus } from "@kyso/registry";
 import type { Io } from "../../command.js";
 import { withRegistry, writeJson, writeTable, type RegistryArgs } from "../../registry-cli.js";
+import type { Human } from "./human.js";
 
 export interface ListArgs extends RegistryArgs {
   status?: CertificateStatus;
@@ -9,6 +10,7 @@ export interface ListArgs extends RegistryArgs {
   expiringWithin?: number;
   json?: boolean;
   csv?: boolean;
+  human: Human;
 }
 
 const CSV_HEADER = [
@@ -34,18 +36,24 @@ export async function runList(args: ListArgs, io: Io): Promise<number> {
           ]),
         );
     } else {
+      const h = args.human;
       writeTable(
         io,
-        ["SERIAL", "STATUS", "NOT AFTER", "LEVEL", "UNIT", "TYPE", "TOKEN", "HOLDER"],
-        list.map((c) => [c.serial, c.status, c.notAfter.slice(0, 10), c.level, c.unit, c.type, c.tokenSerial ?? "-", c.holder]),
+        h.lang === "vi"
+          ? ["SỐ HIỆU", "TRẠNG THÁI", "HẾT HẠN", "CẤP", "ĐƠN VỊ", "LOẠI", "TOKEN", "NGƯỜI GIỮ"]
+          : ["SERIAL", "STATUS", "NOT AFTER", "LEVEL", "UNIT", "TYPE", "TOKEN", "HOLDER"],
+        list.map((c) => [c.serial, h.certificateStatus(c.status), h.day(c.notAfter), h.level(c.level), c.unit, typeWord(h, c.type), c.tokenSerial ?? "-", c.holder]),
       );
-      io.stdout.write(`${list.length} certificate${list.length === 1 ? "" : "s"}\n`);
+      io.stdout.write(h.say(`${list.length} chứng thư số\n`, `${list.length} certificate${list.length === 1 ? "" : "s"}\n`));
     }
     return 0;
   });
 }
 
-export async function runShow(args: RegistryArgs & { serial: string; json?: boolean }, io: Io): Promise<number> {
+const typeWord = (h: Human, t: string): string => (t === "organization" ? h.say("tổ chức", "organization") : h.say("cá nhân", "personal"));
+
+export async function runShow(args: RegistryArgs & { serial: string; json?: boolean; human: Human }, io: Io): Promise<number> {
+  const h = args.human;
   return withRegistry(args, io, async (r) => {
     const found = await r.findCertificates(args.serial);
     if (found.length === 0) throw new KysoError("CERT_NOT_FOUND", `No certificate with serial or fingerprint ${args.serial} in the registry`);
@@ -56,30 +64,32 @@ export async function runShow(args: RegistryArgs & { serial: string; json?: bool
       return 0;
     }
     for (const c of withHistory) {
-      printCertificate(io, c);
-      io.stdout.write("History:\n");
-      for (const e of c.history) io.stdout.write(`  ${e.at}  ${e.kind.padEnd(15)} by ${e.actor}  ${JSON.stringify(e.details)}\n`);
+      printCertificate(io, h, c);
+      io.stdout.write(h.say("Lịch sử:\n", "History:\n"));
+      for (const e of c.history) io.stdout.write(`  ${h.event(e)}\n`);
       io.stdout.write("\n");
     }
     return 0;
   });
 }
 
-export function printCertificate(io: Io, c: CertificateRecord): void {
-  const rows: [string, unknown][] = [
-    ["Serial", c.serial],
-    ["Status", c.status + (c.revokedAt ? ` since ${c.revokedAt} (${c.revocationReason})` : "")],
-    ["Subject", c.subject],
-    ["Issuer", c.issuer],
-    ["SHA-256", c.fingerprint],
-    ["Valid", `${c.notBefore} to ${c.notAfter}`],
-    ["Issued", c.issuedAt],
-    ["Key", `${c.keyAlgorithm} ${c.keySize}`],
-    ["Type", c.type],
-    ["Holder", c.holder],
-    ["Unit", `${c.unit} ${c.unitName} (${c.level} level)`],
-    ["Token", c.tokenSerial ?? "-"],
-    ["Renews", c.replaces ?? "-"],
+export function printCertificate(io: Io, h: Human, c: CertificateRecord): void {
+  const since = c.revokedAt ? ` ${h.say("từ", "since")} ${h.time(c.revokedAt)} (${h.reason(c.revocationReason)})` : "";
+  const rows: [string, string, unknown][] = [
+    ["Số hiệu", "Serial", c.serial],
+    ["Trạng thái", "Status", h.certificateStatus(c.status) + since],
+    ["Chủ thể", "Subject", c.subject],
+    ["Tổ chức cấp", "Issuer", c.issuer],
+    ["SHA-256", "SHA-256", c.fingerprint],
+    ["Hiệu lực", "Valid", `${h.time(c.notBefore)} ${h.say("đến", "to")} ${h.time(c.notAfter)}`],
+    ["Ngày cấp", "Issued", h.time(c.issuedAt)],
+    ["Khóa", "Key", `${c.keyAlgorithm} ${c.keySize}`],
+    ["Loại", "Type", typeWord(h, c.type)],
+    ["Người giữ", "Holder", c.holder],
+    ["Đơn vị", "Unit", `${c.unit} ${c.unitName} (${h.level(c.level)})`],
+    ["Token", "Token", c.tokenSerial ?? "-"],
+    ["Gia hạn của", "Renews", c.replaces ?? "-"],
   ];
-  for (const [k, v] of rows) io.stdout.write(`${(k + ":").padEnd(9)} ${String(v)}\n`);
+  const width = Math.max(...rows.map((r) => [...h.say(r[0], r[1])].length)) + 1;
+  for (const [vi, en, v] of rows) io.stdout.write(`${(h.say(vi, en) + ":").padEnd(width)} ${String(v)}\n`);
 }

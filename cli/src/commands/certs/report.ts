@@ -3,6 +3,7 @@ import { KysoError, writeFileAtomic } from "@kyso/core";
 import type { RegistryReport } from "@kyso/registry";
 import type { Io } from "../../command.js";
 import { withRegistry, writeJson, type RegistryArgs } from "../../registry-cli.js";
+import type { Human } from "./human.js";
 
 export interface ReportArgs extends RegistryArgs {
   from?: string;
@@ -12,6 +13,7 @@ export interface ReportArgs extends RegistryArgs {
   csv?: boolean;
   html?: string;
   force?: boolean;
+  human: Human;
 }
 
 function reportRows(rep: RegistryReport): [string, string, number][] {
@@ -43,20 +45,24 @@ export async function runReport(args: ReportArgs, io: Io): Promise<number> {
     } else if (args.html) {
       const months = await reg.issuedByMonth(r.db, r.clock, options);
       const units = new Map((await r.listUnits()).map((u) => [u.code, u]));
-      const html = reg.renderReportHtml(rep, months, units);
+      const html = reg.renderReportHtml(rep, months, units, { lang: args.human.lang });
       const target = resolve(io.cwd, args.html);
       await writeFileAtomic(target, async (fh) => void (await fh.writeFile(html, "utf8")), { overwrite: !!args.force });
       io.stdout.write(`wrote ${args.html}: ${rep.issued.total} certificates issued from ${rep.from} to ${rep.to}\n`);
     } else {
-      const L = rep.issued.byLevel;
-      const C = rep.cumulative.byLevel;
+      const h = args.human;
+      const levels = (b: Record<string, number>) => ["province", "district", "commune"].map((l) => `${h.level(l)} ${b[l]}`).join(", ");
+      const reasons = Object.entries(rep.revoked.byReason).map(([k, v]) => `${h.reason(k)} ${v}`).join(", ");
+      const tokens = Object.entries(rep.tokens).map(([k, v]) => `${h.tokenStatus(k)} ${v}`).join(", ");
+      const scope = rep.unit ? h.say(` tại ${rep.unit}`, ` in ${rep.unit}`) : "";
       io.stdout.write(
         [
-          `Certificates issued ${rep.from} to ${rep.to}${rep.unit ? ` in ${rep.unit}` : ""}: ${rep.issued.total} (province level ${L.province}, district level ${L.district}, commune level ${L.commune})`,
-          `In total up to ${rep.to}: ${rep.cumulative.total} (province level ${C.province}, district level ${C.district}, commune level ${C.commune})`,
-          `Expiring within 30 / 60 / 90 days: ${rep.expiring["30"]} / ${rep.expiring["60"]} / ${rep.expiring["90"]}`,
-          `Revoked in the period: ${rep.revoked.total}${Object.keys(rep.revoked.byReason).length ? ` (${Object.entries(rep.revoked.byReason).map(([k, v]) => `${k} ${v}`).join(", ")})` : ""}`,
-          `Tokens: ${Object.entries(rep.tokens).map(([k, v]) => `${k} ${v}`).join(", ")}`,
+          h.say(`Chứng thư số cấp mới từ ${rep.from} đến ${rep.to}${scope}: ${rep.issued.total} (${levels(rep.issued.byLevel)})`, `Certificates issued ${rep.from} to ${rep.to}${scope}: ${rep.issued.total} (${levels(rep.issued.byLevel)})`),
+          h.say(`Lũy kế đến ${rep.to}: ${rep.cumulative.total} (${levels(rep.cumulative.byLevel)})`, `In total up to ${rep.to}: ${rep.cumulative.total} (${levels(rep.cumulative.byLevel)})`),
+          h.say(`Hết hạn trong 30 / 60 / 90 ngày tới: `, `Expiring within 30 / 60 / 90 days: `) + `${rep.expiring["30"]} / ${rep.expiring["60"]} / ${rep.expiring["90"]}`,
+          h.say(`Thu hồi trong kỳ: `, `Revoked in the period: `) + `${rep.revoked.total}${reasons ? ` (${reasons})` : ""}`,
+          `${h.say("Token", "Tokens")}: ${tokens}`,
+          h.say(`Lập lúc ${h.time(rep.generatedAt)}`, `Generated ${h.time(rep.generatedAt)}`),
           "",
         ].join("\n"),
       );

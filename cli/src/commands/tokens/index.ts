@@ -1,8 +1,10 @@
 import type { Argv } from "yargs";
 import { KysoError } from "@kyso/core";
-import type { TokenRecord } from "@kyso/registry";
+import type { CertificateRecord, TokenRecord } from "@kyso/registry";
 import { defineCommand, type Io } from "../../command.js";
 import { inputErrorsExit1, registryOptions, withRegistry, writeJson, writeTable, type RegistryArgs } from "../../registry-cli.js";
+import { humanFor, type Human } from "../certs/human.js";
+import { askYesNo } from "./ask.js";
 
 const STATUSES = ["in_stock", "issued", "returned", "lost", "locked", "destroyed"] as const;
 const CHANGES = ["issue", "return", "lost", "lock", "unlock", "destroy", "pin-reset"] as const;
@@ -15,25 +17,63 @@ interface TokensArgs extends RegistryArgs {
   holder?: string;
   unit?: string;
   note?: string;
+  revokeCertificates?: boolean;
+  keepCertificates?: boolean;
+  action?: string;
+  lang?: string;
+  timezone?: string;
   json?: boolean;
 }
 
-function printToken(io: Io, t: TokenRecord): void {
-  io.stdout.write(`${t.serial}: ${t.status}${t.holder ? `, ${t.holder} (${t.unit})` : ""}${t.manufacturer ? `, ${t.manufacturer}` : ""}${t.model ? ` ${t.model}` : ""}\n`);
+function printToken(io: Io, h: Human, t: TokenRecord): void {
+  io.stdout.write(`${t.serial}: ${h.tokenStatus(t.status)}${t.holder ? `, ${t.holder} (${t.unit})` : ""}${t.manufacturer ? `, ${t.manufacturer}` : ""}${t.model ? ` ${t.model}` : ""}\n`);
+}
+
+const certLine = (h: Human, c: CertificateRecord): string =>
+  `${c.serial} (${c.holder}, ${c.unit}, ${h.certificateStatus(c.status)}, ${h.say("hết hạn", "expires")} ${h.day(c.notAfter)})`;
+
+/**
+ * lost | destroyed: what becomes of the certificates still live on the token. A flag decides;
+ * else the officer is asked on the terminal; with neither, exit 2 naming both flags.
+ */
+async function decideCertificates(args: TokensArgs, io: Io, h: Human, live: CertificateRecord[]): Promise<"revoke" | "keep"> {
+  if (args.revokeCertificates && args.keepCertificates) throw new KysoError("USAGE", "Give --revoke-certificates or --keep-certificates, not both");
+  if (args.revokeCertificates) return "revoke";
+  if (args.keepCertificates || live.length === 0) return "keep";
+  const reason = h.reason(args.action === "lost" ? "keyCompromise" : "cessationOfOperation");
+  const list = live.map((c) => `  ${certLine(h, c)}`).join("\n");
+  const count = live.length;
+  if (!io.stdin.isTTY)
+    throw new KysoError(
+      "USAGE",
+      h.say(
+        `Token ${args.serial} còn ${count} chứng thư số đang có hiệu lực:\n${list}\nHãy chọn: --revoke-certificates (thu hồi, lý do "${reason}") hoặc --keep-certificates (giữ nguyên)`,
+        `Token ${args.serial} holds ${count} certificate${count === 1 ? "" : "s"} still in force:\n${list}\nChoose: --revoke-certificates (revoke them, reason "${reason}") or --keep-certificates (leave them as they are)`,
+      ),
+    );
+  io.stderr.write(`${h.say(`Token ${args.serial} còn ${count} chứng thư số đang có hiệu lực:`, `Token ${args.serial} holds ${count} certificate${count === 1 ? "" : "s"} still in force:`)}\n${list}\n`);
+  const yes = await askYesNo(io, h.say(`Thu hồi ${count === 1 ? "chứng thư số này" : `${count} chứng thư số này`} (lý do "${reason}")? [c/k] `, `Revoke ${count === 1 ? "it" : `all ${count}`} (reason "${reason}")? [y/n] `), h.lang);
+  return yes ? "revoke" : "keep";
 }
 
 async function run(action: string, args: TokensArgs, io: Io): Promise<number> {
+  const h = await humanFor(args as unknown as Record<string, unknown>, io);
   return withRegistry(args, io, async (r) => {
     if (action === "add") {
       const t = await r.addToken({ serial: args.serial!, manufacturer: args.manufacturer, model: args.model });
       if (args.json) writeJson(io, t);
-      else printToken(io, t);
+      else printToken(io, h, t);
       return 0;
     }
     if (action === "list") {
       const list = await r.listTokens({ status: args.status });
       if (args.json) writeJson(io, list);
-      else writeTable(io, ["SERIAL", "STATUS", "HOLDER", "UNIT", "MODEL"], list.map((t) => [t.serial, t.status, t.holder ?? "-", t.unit ?? "-", [t.manufacturer, t.model].filter(Boolean).join(" ") || "-"]));
+      else
+        writeTable(
+          io,
+          h.lang === "vi" ? ["SỐ HIỆU", "TRẠNG THÁI", "NGƯỜI GIỮ", "ĐƠN VỊ", "LOẠI"] : ["SERIAL", "STATUS", "HOLDER", "UNIT", "MODEL"],
+          list.map((t) => [t.serial, h.tokenStatus(t.status), t.holder ?? "-", t.unit ?? "-", [t.manufacturer, t.model].filter(Boolean).join(" ") || "-"]),
+        );
       return 0;
     }
     if (action === "show") {
@@ -41,8 +81,22 @@ async function run(action: string, args: TokensArgs, io: Io): Promise<number> {
       if (!found) throw new KysoError("TOKEN_NOT_FOUND", `No token ${args.serial} in the registry`);
       if (args.json) writeJson(io, { ...found.token, history: found.history });
       else {
-        printToken(io, found.token);
-        for (const e of found.history) io.stdout.write(`  ${e.at}  ${e.kind.padEnd(15)} by ${e.actor}  ${JSON.stringify(e.details)}\n`);
+        printToken(io, h, found.token);
+        for (const e of found.history) io.stdout.write(`  ${h.event(e)}\n`);
+      }
+      return 0;
+    }
+    if (action === "lost" || action === "destroy") {
+      const found = await r.getToken(args.serial!);
+      if (!found) throw new KysoError("TOKEN_NOT_FOUND", `No token ${args.serial} in the registry (add it with "kyso tokens add")`);
+      const live = await r.certificatesOnToken(args.serial!);
+      const certificates = await decideCertificates(args, io, h, live);
+      const done = await r.retireToken(args.serial!, action, { note: args.note, certificates });
+      if (args.json) writeJson(io, { ...done.token, revokedCertificates: done.revoked, keptCertificates: done.kept });
+      else {
+        printToken(io, h, done.token);
+        for (const c of done.revoked) io.stdout.write(`  ${h.say("đã thu hồi", "revoked")} ${c.serial} (${c.holder}): ${h.reason(c.revocationReason)}\n`);
+        for (const c of done.kept) io.stdout.write(`  ${h.say("giữ nguyên", "kept")} ${certLine(h, c)}\n`);
       }
       return 0;
     }
@@ -53,7 +107,7 @@ async function run(action: string, args: TokensArgs, io: Io): Promise<number> {
         note: args.note,
       });
       if (args.json) writeJson(io, t);
-      else printToken(io, t);
+      else printToken(io, h, t);
       return 0;
     }
     throw new KysoError("USAGE", `Unknown subcommand "tokens ${action}"`);
@@ -78,9 +132,13 @@ export const tokensCommand = defineCommand<TokensArgs & { action: string }>({
             "  kyso tokens list [--status S] [--json]",
             "  kyso tokens show <serial> [--json]                          the token and its history",
             "  kyso tokens issue <serial> --holder NAME --unit CODE         hand it to an officer",
-            "  kyso tokens return|lost|lock|unlock|pin-reset|destroy <serial> [--note TEXT]",
+            "  kyso tokens return|lock|unlock|pin-reset <serial> [--note TEXT]",
+            "  kyso tokens lost|destroy <serial> [--revoke-certificates|--keep-certificates] [--note TEXT]",
             "",
             "Statuses: in_stock, issued, returned, lost, locked, destroyed. A PIN reset unlocks a locked token.",
+            "A lost or destroyed token's certificates still in force are revoked (keyCompromise when lost,",
+            "cessationOfOperation when destroyed) or kept: the flag decides, else kyso asks; without a",
+            "terminal one of the two flags is required (exit 2).",
           ].join("\n"),
         )
         .positional("action", { choices: ["add", "list", "show", ...CHANGES] as const, describe: "What to do" })
@@ -91,10 +149,14 @@ export const tokensCommand = defineCommand<TokensArgs & { action: string }>({
         .option("holder", { type: "string", describe: "issue: officer's full name" })
         .option("unit", { type: "string", describe: "issue: officer's unit code" })
         .option("note", { type: "string", describe: "Free text for the history" })
+        .option("revoke-certificates", { type: "boolean", describe: "lost, destroy: revoke the token's certificates still in force" })
+        .option("keep-certificates", { type: "boolean", describe: "lost, destroy: leave the token's certificates as they are (recorded in the history)" })
+        .option("lang", { choices: ["vi", "en"] as const, describe: "Language of the output (default $KYSO_LANG, the config file, the locale)" })
+        .option("timezone", { type: "string", describe: "Zone of the times shown (default $KYSO_TIMEZONE, the config file, else +07:00)" })
         .option("json", { type: "boolean", describe: "Print JSON" })
         .example('$0 tokens add 0A1B2C3D --manufacturer Feitian --model ePass2003', "")
         .example('$0 tokens issue 0A1B2C3D --holder "Trần Thị Bình" --unit PY-STP', "")
-        .example('$0 tokens lost 0A1B2C3D --note "reported by phone"', "")
+        .example('$0 tokens lost 0A1B2C3D --revoke-certificates --note "reported by phone"', "revokes its certificates (keyCompromise)")
         .example("$0 tokens list --status locked", ""),
     ) as unknown as Argv<TokensArgs & { action: string }>,
   run: async (args, io) =>

@@ -2,6 +2,7 @@ import type { Argv } from "yargs";
 import { KysoError } from "@kyso/core";
 import { defineCommand, type Io } from "../../command.js";
 import { inputErrorsExit1, readInputFile, registryOptions, withRegistry, writeJson, writeTable, type RegistryArgs } from "../../registry-cli.js";
+import { humanFor, type Human } from "../certs/human.js";
 
 const LEVELS = ["province", "district", "commune", "department"] as const;
 
@@ -12,6 +13,7 @@ interface UnitsArgs extends RegistryArgs {
   level?: (typeof LEVELS)[number];
   parent?: string;
   csv?: string;
+  lang?: string;
   json?: boolean;
 }
 
@@ -60,11 +62,11 @@ async function importCsv(args: UnitsArgs, io: Io): Promise<number> {
   });
 }
 
-async function list(args: UnitsArgs, io: Io): Promise<number> {
+async function list(args: UnitsArgs, io: Io, h: Human): Promise<number> {
   return withRegistry(args, io, async (r) => {
     const units = await r.listUnits();
     if (args.json) writeJson(io, units);
-    else writeTable(io, ["CODE", "LEVEL", "PARENT", "NAME"], units.map((u) => [u.code, u.level, u.parent ?? "-", u.name]));
+    else writeTable(io, h.say("MÃ,CẤP,ĐƠN VỊ CẤP TRÊN,TÊN", "CODE,LEVEL,PARENT,NAME").split(","), units.map((u) => [u.code, h.level(u.level), u.parent ?? "-", u.name]));
     return 0;
   });
 }
@@ -95,6 +97,7 @@ export const unitsCommand = defineCommand<UnitsArgs>({
         .option("parent", { type: "string", describe: "add: code of the parent unit" })
         .option("csv", { type: "string", describe: "import: CSV with the header code,name,level,parent; parents may come before or after children" })
         .option("json", { type: "boolean", describe: "list: JSON array of {code, name, level, reportLevel, parent}" })
+        .option("lang", { choices: ["vi", "en"] as const, describe: "Language of the output (default $KYSO_LANG, the config file, the locale)" })
         .example('$0 units add PY --name "Tỉnh Phú Yên" --level province', "the province")
         .example('$0 units add PY-STP --name "Sở Tư pháp" --level department --parent PY', "a department of the province")
         .example('$0 units add PY-TH --name "Huyện Tuy Hoà" --level district --parent PY', "a district")
@@ -103,6 +106,7 @@ export const unitsCommand = defineCommand<UnitsArgs>({
     ) as unknown as Argv<UnitsArgs>,
   run: async (args, io) =>
     inputErrorsExit1(io, async () => {
+      const h = await humanFor(args as unknown as Record<string, unknown>, io, ["db", "lang"]);
       if (args.action === "add") {
         if (!args.code || !args.name || !args.level) throw new KysoError("USAGE", "kyso units add needs <code>, --name and --level");
         return add(args, io);
@@ -111,7 +115,7 @@ export const unitsCommand = defineCommand<UnitsArgs>({
         if (!args.csv) throw new KysoError("USAGE", "kyso units import needs --csv FILE");
         return importCsv(args, io);
       }
-      if (args.action === "list") return list(args, io);
+      if (args.action === "list") return list(args, io, h);
       throw new KysoError("USAGE", `Unknown action "units ${args.action}" (add, import, list)`);
     }),
 });

@@ -1,0 +1,116 @@
+import { KysoError, vietnamTime } from "@kyso/core";
+import type { EventRecord, RegistryLang } from "@kyso/registry";
+import type { Io } from "../../command.js";
+import { applyConfig, isTimeZone, type ConfigKey } from "../../config.js";
+import { pickLang } from "../../i18n.js";
+
+/**
+ * How the registry commands (units, certs, tokens) speak to a person: the language (--lang, then
+ * KYSO_LANG, the config file, the locale), the zone times are shown in (--timezone, KYSO_TIMEZONE,
+ * the config file; default Vietnam, +07:00), and the registry's codes as words. JSON and CSV
+ * output keep the codes and ISO 8601 times.
+ */
+export interface Human {
+  lang: RegistryLang;
+  /** A time as people read it: `20:07:00 01/12/2026 (+07:00)`. */
+  time(iso: string | null | undefined): string;
+  /** A day: `01/12/2026`. */
+  day(iso: string | null | undefined): string;
+  tokenStatus(code: string): string;
+  certificateStatus(code: string): string;
+  reason(code: string | null | undefined): string;
+  level(code: string): string;
+  /** One history line: `20:07:00 01/12/2026 (+07:00)  thu hồi  bởi an  lý do: lộ khóa bí mật, ...`. */
+  event(e: EventRecord): string;
+  /** The Vietnamese text, or the English one. */
+  say(vi: string, en: string): string;
+}
+
+/** The config keys the registry commands take from the environment and the config file. */
+export const REGISTRY_CONFIG_KEYS: readonly ConfigKey[] = ["db", "lang", "timezone"];
+
+/** Applies the config file and KYSO_* defaults for `keys`, then builds the Human for this run. */
+export async function humanFor(args: Record<string, unknown>, io: Io, keys: readonly ConfigKey[] = REGISTRY_CONFIG_KEYS): Promise<Human> {
+  applyConfig(args, io, { keys });
+  const reg = await import("@kyso/registry");
+  const lang: RegistryLang = pickLang(args.lang as string | undefined, io.env);
+  const zone = args.timezone as string | undefined;
+  if (zone !== undefined && !isTimeZone(zone))
+    throw new KysoError("USAGE", `Unknown time zone "${zone}": give an IANA name such as Asia/Ho_Chi_Minh or an offset such as +07:00`);
+  const time = (iso: string | null | undefined, withClock: boolean): string => {
+    if (!iso) return "-";
+    const d = new Date(iso);
+    if (Number.isNaN(d.getTime())) return iso;
+    const text = formatInZone(d, zone);
+    return withClock ? text : text.split(" ")[1];
+  };
+  const say = (vi: string, en: string) => (lang === "vi" ? vi : en);
+  const field: Record<string, [string, string, ((v: unknown) => string)?]> = {
+    reason: ["lý do", "reason", (v) => reg.revocationReasonLabel(lang, String(v))],
+    date: ["ngày", "date", (v) => time(String(v), true)],
+    crlThisUpdate: ["CRL lập lúc", "CRL of", (v) => time(String(v), true)],
+    from: ["từ", "from", (v) => reg.tokenStatusLabel(lang, String(v))],
+    to: ["sang", "to", (v) => reg.tokenStatusLabel(lang, String(v))],
+    certificates: ["chứng thư số", "certificates", (v) => (v === "revoked" ? say("đã thu hồi", "revoked") : say("giữ nguyên", "kept"))],
+    certificateSerials: ["số hiệu", "serials"],
+    note: ["ghi chú", "note"],
+    holder: ["người giữ", "holder"],
+    unit: ["đơn vị", "unit"],
+    serial: ["số hiệu", "serial"],
+    source: ["nguồn", "source"],
+    tokenSerial: ["token", "token"],
+  };
+  const value = (v: unknown): string => (Array.isArray(v) ? v.join(", ") : v !== null && typeof v === "object" ? JSON.stringify(v) : String(v));
+  const event = (e: EventRecord): string => {
+    const details = Object.entries(e.details)
+      .filter(([, v]) => v !== null && v !== undefined)
+      .map(([k, v]) => {
+        const f = field[k];
+        return f ? `${say(f[0], f[1])}: ${(f[2] ?? value)(v)}` : `${k}: ${value(v)}`;
+      })
+      .join("; ");
+    return `${time(e.at, true)}  ${reg.eventKindLabel(lang, e.kind)}  ${say("bởi", "by")} ${e.actor}${details ? `  (${details})` : ""}`;
+  };
+  return {
+    lang,
+    event,
+    time: (iso) => time(iso, true),
+    day: (iso) => time(iso, false),
+    tokenStatus: (c) => reg.tokenStatusLabel(lang, c),
+    certificateStatus: (c) => reg.certificateStatusLabel(lang, c),
+    reason: (c) => reg.revocationReasonLabel(lang, c),
+    level: (c) => reg.levelLabel(lang, c),
+    say,
+  };
+}
+
+/** `HH:MM:SS DD/MM/YYYY (±HH:MM)` in `zone` (default Vietnam time, UTC+07:00 all year). */
+export function formatInZone(d: Date, zone: string | undefined): string {
+  if (!zone || zone === "Asia/Ho_Chi_Minh" || zone === "+07:00") return vietnamTime(d);
+  const fixed = /^(Z|UTC)$/.test(zone) ? 0 : /^([+-])(\d{2}):(\d{2})$/.exec(zone);
+  if (fixed !== null) {
+    const offsetMin = fixed === 0 ? 0 : (fixed[1] === "-" ? -1 : 1) * (Number(fixed[2]) * 60 + Number(fixed[3]));
+    const t = new Date(d.getTime() + offsetMin * 60_000);
+    const p = (n: number, w = 2) => String(n).padStart(w, "0");
+    const sign = offsetMin < 0 ? "-" : "+";
+    const off = `${sign}${p(Math.floor(Math.abs(offsetMin) / 60))}:${p(Math.abs(offsetMin) % 60)}`;
+    return `${p(t.getUTCHours())}:${p(t.getUTCMinutes())}:${p(t.getUTCSeconds())} ${p(t.getUTCDate())}/${p(t.getUTCMonth() + 1)}/${p(t.getUTCFullYear(), 4)} (${off})`;
+  }
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-GB", {
+      timeZone: zone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+      timeZoneName: "longOffset",
+    })
+      .formatToParts(d)
+      .map((p) => [p.type, p.value]),
+  ) as Record<string, string>;
+  const off = parts.timeZoneName === "GMT" ? "+00:00" : parts.timeZoneName.replace(/^GMT/, "");
+  return `${parts.hour}:${parts.minute}:${parts.second} ${parts.day}/${parts.month}/${parts.year} (${off})`;
+}
