@@ -147,4 +147,15 @@ describe("kyso verify (built CLI as a process)", function () {
     assert.equal(none.code, 2);
     assert.match(none.stderr, /No PDF or edXML file found/);
   });
+
+  it("reads trust and lang from the config file, below the flags", async function () {
+    const { writeFileSync } = await import("node:fs");
+    const cfg = join(tempDir("kyso-verify-config-"), "config.json");
+    writeFileSync(cfg, JSON.stringify({ trust: [pki.root], lang: "vi" }));
+    const r = runCli(["verify", good, "--config", cfg]);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.match(r.stdout, /HỢP LỆ/);
+    const en = runCli(["verify", good, "--config", cfg, "--lang", "en"]);
+    assert.match(en.stdout, /VALID/);
+  });
 });

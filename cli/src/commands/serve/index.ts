@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { KysoError } from "@kyso/core";
 import { defineCommand } from "../../command.js";
+import { applyConfig } from "../../config.js";
 import { loadSenders, resolveVerifyOptions, revocationCacheDir, verifyOptionFlags, type VerifyFlagValues } from "../../verify-options.js";
 
 export const serveCommand = defineCommand({
@@ -25,6 +26,8 @@ export const serveCommand = defineCommand({
       .example("kyso serve --port 8080 --trust /etc/kyso/roots/", "Serve on port 8080 with the roots in a folder")
       .example("kyso users add lan --role clerk && kyso serve", "Users (kyso users) and API keys (kyso api-keys) live in the same --db"),
   run: async (args, io) => {
+    // Defaults from the config file and KYSO_* variables, below the flags (cli/README.md).
+    applyConfig(args as unknown as Record<string, unknown>, io, { keys: ["trust", "db"] });
     const { startServer, registryRouter, Auth, RateLimiter, parseRateLimit } = await import("@kyso/service");
     const rule = parseRateLimit(args.rateLimit);
     const dbSpec = args.db ?? io.env.KYSO_DB;

@@ -2,6 +2,7 @@ import { access, constants } from "node:fs/promises";
 import { isAbsolute, relative } from "node:path";
 import { KysoError } from "@kyso/core";
 import { defineCommand } from "../../command.js";
+import { applyConfig } from "../../config.js";
 import { pickVerifyLang, summaryLine } from "./messages.js";
 import { expandInputs } from "../sign/inputs.js";
 import { openReportWriter, reportOptions } from "./reports.js";
@@ -21,6 +22,8 @@ export const verifyCommand = defineCommand({
       .example("kyso verify *.pdf --revocation embedded --json", "JSON reports, offline: only the revocation data the documents carry")
       .example("kyso verify qd-123.pdf --at 2025-06-30", "Validate as of a past date"),
   run: async (args, io) => {
+    // Defaults from the config file and KYSO_* variables, below the flags (cli/README.md).
+    applyConfig(args as unknown as Record<string, unknown>, io, { keys: ["trust", "lang"] });
     // Files as given, folders (their PDFs and packages; -r the whole tree) and globs, quoted or not.
     const inputs = await expandInputs(args.files as string[], { cwd: io.cwd, recursive: !!args.recursive, suffix: "", accept: (n) => /\.(pdf|edxml|xml)$/i.test(n) });
     const files = inputs.map((f) => f.path);
