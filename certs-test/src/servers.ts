@@ -21,7 +21,7 @@ import {
 import { caDir, pki, serverPort } from "./layout.js";
 
 export interface TestServersOptions {
-  /** Default 18731, the port in the certificates. 0 picks a free one (then the certificates' URLs do not reach it). */
+  /** Default: the port in the certificates (chosen when the PKI was generated). 0 picks a free one (then the certificates' URLs do not reach it). */
   port?: number;
   host?: string;
   /** The TSA's and OCSP responder's clock. */
@@ -31,7 +31,7 @@ export interface TestServersOptions {
 }
 
 export interface TestServers {
-  /** e.g. `http://127.0.0.1:18731` */
+  /** e.g. `http://127.0.0.1:PORT` */
   readonly base: string;
   readonly tsaUrl: string;
   readonly ocspUrl: string;

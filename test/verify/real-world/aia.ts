@@ -10,7 +10,7 @@ import { buildSigned, opensslSign, type Fixture } from "./fixtures.js";
 import { issue, smallCa, type Issued, type SmallCa } from "./openssl.js";
 
 export interface FileServer {
-  /** e.g. http://127.0.0.1:41234 */
+  /** e.g. http://127.0.0.1:PORT (a free port) */
   base: string;
   /** Requests answered so far. */
   hits: number;
