@@ -196,11 +196,12 @@ describe("visible signatures (issue 6, Decree 30/2020)", function () {
     const out = await sign(shifted, "mediabox-copy", seal, { kind: "copy", copyForm: "SAO Y" });
     await allValid(out, 1);
     const { box, page } = lastBox(out);
-    assert.ok(box.x > page.width / 2 && box.y + box.h > page.height - 20, `top right: ${JSON.stringify(box)}`);
+    // Top right, 10 mm (28.35 pt) from the top and right edges of the page as shown.
+    assert.ok(box.x > page.width / 2 && Math.abs(page.height - (box.y + box.h) - (10 * 72) / 25.4) < 0.01, `top right: ${JSON.stringify(box)}`);
     const r = PdfReader.fromBytes(readFileSync(out));
     const rect = earlierSignatures(r).pop()!.rect!;
     r.close();
-    assert.ok(rect[0] > 100 + 297 && rect[3] <= 1042 && rect[3] > 1000, `/Rect in user space: ${rect}`);
+    assert.ok(rect[0] > 100 + 297 && rect[3] <= 1042 - 28.3 && rect[3] > 1000, `/Rect in user space: ${rect}`);
     const img = await onlyBoxChanged(shifted, out, 1, box, page.height);
     assert.ok(countIn(img, pixelBox(box, page.height), isDark) > 100);
     assert.ok((await pageText(out, 1)).includes("SAO Y"));

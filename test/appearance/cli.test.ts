@@ -51,6 +51,19 @@ describe("kyso sign --appearance (issue 6)", function () {
     assert.ok(!(await pageText(out, 99)).includes("Nguyễn Văn An"));
   });
 
+  it('--title of two lines, as "\\n" in one value or as a repeated flag (issue 13)', async () => {
+    for (const [dir, flags] of [
+      ["title-n", ["--title", "KT. CHỦ TỊCH\\nPHÓ CHỦ TỊCH"]],
+      ["title-repeated", ["--title", "KT. CHỦ TỊCH", "--title", "PHÓ CHỦ TỊCH"]],
+    ] as const) {
+      const r = await runKyso(["sign", samples.onePage, "--p12", pki.officerRsa.p12, "--appearance", "personal", "--rect", "330,300,180,110", ...flags, "--out-dir", join(work, dir)], { env });
+      assert.equal(r.code, 0, r.stderr);
+      const lines = (await pageText(join(work, dir, "one-page.pdf"), 1)).split("\n").map((l) => l.trim());
+      const at = lines.indexOf("KT. CHỦ TỊCH");
+      assert.ok(at >= 0 && lines[at + 1] === "PHÓ CHỦ TỊCH", `${dir}: two title lines in order:\n${lines.join("\n")}`);
+    }
+  });
+
   it("bad flags are usage errors (exit 2): --anchor without --appearance, --rect with three numbers, incoming without --arrival-no", async () => {
     for (const extra of [["--anchor", "X"], ["--appearance", "personal", "--rect", "1,2,3"], ["--appearance", "incoming"]]) {
       const r = await runKyso(["sign", samples.onePage, "--p12", pki.officerRsa.p12, ...extra, "--out-dir", join(work, "bad")], { env });

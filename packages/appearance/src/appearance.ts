@@ -1,6 +1,8 @@
 import { KysoError } from "@kyso/core";
 import { PdfArray, PdfDict, PdfName, PdfStream, listSignatureFields, pageInfo, type PdfReader, type PageInfo, type WidgetSpec } from "@kyso/pdf";
 import { findAnchor } from "./anchor.js";
+import { blankBoxNear } from "./blank-space.js";
+import { findSignerBlock, pageLines, signerBlockBox } from "./signer-block.js";
 import { ContentStream, BLACK, SEAL_RED } from "./content.js";
 import { demoSealImage, demoSignatureImage } from "./demo-images.js";
 import { SubsetFont, loadSerifFont } from "./font.js";
@@ -33,7 +35,7 @@ export interface AppearanceOptions {
   sealImage?: RgbaImage;
   /** Overrides the signer's name (default: the certificate's CN). */
   name?: string;
-  /** An optional title line above the signature image (personal). */
+  /** An optional title above the signature image (personal); "\n" separates its lines. */
   title?: string;
   /** Overrides the organization (default: the certificate's O, else its CN). */
   organization?: string;
@@ -60,6 +62,13 @@ const PERSONAL_SIZE = { w: 170, h: 80 };
 const INCOMING_SIZE = { w: 170, h: 36 };
 const SERIF = 10; // Decree 30: Times New Roman 10 for the copy and attachment lines
 const LINE = 1.15;
+/** Stamps keep at least 10 mm from every page edge (inside the printable area of office printers). */
+export const STAMP_MARGIN = 10 * MM;
+
+/** The title's lines: "\n" (a newline) separates them; blank lines are dropped. */
+export function titleLines(title: string | undefined): string[] {
+  return (title ?? "").split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== "");
+}
 
 /** The signed signature fields of the document and their widgets' rectangles (first page found). */
 export function earlierSignatures(reader: PdfReader): { name: string; pageIndex?: number; rect?: [number, number, number, number] }[] {
@@ -88,6 +97,11 @@ export function checkSignatureOrder(reader: PdfReader, what = "The document"): v
       "APPEARANCE_NO_EARLIER_SIGNATURE",
       `${what} carries no signature yet: the organization seal (--appearance organization) goes on a document the competent person has already signed (Decree 30/2020/NĐ-CP, Art. 32.2.d). Sign with --appearance personal first, or use --force to seal it anyway.`,
     );
+}
+
+/** The personal box: taller by a line for each title line after the first. */
+function personalSize(o: Pick<AppearanceOptions, "title">): { w: number; h: number } {
+  return { w: PERSONAL_SIZE.w, h: PERSONAL_SIZE.h + Math.max(0, titleLines(o.title).length - 1) * 11 * LINE };
 }
 
 /** Fits text into a width by lowering its size, never below 4 pt. */
@@ -138,7 +152,7 @@ interface Texts {
   arrival: { date: string; time: string };
 }
 
-function layout(o: AppearanceOptions, t: Texts, font: SubsetFont, w: number, h: number): Drawing {
+function layout(o: AppearanceOptions, t: Texts, font: SubsetFont, w: number, h: number, showName = true): Drawing {
   const d: Drawing = { content: new ContentStream(font), images: [] };
   const c = d.content;
   c.clip(0, 0, w, h);
@@ -146,10 +160,13 @@ function layout(o: AppearanceOptions, t: Texts, font: SubsetFont, w: number, h: 
     case "personal": {
       const size = 11;
       const lineH = size * LINE;
-      const titleH = o.title ? lineH : 0;
-      drawLines(c, font, o.title ? [{ text: o.title, size }] : [], { x: 0, y: 0, w, h });
-      drawLines(c, font, [{ text: t.name, size }], { x: 0, y: 0, w, h: lineH });
-      const imgBox = { x: 2, y: lineH + 1, w: w - 4, h: h - lineH - titleH - 2 };
+      const title = titleLines(o.title);
+      const titleH = title.length * lineH;
+      const nameH = showName ? lineH : 0;
+      drawLines(c, font, title.map((text) => ({ text, size })), { x: 0, y: 0, w, h });
+      // The name is left out when the page prints it under the signature already.
+      if (showName) drawLines(c, font, [{ text: t.name, size }], { x: 0, y: 0, w, h: lineH });
+      const imgBox = { x: 2, y: nameH + 1, w: w - 4, h: h - nameH - titleH - 2 };
       if (imgBox.h < 8) throw new KysoError("USAGE", `The box (${w} x ${h} pt) is too small for a personal signature`);
       drawImageFitted(d, o.signatureImage ?? demoSignatureImage(), imgBox);
       break;
@@ -204,15 +221,15 @@ function copyLines(o: AppearanceOptions, t: Texts): string[] {
 /** The kinds' default boxes (displayed coordinates) when neither --rect nor --anchor is given. */
 function defaultBox(o: AppearanceOptions, t: Texts, font: SubsetFont, page: DisplayedPage): Box {
   // In the top margin (20-25 mm in Decree 30 documents), above the national motto.
-  const topRight = (size: { w: number; h: number }): Box => ({ x: page.width - 28 - size.w, y: page.height - 4 - size.h, w: size.w, h: size.h });
+  const topRight = (size: { w: number; h: number }): Box => ({ x: page.width - STAMP_MARGIN - size.w, y: page.height - STAMP_MARGIN - size.h, w: size.w, h: size.h });
   switch (o.kind) {
     case "personal":
       // Lower right, where the signature block of an administrative document stands.
-      return { x: page.width * 0.75 - PERSONAL_SIZE.w / 2, y: 72, ...PERSONAL_SIZE };
+      return { x: page.width * 0.75 - PERSONAL_SIZE.w / 2, y: 72, ...personalSize(o) };
     case "organization":
       return organizationBox(o, { x: page.width * 0.75 - PERSONAL_SIZE.w / 2, y: 72, ...PERSONAL_SIZE });
     case "incoming":
-      return { x: 56, y: page.height - 4 - INCOMING_SIZE.h, ...INCOMING_SIZE };
+      return { x: 56, y: page.height - STAMP_MARGIN - INCOMING_SIZE.h, ...INCOMING_SIZE };
     case "attachment":
       return topRight(textBlockSize(font, attachmentLines(o, t), SERIF));
     case "copy":
@@ -232,6 +249,13 @@ export function organizationBox(o: Pick<AppearanceOptions, "sealSize">, personal
   return { x: personal.x + personal.w / 3 - seal, y: cy - seal / 2 - textH, w: seal, h: seal + textH };
 }
 
+/** Moves a stamp's box inside the page's 10 mm margins (a box larger than that area keeps its size). */
+export function keepOffEdges(b: Box, page: { width: number; height: number }): Box {
+  const x = Math.max(STAMP_MARGIN, Math.min(b.x, page.width - STAMP_MARGIN - b.w));
+  const y = Math.max(STAMP_MARGIN, Math.min(b.y, page.height - STAMP_MARGIN - b.h));
+  return { ...b, x, y };
+}
+
 /** The box placed relative to an anchor text's box. */
 function anchoredBox(o: AppearanceOptions, t: Texts, font: SubsetFont, anchor: Box): Box {
   const [dx, dy] = o.anchorOffset ?? [0, 0];
@@ -240,7 +264,7 @@ function anchoredBox(o: AppearanceOptions, t: Texts, font: SubsetFont, anchor: B
   switch (o.kind) {
     case "personal":
       // Under the title, centred on it: the signature stands between title and name.
-      b = { x: cx - PERSONAL_SIZE.w / 2, y: anchor.y - 2 - PERSONAL_SIZE.h, ...PERSONAL_SIZE };
+      b = { x: cx - PERSONAL_SIZE.w / 2, y: anchor.y - 2 - personalSize(o).h, ...personalSize(o) };
       break;
     case "organization":
       b = organizationBox(o, { x: cx - PERSONAL_SIZE.w / 2, y: anchor.y - 2 - PERSONAL_SIZE.h, ...PERSONAL_SIZE });
@@ -286,6 +310,7 @@ export async function buildAppearance(o: AppearanceOptions, doc: AppearanceDocum
 
   let pageIndex: number;
   let box: Box;
+  let showName = true;
   if (o.rect) {
     pageIndex = fromOption ?? (o.kind === "personal" || o.kind === "organization" ? count - 1 : 0);
     box = o.rect;
@@ -304,10 +329,32 @@ export async function buildAppearance(o: AppearanceOptions, doc: AppearanceDocum
     box = prior?.rect ? organizationBox(o, page.boxFor(prior.rect)) : defaultBox(o, texts, font, page);
   } else {
     pageIndex = fromOption ?? (o.kind === "personal" || o.kind === "organization" ? count - 1 : 0);
-    box = defaultBox(o, texts, font, new DisplayedPage(pageInfo(reader, pageIndex)));
+    const page = new DisplayedPage(pageInfo(reader, pageIndex));
+    box = defaultBox(o, texts, font, page);
+    if (o.kind === "personal") {
+      // The signer block printed on the page: the signature goes between title and name.
+      const lines = await pageLines(reader.src.slice(0, reader.length), pageIndex, pageInfo(reader, pageIndex));
+      const block = lines && findSignerBlock(lines, texts.name);
+      const found = block && signerBlockBox(block, page);
+      if (block && found) {
+        showName = !block.nameMatches && found.h >= 11 * LINE + 24 + titleLines(o.title).length * 11 * LINE;
+        box = found;
+      }
+    }
+  }
+  if (o.kind !== "personal" && !o.rect) {
+    const page = new DisplayedPage(pageInfo(reader, pageIndex));
+    box = keepOffEdges(box, page);
+    if (o.kind === "incoming" || o.kind === "attachment" || o.kind === "copy") {
+      // A stamp in the page's default place moves to the nearest blank space when text is there.
+      const lines = o.anchor ? undefined : await pageLines(reader.src.slice(0, reader.length), pageIndex, pageInfo(reader, pageIndex));
+      const area = { x: STAMP_MARGIN, y: STAMP_MARGIN, w: page.width - 2 * STAMP_MARGIN, h: page.height - 2 * STAMP_MARGIN };
+      const free = lines && blankBoxNear(box, lines, area);
+      if (free) box = free;
+    }
   }
   if (!(box.w > 0 && box.h > 0)) throw new KysoError("USAGE", "The signature box needs a positive width and height");
-  const drawing = layout(o, texts, font, box.w, box.h);
+  const drawing = layout(o, texts, font, box.w, box.h, showName);
   return {
     pageIndex,
     build: (writer, page: PageInfo) => {

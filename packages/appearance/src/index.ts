@@ -6,3 +6,4 @@ export { DisplayedPage, MM, type Box } from "./geometry.js";
 export { findAnchor, type AnchorHit } from "./anchor.js";
 export { subjectNames, type SubjectNames } from "./subject.js";
 export { isoVietnamTime, vietnamDateAndTime } from "./time.js";
+export { findSignerBlock, isTitleLine, pageLines, signerBlockBox, type SignerBlock, type TextLine } from "./signer-block.js";

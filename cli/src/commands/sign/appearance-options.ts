@@ -14,7 +14,7 @@ export function appearanceOptions<T>(y: Argv<T>): Argv<T> {
       choices: KINDS,
       default: "none" as const,
       group: "Visible signature:",
-      describe: "personal (signature image + name), organization (red seal over the left third of the personal signature), incoming (arrival stamp ĐẾN), attachment, copy, or none (invisible)",
+      describe: "personal (signature image; placed by default between the signer's title and printed name found on the page, with the name only when the page has none), organization (red seal over the left third of the personal signature), incoming (arrival stamp ĐẾN), attachment, copy, or none (invisible)",
     })
     .option("page", { type: "number", group: "Visible signature:", describe: "Page, 1-based; -1 is the last (default: last page for personal/organization, else page 1)" })
     .option("rect", { type: "string", group: "Visible signature:", describe: "Box x,y,w,h in points, origin at the bottom-left of the page as displayed" })
@@ -23,12 +23,29 @@ export function appearanceOptions<T>(y: Argv<T>): Argv<T> {
     .option("seal-size", { type: "string", group: "Visible signature:", describe: "The seal's real diameter: 36mm (default), 3.6cm or 102pt; a bare number is mm" })
     .option("signature-image", { type: "string", group: "Visible signature:", describe: "PNG of the handwritten signature, blue, transparent background (default: a demo image)" })
     .option("seal-image", { type: "string", group: "Visible signature:", describe: "PNG of the seal, red, transparent background (default: a demo image)" })
-    .option("title", { type: "string", group: "Visible signature:", describe: "A title line above the personal signature image" })
+    .option("title", {
+      type: "string",
+      group: "Visible signature:",
+      describe: 'Title above the personal signature image; several lines with "\\n" in the text or by repeating the flag (--title "KT. CHỦ TỊCH" --title "PHÓ CHỦ TỊCH")',
+    })
     .option("arrival-no", { type: "string", group: "Visible signature:", describe: "Arrival number for --appearance incoming" })
     .option("doc-code", { type: "string", group: "Visible signature:", describe: 'Number and code of the main document for --appearance attachment, e.g. "123/QĐ-UBND"' })
     .option("copy-form", { choices: COPY_FORMS, group: "Visible signature:", describe: "Copy form for --appearance copy (default SAO Y)" })
     .example('kyso sign qd.pdf --p12 me.p12 --appearance personal --anchor "KT. CHỦ TỊCH"', "Signature image under the signer's title")
     .example("kyso sign qd.signed.pdf --p12 seal.p12 --appearance organization --seal-size 36mm", "Red seal over the left third of the personal signature") as Argv<T>;
+}
+
+/**
+ * --title as the appearance's lines joined by newlines: the flag may be repeated (one line each) and
+ * each value may hold "\n" — typed as backslash-n, since shells do not turn it into a newline — or a
+ * real newline.
+ */
+export function titleText(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  const values = (Array.isArray(value) ? value : [value]).map(String);
+  const lines = values.flatMap((v) => v.split(/\\n|\r?\n/)).map((l) => l.trim()).filter((l) => l !== "");
+  if (lines.length === 0) throw new KysoError("USAGE", "--title needs a non-empty text");
+  return lines.join("\n");
 }
 
 /** "36mm", "3.6cm", "102pt", "1.4in" or a bare number of millimetres -> points. */
@@ -56,6 +73,7 @@ function numbers(text: string, count: number, flag: string, example: string): nu
 export async function appearanceSignOptions(args: Record<string, unknown>, io: Io): Promise<Partial<SignOptions>> {
   const kind = (args.appearance as string | undefined) ?? "none";
   const str = (k: string): string | undefined => (typeof args[k] === "string" ? (args[k] as string) : undefined);
+  const title = titleText(args.title);
   const placementFlags = ["rect", "anchor", "anchorOffset", "sealSize", "signatureImage", "sealImage", "arrivalNo", "docCode", "copyForm", "title"].filter((k) => args[k] !== undefined);
   if (kind === "none") {
     if (placementFlags.length > 0 || args.page !== undefined)
@@ -83,7 +101,7 @@ export async function appearanceSignOptions(args: Record<string, unknown>, io: I
   if (str("docCode") !== undefined && kind !== "attachment") wrong("doc-code", "attachment");
   if (str("copyForm") !== undefined && kind !== "copy") wrong("copy-form", "copy");
   if ((str("sealSize") !== undefined || str("sealImage") !== undefined) && kind !== "organization") wrong(str("sealSize") !== undefined ? "seal-size" : "seal-image", "organization");
-  if ((str("signatureImage") !== undefined || str("title") !== undefined) && kind !== "personal") wrong(str("title") !== undefined ? "title" : "signature-image", "personal");
+  if ((str("signatureImage") !== undefined || title !== undefined) && kind !== "personal") wrong(title !== undefined ? "title" : "signature-image", "personal");
 
   // Fail before the token is opened: the font, the images.
   ap.loadSerifFont(undefined, io.env);
@@ -119,7 +137,7 @@ export async function appearanceSignOptions(args: Record<string, unknown>, io: I
     sealSize,
     signatureImage,
     sealImage,
-    title: str("title"),
+    title,
     arrivalNo: str("arrivalNo"),
     docCode: str("docCode"),
     copyForm: str("copyForm") as (typeof COPY_FORMS)[number] | undefined,
