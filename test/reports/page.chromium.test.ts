@@ -2,31 +2,19 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
-import { pki, samples } from "@kyso/certs-test";
-import { launchChromium } from "../support/chromium.js";
-import { flipByte, sign, tempDir } from "../verify/support.js";
-import { serve, signInPage, type Served } from "../service/support.js";
+import { signInPage, usePageFixture, type Served } from "../service/support.js";
 import { pdfText, sha256File } from "./support.js";
 
 const GREEN = "rgb(30, 142, 62)";
 
 describe("clerks' page: print report button and verdict colours in headless Chromium", function () {
-  const dir = tempDir("kyso-reports-page-");
+  const fixture = usePageFixture("kyso-reports-page-", "quyết-định.pdf");
+  let dir: string;
   let srv: Served;
   let browser: Browser;
   let good: string;
   let bad: string;
-
-  before(async function () {
-    good = await sign(samples.onePage, join(dir, "quyết-định.pdf"), "officerRsa");
-    bad = flipByte(good, join(dir, "bi-sua.pdf"), (b) => b.indexOf("/MediaBox"));
-    srv = await serve(["--trust", pki.root, "--audit-log", join(dir, "audit.jsonl")]);
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await srv?.stop();
-  });
+  before(() => ({ dir, srv, browser, good, bad } = fixture));
 
   it("'In báo cáo' posts the file again with Accept: application/pdf and opens the PDF report", async function () {
     const page = await browser.newPage({ locale: "vi-VN" });

@@ -1,28 +1,14 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import type { Browser } from "playwright-core";
-import { launchChromium } from "../support/chromium.js";
-import { pki, samples } from "@kyso/certs-test";
-import { flipByte, sign, tempDir } from "../verify/support.js";
-import { serve, signInPage, type Served } from "./support.js";
+import { signInPage, usePageFixture, type Served } from "./support.js";
 
 describe("clerks' page in headless Chromium", function () {
-  const dir = tempDir("kyso-page-");
+  const fixture = usePageFixture("kyso-page-", "quyet-dinh.pdf");
   let srv: Served;
   let browser: Browser;
   let good: string;
   let bad: string;
-
-  before(async function () {
-    good = await sign(samples.onePage, join(dir, "quyet-dinh.pdf"), "officerRsa");
-    bad = flipByte(good, join(dir, "bi-sua.pdf"), (b) => b.indexOf("/MediaBox"));
-    srv = await serve(["--trust", pki.root, "--audit-log", join(dir, "audit.jsonl")]);
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await srv?.stop();
-  });
+  before(() => ({ srv, browser, good, bad } = fixture));
 
   it("shows a valid and a tampered document with their verdicts, in Vietnamese and English", async function () {
     const page = await browser.newPage({ locale: "vi-VN" });

@@ -1,7 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { Accounts, type Role, type Scope } from "@kyso/accounts";
-import { cliBin, repoRoot, tempDir } from "../verify/support.js";
+import type { Browser } from "playwright-core";
+import { pki, samples } from "@kyso/certs-test";
+import { launchChromium } from "../support/chromium.js";
+import { cliBin, flipByte, repoRoot, sign, tempDir } from "../verify/support.js";
 
 /** A signed-in user's credentials for fetch: the session cookie and its CSRF token. */
 export interface SignedIn {
@@ -143,4 +146,32 @@ export async function signInPage(page: import("playwright-core").Page, url: stri
   await page.fill("#name", name);
   await page.fill("#password", password);
   await Promise.all([page.waitForURL((u) => u.pathname === new URL(url + path).pathname), page.click("#submit")]);
+}
+
+/** What a page test works on: a served instance, headless Chromium, a signed PDF and a tampered copy. */
+export interface PageFixture {
+  dir: string;
+  srv: Served;
+  browser: Browser;
+  good: string;
+  bad: string;
+}
+
+/**
+ * Registers (inside a describe) the before/after hooks of a page test: signs `goodName` in a temp
+ * folder, flips a byte of it for the tampered copy, starts `kyso serve` and Chromium, and stops them.
+ */
+export function usePageFixture(prefix: string, goodName: string): PageFixture {
+  const f = { dir: tempDir(prefix) } as PageFixture;
+  before(async function () {
+    f.good = await sign(samples.onePage, join(f.dir, goodName), "officerRsa");
+    f.bad = flipByte(f.good, join(f.dir, "bi-sua.pdf"), (b) => b.indexOf("/MediaBox"));
+    f.srv = await serve(["--trust", pki.root, "--audit-log", join(f.dir, "audit.jsonl")]);
+    f.browser = await launchChromium();
+  });
+  after(async () => {
+    await f.browser?.close();
+    await f.srv?.stop();
+  });
+  return f;
 }
