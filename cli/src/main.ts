@@ -1,7 +1,34 @@
 import yargs from "yargs";
-import { KysoError, describeError } from "@kyso/core";
+import { KysoError } from "@kyso/core";
 import type { Io } from "./command.js";
 import { loadCommands } from "./commands/index.js";
+import { readConfigFile } from "./config.js";
+import { errorText } from "./messages/errors.js";
+import { isMessageKey, resolveLang, setLang, t, yargsStrings, type Lang } from "./messages/index.js";
+
+/** The value of `--NAME VALUE` or `--NAME=VALUE` in argv, read before yargs parses (the help it prints depends on it). */
+function flagValue(argv: readonly string[], name: string): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--") break;
+    if (argv[i] === `--${name}`) return argv[i + 1];
+    if (argv[i].startsWith(`--${name}=`)) return argv[i].slice(name.length + 3);
+  }
+  return undefined;
+}
+
+/** The language of this run: --lang, KYSO_LANG, the config file (a broken file is the command's error to report), the locale. */
+export function langOfRun(argv: readonly string[], io: Pick<Io, "env" | "cwd">): Lang {
+  const flag = flagValue(argv, "lang");
+  let config: string | undefined;
+  if (!flag && !io.env.KYSO_LANG) {
+    try {
+      config = readConfigFile(flagValue(argv, "config"), io).lang;
+    } catch {
+      /* reported by the command that reads it */
+    }
+  }
+  return resolveLang({ flag, env: io.env, config });
+}
 
 /** Parses argv, runs one command and returns its exit code. Never calls process.exit. */
 export async function main(argv: string[], io: Io): Promise<number> {
@@ -12,20 +39,27 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
   let exitCode = 0;
   let ran = false;
+  const lang = langOfRun(argv, io);
+  setLang(lang);
   const parser = yargs(argv)
     .scriptName("kyso")
+    // yargs' own texts ("Options:", "Show help", its errors) from the catalogue; a locale of its
+    // own per language, so that one run's strings never leak into the next (tests run in-process).
+    .locale(lang)
+    .updateStrings((lang === "vi" ? yargsStrings("vi") : {}) as Record<string, string>)
     .strict()
-    .demandCommand(1, "Name a command, for example: kyso sign --help")
-    .help()
+    .demandCommand(1, t("main.demandCommand"))
+    .help("help", t("yargs.Show help"))
     .alias("h", "help")
     .version(false)
     // Defaults for flags: flags > KYSO_* environment > this file (cli/src/config.ts, applyConfig).
-    .option("config", { type: "string", global: true, describe: "Config file with defaults (default $XDG_CONFIG_HOME/kyso/config.json)" })
-    .epilogue("Defaults come from the flags, then KYSO_* variables (KYSO_PKCS11_LIB, KYSO_TOKEN_LABEL, KYSO_KEY_LABEL, KYSO_REASON, KYSO_LOCATION, KYSO_OUT_DIR, KYSO_LANG ...), then the config file.")
+    .option("config", { type: "string", global: true, describe: t("main.opt.config") })
+    .option("lang", { choices: ["vi", "en"] as const, global: true, describe: t("main.opt.lang") })
+    .epilogue(t("main.epilogue"))
     .wrap(Math.min(110, (io.stdout as { columns?: number }).columns ?? 100))
     .fail((msg, err) => {
       if (err) throw err;
-      throw new KysoError("USAGE", `${msg}\n\nRun "kyso --help" or "kyso <command> --help" for usage.`);
+      throw new KysoError("USAGE", `${msg}\n\n${t("main.usageHint")}`);
     });
   // yargs renders (and caches) the whole help text of a command every time it runs one, so that it
   // could print it after a failure; kyso never does, and the rendering costs ~40 ms of start-up.
@@ -35,7 +69,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   for (const c of await loadCommands(argv)) {
     parser.command({
       command: c.command,
-      describe: c.describe,
+      describe: isMessageKey(c.describe) ? t(c.describe) : c.describe,
       builder: c.builder,
       handler: async (args) => {
         ran = true;
@@ -47,7 +81,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     await parser.parseAsync();
     return ran ? exitCode : 0;
   } catch (e) {
-    io.stderr.write(`kyso: ${describeError(e)}\n`);
+    io.stderr.write(`kyso: ${errorText(e, lang)}\n`);
     if (e instanceof KysoError) return e.code === "USAGE" || e.code.startsWith("P11_") || e.code.startsWith("PIN") ? 2 : exitCodeFor(e);
     return 2;
   }

@@ -3,6 +3,7 @@ import { KysoError } from "@kyso/core";
 import type { Io } from "../../command.js";
 import { flushed } from "../../registry-cli.js";
 import { promptHidden } from "../../secrets.js";
+import { t } from "../../messages/index.js";
 
 /** Refusals of these commands that exit 1 with their message (usage errors exit 2). */
 const ACCOUNT_ERRORS = new Set(["USER_EXISTS", "USER_NOT_FOUND", "API_KEY_EXISTS", "API_KEY_NOT_FOUND", "API_KEY_REVOKED", "PASSWORD_POLICY", "PASSWORD_MISMATCH", "FILE_UNREADABLE"]);
@@ -55,13 +56,13 @@ export async function obtainPassword(io: Io, file: string | undefined, who: stri
     try {
       return (await readFile(resolve(io.cwd, file), "utf8")).split(/\r?\n/)[0];
     } catch (e) {
-      throw new KysoError("FILE_UNREADABLE", `Cannot read the password file ${file}: ${(e as NodeJS.ErrnoException).code ?? "error"}`);
+      throw new KysoError("FILE_UNREADABLE", t("prompt.passwordFileUnreadable", { file, code: (e as NodeJS.ErrnoException).code ?? "error" }));
     }
   }
   if (io.env.KYSO_PASSWORD !== undefined) return io.env.KYSO_PASSWORD;
-  const first = await promptHidden(io, `Password for ${who}: `);
-  const again = await promptHidden(io, "Again: ");
-  if (first !== again) throw new KysoError("PASSWORD_MISMATCH", "The two passwords differ");
+  const first = await promptHidden(io, t("prompt.userPassword", { who }), t("prompt.userPasswordWhat", { who }));
+  const again = await promptHidden(io, t("prompt.again"), t("prompt.userPasswordWhat", { who }));
+  if (first !== again) throw new KysoError("PASSWORD_MISMATCH", t("prompt.passwordMismatch"));
   return first;
 }
 

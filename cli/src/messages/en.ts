@@ -1,0 +1,105 @@
+/**
+ * Everything `kyso` says to a person, in English: the source of the keys. vi.ts has the same keys
+ * (a missing one is a compile error) and cli/test/catalogue.test.ts checks both: same keys, same
+ * `{placeholders}`, and no Vietnamese letter here. Keys are grouped by command (`verify.*`,
+ * `sign.*`); the un-prefixed ones are the bulk-signing and token messages of the first catalogue.
+ * `%s` placeholders are yargs' own (yargs.*), filled in by yargs.
+ */
+export const en = {
+  // kyso itself (main.ts)
+  "main.demandCommand": "Name a command, for example: kyso sign --help",
+  "main.usageHint": "Run \"kyso --help\" or \"kyso <command> --help\" for usage.",
+  "main.epilogue": "Defaults come from the flags, then KYSO_* variables (KYSO_PKCS11_LIB, KYSO_TOKEN_LABEL, KYSO_KEY_LABEL, KYSO_REASON, KYSO_LOCATION, KYSO_OUT_DIR, KYSO_LANG ...), then the config file.",
+  "main.opt.config": "Config file with defaults (default $XDG_CONFIG_HOME/kyso/config.json)",
+  "main.opt.lang": "Language of messages: vi or en (default $KYSO_LANG, the config file, the locale)",
+  "main.errorPrefix": "kyso",
+  "prompt.cancelled": "Cancelled: nothing was signed",
+
+  // yargs' own texts (yargs.updateStrings); English is yargs' default and these mirror it.
+  "yargs.Commands:": "Commands:",
+  "yargs.Options:": "Options:",
+  "yargs.Examples:": "Examples:",
+  "yargs.Positionals:": "Positionals:",
+  "yargs.boolean": "boolean",
+  "yargs.count": "count",
+  "yargs.string": "string",
+  "yargs.number": "number",
+  "yargs.array": "array",
+  "yargs.required": "required",
+  "yargs.default": "default",
+  "yargs.default:": "default:",
+  "yargs.choices:": "choices:",
+  "yargs.aliases:": "aliases:",
+  "yargs.generated-value": "generated-value",
+  "yargs.command": "command",
+  "yargs.deprecated": "deprecated",
+  "yargs.deprecated: %s": "deprecated: %s",
+  "yargs.Not enough non-option arguments: got %s, need at least %s": "Not enough non-option arguments: got %s, need at least %s",
+  "yargs.Too many non-option arguments: got %s, maximum of %s": "Too many non-option arguments: got %s, maximum of %s",
+  "yargs.Missing argument value: %s": "Missing argument value: %s",
+  "yargs.Missing required argument: %s": "Missing required argument: %s",
+  "yargs.Unknown argument: %s": "Unknown argument: %s",
+  "yargs.Unknown command: %s": "Unknown command: %s",
+  "yargs.Invalid values:": "Invalid values:",
+  "yargs.Argument: %s, Given: %s, Choices: %s": "Argument: %s, Given: %s, Choices: %s",
+  "yargs.Argument check failed: %s": "Argument check failed: %s",
+  "yargs.Implications failed:": "Missing dependent arguments:",
+  "yargs.Not enough arguments following: %s": "Not enough arguments following: %s",
+  "yargs.Show help": "Show help",
+  "yargs.Show version number": "Show version number",
+  "yargs.Did you mean %s?": "Did you mean %s?",
+  "yargs.Arguments %s and %s are mutually exclusive": "Arguments %s and %s are mutually exclusive",
+
+  // errors of the libraries, by code (messages/errors.ts): English shows the library's own message
+  "error.P11_PIN_INCORRECT": "Wrong PIN for token \"{token}\". Not retried: tokens lock after a few wrong PINs.",
+  "error.P11_PIN_LOCKED": "The user PIN of token \"{token}\" is locked; the security officer must unlock it",
+  "error.P11_TOKEN_NOT_FOUND": "No matching token is present (tokens found: {found})",
+  "error.P11_KEY_NOT_FOUND": "No matching private key on token \"{token}\"",
+  "error.P11_LIBRARY": "Cannot load the PKCS#11 library {library}",
+  "error.PDF_ENCRYPTED": "The document is encrypted; Kyso does not sign encrypted documents",
+  "error.FILE_UNREADABLE": "Cannot read {detail}",
+  "error.pinFlags.locked": "The PIN is now locked.",
+  "error.pinFlags.finalTry": "One try left before the token locks.",
+  "error.pinFlags.countLow": "A wrong PIN has been entered before.",
+  "error.pinFlags.none": "",
+
+  // prompts (secrets.ts)
+  "prompt.pin": "PIN for {token}: ",
+  "prompt.p12Password": "Password for {file}: ",
+  "prompt.noTerminal": "{what} is needed but there is no terminal to ask on; set it in the environment or a file",
+  "prompt.pinWhat": "The PIN for {token}",
+  "prompt.p12What": "The password for {file}",
+  "prompt.pinFileUnreadable": "Cannot read the PIN file {file}: {code}",
+  "prompt.userPassword": "Password for {who}: ",
+  "prompt.userPasswordWhat": "The password for {who}",
+  "prompt.again": "Again: ",
+  "prompt.passwordMismatch": "The two passwords differ",
+  "prompt.passwordFileUnreadable": "Cannot read the password file {file}: {code}",
+
+  // kyso sign, bulk runs (the first catalogue's keys, kept as they were)
+  signed: "signed",
+  skipped: "skipped",
+  failed: "failed",
+  planned: "would sign",
+  summary: "{signed} signed, {skipped} skipped, {failed} failed in {seconds} s ({rate}/s)",
+  stopped: "The run stopped: {message}. {notProcessed} file(s) were not processed; the report lists them.",
+  noInputs: "No PDF files found in the inputs given",
+  reportWritten: "Report written to {file}",
+  resumeFrom: "Resuming: {count} file(s) already signed according to {file}",
+  dryRunSummary: "{count} file(s) would be signed (dry run: nothing was written and the token was not opened)",
+  reasonALREADY_SIGNED: "already signed with this certificate (use --force to sign again)",
+  reasonOUTPUT_SIGNED: "the output exists and is already signed with this certificate",
+  reasonJOURNAL: "signed in an earlier run",
+  reasonNOT_PROCESSED: "not processed: the run stopped",
+  // kyso token
+  usingLibrary: "PKCS#11 library: {library} ({how})",
+  foundBy: "found by searching the usual places",
+  givenBy: "given",
+  noLibrary: "No PKCS#11 middleware found (looked for {names}); install your token's middleware or pass --pkcs11-lib",
+  noTokens: "no token present",
+  keyGenerated: "Key pair \"{label}\" ({algo}) generated on token \"{token}\", CKA_ID {id}; the private key cannot be extracted",
+  csrWritten: "Certificate request written to {file}",
+  certImported: "Certificate \"{subject}\" written to token \"{token}\" with label \"{label}\", CKA_ID {id}",
+} as const;
+
+export type MessageKey = keyof typeof en;
