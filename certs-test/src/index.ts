@@ -61,3 +61,15 @@ export function loadGraphene(): typeof GrapheneModule {
 
 export { startTestServers } from "./servers.js";
 export type { TestServers, TestServersOptions } from "./servers.js";
+
+export { CSC_CLIENT_ID, CSC_CLIENT_SECRET, CSC_OTP, CSC_PIN, CSC_USERS, CSC_USER_PASSWORD } from "./csc/credentials.js";
+export type { CscConfig, CscServer, CscServerOptions, CscStats, FailNext } from "./csc/server.js";
+
+/**
+ * Starts the CSC API v2.0 test server (README, "CSC test server"). Loaded on call, so that
+ * importing this package loads neither express nor graphene.
+ */
+export async function startCscServer(options: import("./csc/server.js").CscServerOptions = {}): Promise<import("./csc/server.js").CscServer> {
+  const { startCscServer: start } = await import("./csc/server.js");
+  return start(options);
+}

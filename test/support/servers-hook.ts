@@ -2,7 +2,8 @@
 // run on the port the certificates name, because verification checks revocation online by default.
 // They run in a child process, so that a test blocked in a synchronous call (spawnSync of the CLI)
 // does not block the servers its subprocess asks. A test that asks for its own servers on that
-// port (startTestServers()) then shares these.
+// port (startTestServers()) then shares these. The same child runs the CSC API test server on a free
+// port; its URL (the `csc URL` line) is put in KYSO_TEST_CSC_URL for the tests and their children.
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
@@ -20,10 +21,17 @@ export const mochaHooks = {
       let out = "";
       proc.stdout!.on("data", (d) => {
         out += d;
-        if (out.includes("Kyso test servers on")) resolve();
+        // run-servers.js prints its banner and the `csc …` line in one write, the csc line last.
+        const csc = /^csc (\S+)/m.exec(out);
+        if (csc && /^csc .*\n/m.test(out)) {
+          if (csc[1].startsWith("http")) process.env.KYSO_TEST_CSC_URL = csc[1];
+          resolve();
+        } else if (!csc && /^ {2}CA .*\n/m.test(out)) {
+          resolve(); // a run-servers.js built before the CSC server: its banner ends with the CA line
+        }
       });
       proc.once("exit", (code) => {
-        // EADDRINUSE: another run on this machine serves the same PKI; run-servers.js exits 0 then.
+        // Exit 0: another run on this machine serves the same PKI and the CSC server could not start.
         if (code === 0) resolve();
         else reject(new Error(`the test servers did not start (exit ${code}): ${err.trim()}`));
       });
