@@ -33,3 +33,23 @@ export function maxSignatureLengthFor(key: KeyAlgorithm): number {
   const n = key.namedCurve === "P-256" ? 32 : key.namedCurve === "P-384" ? 48 : 66;
   return 2 * n;
 }
+
+/**
+ * A signer that signs many digests in one round trip (remote signing: one CSC authorization and
+ * one `signatures/signHash` call for up to `batchSize` hashes). The batch engine groups documents
+ * for it; `sign` still works one message at a time.
+ */
+export interface BatchRawSigner extends RawSigner {
+  /** The most digests one `signDigests` call should carry (CSC: the credential's `multisign`). */
+  readonly batchSize: number;
+  /**
+   * Signs digests computed locally with `digest` (each the hash of a message `sign` would take),
+   * in order. For ECDSA each result is raw r||s. All or nothing: one failure rejects the call.
+   */
+  signDigests(digests: readonly Uint8Array[], scheme: SignatureScheme, digest: DigestAlgorithm): Promise<Uint8Array[]>;
+}
+
+export function isBatchRawSigner(s: RawSigner): s is BatchRawSigner {
+  const b = s as Partial<BatchRawSigner>;
+  return typeof b.signDigests === "function" && typeof b.batchSize === "number" && b.batchSize >= 1;
+}

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import { basename, dirname } from "node:path";
 import {
-  KysoError, defaultScheme, describeError, nodeDigestName, parseCertificate, systemClock, writeFileAtomic,
+  KysoError, defaultScheme, describeError, isBatchRawSigner, nodeDigestName, parseCertificate, systemClock, writeFileAtomic,
   type DigestAlgorithm, type RawSigner, type SignatureScheme,
 } from "@kyso/core";
 import { PdfReader } from "@kyso/pdf";
@@ -10,6 +10,7 @@ import { commonName } from "@kyso/signers";
 import { addPlaceholder, completeDocument, contentsLengthFor, prepareDocument, signedAttributesFor, writeSignedDocument, type PreparedDocument, type SignOptions } from "./sign-pdf.js";
 import { signedByCertificate } from "./already-signed.js";
 import { BatchJournal } from "./journal.js";
+import { DigestBatcher } from "./digest-batcher.js";
 import { STOP_RUN_OUTPUT_CODES, outputWriteError } from "./output-errors.js";
 import { writeFully } from "./write-fully.js";
 
@@ -46,6 +47,15 @@ export interface FileEvent {
 /** Errors after which no further document can be signed in this run (the token is gone or broken). */
 export const FATAL_CODES = new Set(["P11_TOKEN_REMOVED", "P11_DEVICE_ERROR", "P11_CLOSED", "P11_PIN_LOCKED", "P11_NOT_LOGGED_IN"]);
 
+/**
+ * A remote signing service's refusal (CSC_*: wrong PIN or OTP, locked credential, rejected or timed
+ * out approval, expired session, service unreachable) stops the run like a token failure: trying
+ * the next document would only repeat it (and a wrong PIN must not be tried twice).
+ */
+export function isFatalSignerCode(code: string): boolean {
+  return FATAL_CODES.has(code) || code.startsWith("CSC_");
+}
+
 export interface BatchSummary {
   total: number;
   signed: number;
@@ -65,7 +75,10 @@ export interface BatchSummary {
 }
 
 export interface BatchOptions extends SignOptions {
-  /** Documents in flight at once (prepared, waiting for the token, being written). Default 4. */
+  /**
+   * Documents in flight at once (prepared, waiting for the token, being written). Default 4. With a
+   * signer that signs digests in groups (remote signing), at least two groups' worth.
+   */
   concurrency?: number;
   /** Replace existing outputs and sign inputs that already carry a signature by this certificate. */
   force?: boolean;
@@ -180,7 +193,11 @@ export async function signBatch(
   const t0 = performance.now();
   const summary: BatchSummary = { total: items.length, signed: 0, skipped: 0, failed: 0, notProcessed: 0, ms: 0 };
   const force = options.force ?? options.overwrite ?? false;
-  const concurrency = Math.max(1, Math.min(64, Math.floor(options.concurrency ?? 4)));
+  // A remote signer signs `groupSize` digests per round trip: two groups in flight, so that one is
+  // prepared while the other is at the service.
+  const groupSize = isBatchRawSigner(signer) ? Math.max(1, Math.min(256, Math.floor(signer.batchSize))) : 1;
+  const requested = Math.max(1, Math.min(64, Math.floor(options.concurrency ?? 4)));
+  const concurrency = groupSize > 1 ? Math.max(requested, Math.min(2 * groupSize, groupSize + 64)) : requested;
   const inMemoryLimit = options.inMemoryLimit ?? 64 * 1024 * 1024;
   const digestAlgorithm = options.digestAlgorithm ?? "SHA-256";
   const signOptions: SignOptions = { ...options, digestAlgorithm, scheme: options.scheme ?? defaultScheme(signer.keyAlgorithm) };
@@ -188,7 +205,9 @@ export async function signBatch(
   const cert = parseCertificate(signer.certificate);
   const signerName = commonName(signer.certificate);
   const signerSerial = Buffer.from(cert.serial).toString("hex");
-  const lane = tokenLane(signer);
+  const workers = Math.min(concurrency, Math.max(1, items.length));
+  const batcher = isBatchRawSigner(signer) ? new DigestBatcher(signer, groupSize, workers) : undefined;
+  const lane = batcher ? batcher.signer : tokenLane(signer);
   // The placeholder size depends only on the signer and the options: compute it once.
   const contentsLength = contentsLengthFor(signer, signOptions);
 
@@ -335,7 +354,7 @@ export async function signBatch(
       emit({ file: item.input, output: item.output, status: "signed", sha256, inputSha256, ms: ms() });
     } catch (e) {
       const code = e instanceof KysoError ? e.code : classify(e);
-      if (FATAL_CODES.has(code)) {
+      if (isFatalSignerCode(code)) {
         if (!aborted) aborted = { code, message: describeError(e) };
         return; // reported below as not processed
       }
@@ -349,10 +368,14 @@ export async function signBatch(
   const cancelled = (): boolean => options.signal?.aborted ?? false;
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < items.length && !aborted && !cancelled()) await processOne(items[next++]);
+    try {
+      while (next < items.length && !aborted && !cancelled()) await processOne(items[next++]);
+    } finally {
+      batcher?.workerDone();
+    }
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, items.length)) }, worker));
+    await Promise.all(Array.from({ length: workers }, worker));
   } finally {
     await journal?.close();
   }

@@ -1,4 +1,4 @@
-import { KysoError, systemClock, type Clock, type RawSigner } from "@kyso/core";
+import { KysoError, isBatchRawSigner, systemClock, type BatchRawSigner, type Clock, type RawSigner } from "@kyso/core";
 import {
   CertificatePool, PKIX_OID, fetchRevocationStatus, pathWithAia,
   type Certificate, type RevocationFetcher, type RevocationFinding, type RevocationStore,
@@ -208,11 +208,15 @@ export function certificateRefusalError(check: CertificateCheck, message?: strin
  * certificates a validator needs to build the path). The key and everything else are the signer's.
  */
 export function withChain(signer: RawSigner, chain: readonly Uint8Array[]): RawSigner {
-  return {
+  const s: RawSigner = {
     certificate: signer.certificate,
     chain,
     keyAlgorithm: signer.keyAlgorithm,
     maxSignatureLength: () => signer.maxSignatureLength(),
     sign: (data, scheme, digest) => signer.sign(data, scheme, digest),
   };
+  // A remote signer keeps its batch capability (one round trip per group of documents).
+  if (!isBatchRawSigner(signer)) return s;
+  const b: BatchRawSigner = { ...s, batchSize: signer.batchSize, signDigests: (d, scheme, digest) => signer.signDigests(d, scheme, digest) };
+  return b;
 }
