@@ -20,6 +20,7 @@ const ALLOWED: Record<string, string[]> = {
   audit: ["core", "db"],
   edxml: ["core", "cms"],
   trust: ["core"],
+  agent: ["core", "pdf", "cms", "signers", "appearance", "sign", "verify"],
 };
 
 function sources(dir: string): string[] {

@@ -1,0 +1,10 @@
+export { startAgent } from "./server.js";
+export * from "./types.js";
+export { STATUS, statusForCode, failureOf, type StatusCode, type Failure } from "./status.js";
+export { OriginPolicy, normalizeOrigin } from "./origins.js";
+export { PairingStore, preparePairing } from "./pairing.js";
+export { PagePrompt } from "./page-prompt.js";
+export { pkcs11SignerFactory, type Pkcs11FactoryOptions } from "./pkcs11-factory.js";
+export { COMPAT_FUNCTIONS, COMPAT_KINDS, appearanceFromMetaData, metaDataOf } from "./compat.js";
+export { V1_OPS } from "./protocol-v1.js";
+export * from "./local-ca.js";

@@ -1,0 +1,139 @@
+import type { RawSigner } from "@kyso/core";
+import type { CertificateCheckOptions } from "@kyso/sign";
+
+/** The Decree 30/2020 appearance kinds, and `none` for an invisible signature. */
+export type AgentAppearanceKind = "personal" | "organization" | "incoming" | "attachment" | "copy" | "none";
+
+/** One document as the officer is shown it before saying yes. */
+export interface ConfirmDocument {
+  name: string;
+  pages: number;
+  sizeBytes: number;
+  kind: AgentAppearanceKind;
+}
+
+/** What the agent asks the officer to approve: a signing (one or many documents) or a pairing. */
+export interface ConfirmRequest {
+  /** Random id of the request (the confirmation page's handle). */
+  id: string;
+  /** The calling site, e.g. `https://vanban.phuyen.gov.vn`. */
+  origin: string;
+  /** `pair` (first connection of an origin), else the function (`SignApproved`, `sign`, `batch`, `signHash`, …). */
+  operation: string;
+  documents: ConfirmDocument[];
+  /** Aborted when the request times out or the caller goes away: the prompt should drop it. */
+  signal?: AbortSignal;
+}
+
+export interface PinRequest {
+  id: string;
+  origin: string;
+  /** The token's label or the signer's description. */
+  token: string;
+  signal?: AbortSignal;
+}
+
+/**
+ * The prompt seam: a desktop dialog, the confirmation page, the terminal, or a test's own. `pin`
+ * returns null when the officer cancels. A PIN is never logged and never leaves the agent.
+ */
+export interface AgentPrompt {
+  confirm(request: ConfirmRequest): Promise<boolean>;
+  pin(request: PinRequest): Promise<string | null>;
+}
+
+/** A signer the agent keeps open (and logged in) for the idle time. */
+export interface OpenedAgentSigner {
+  signer: RawSigner;
+  /** e.g. `token "KYSO-DEMO", key "officer"`. */
+  describe: string;
+  close(): Promise<void>;
+}
+
+export interface SignerOpenHooks {
+  /** Called at most once, right before the single login attempt. */
+  pin: () => Promise<string>;
+  /**
+   * Checks the key's certificate before the PIN is asked (the token's other certificates are
+   * offered for the chain); throwing stops before any login.
+   */
+  beforeLogin: (certificate: Uint8Array, offered: readonly Uint8Array[]) => Promise<void>;
+}
+
+/** A certificate found on an inserted token (GetCertInfo, `certificates`). */
+export interface TokenCertificate {
+  token: string;
+  label: string;
+  /** CKA_ID, hexadecimal. */
+  id: string;
+  der: Uint8Array;
+}
+
+/** Opens the token (or file) signer. The agent owns what it opens and closes it when idle. */
+export interface SignerFactory {
+  open(hooks: SignerOpenHooks): Promise<OpenedAgentSigner>;
+  /** The certificates on the inserted tokens, read without login. */
+  certificates(): Promise<TokenCertificate[]>;
+}
+
+export interface AgentLimits {
+  /** Largest document downloaded (default 50 MiB). */
+  maxDownloadBytes?: number;
+  /** Per download or upload (default 30 s). */
+  downloadTimeoutMs?: number;
+  /** How long a request waits for the officer's yes (default 120 s); then it ends with its own Status. */
+  confirmTimeoutMs?: number;
+  /** Largest request body or WebSocket message (default 64 MiB). */
+  maxMessageBytes?: number;
+  /** Documents in one batch (default 500). */
+  maxBatch?: number;
+}
+
+export interface AgentOptions {
+  /** Always loopback; anything else is refused. Default 127.0.0.1. */
+  host?: string;
+  /** Default 8987; 0 for an ephemeral port (tests). */
+  port?: number;
+  /** PEM certificate and key; absent: plain ws:// and http:// (`--no-tls`). */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** Origins (scheme://host[:port]) allowed to connect; everything else is refused at the handshake. */
+  allowedOrigins: string[];
+  /** Extra hosts (host or host:port) an origin may have documents downloaded from and uploaded to. */
+  originHosts?: Record<string, string[]>;
+  /** Allow http:// download and upload URLs (default: https only). */
+  allowHttp?: boolean;
+  /** Extra CA certificates (PEM) trusted for https document servers, beside Node's bundled ones. */
+  downloadCa?: (string | Buffer)[];
+  /** JSON file remembering the paired origins. */
+  pairingStore: string;
+  /**
+   * The prompt; default: the confirmation page served at /confirm. A function receives the page
+   * prompt (for a prompt that falls back to it, e.g. a desktop dialog when no display answers).
+   */
+  prompt?: AgentPrompt | ((page: AgentPrompt) => AgentPrompt);
+  signerFactory: SignerFactory;
+  /** How long the token session stays logged in without use (default 10 minutes). */
+  idleTimeoutMs?: number;
+  /** JSON Lines audit log (time, origin, operation, document SHA-256, outcome; never a PIN). */
+  auditLog: string;
+  limits?: AgentLimits;
+  /** The check of the signer's certificate before signing, as `kyso sign` makes it (trust anchors, revocation mode, fetcher, cache). */
+  certificateCheck?: Omit<CertificateCheckOptions, "offered" | "purpose">;
+  /** Options for VerifyPDF / `verify` (trust anchors, revocation mode); passed to @kyso/verify's verifyPdf. */
+  verifyOptions?: Record<string, unknown>;
+  /** TSA URLs used for levels B-T and above when the request names none. */
+  tsaUrls?: string[];
+  /** Where diagnostics go (default: nowhere). Never receives a PIN. */
+  log?: (line: string) => void;
+  /** Language of the confirmation page (default vi). */
+  lang?: "vi" | "en";
+}
+
+export interface RunningAgent {
+  /** `wss://127.0.0.1:PORT` or `ws://127.0.0.1:PORT`. */
+  url: string;
+  port: number;
+  /** `https://127.0.0.1:PORT` or `http://…`: the confirmation page is at `${httpUrl}/confirm`. */
+  httpUrl: string;
+  close(): Promise<void>;
+}
