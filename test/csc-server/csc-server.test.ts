@@ -4,6 +4,7 @@
  * authorize + signHash for RSA and ECDSA (signatures checked with node:crypto against the
  * certificate it serves), its refusals (hash not covered, reuse, expiry, multisign, wrong PIN/OTP
  * and lock), the asynchronous approval flow, the test controls and the v1.0.4 aliases.
+ * The login page and the test "phone" page are also driven in headless Chromium.
  * Keys on the SoftHSM demo token; each describe starts its own server on a free port.
  */
 import assert from "node:assert/strict";
@@ -12,7 +13,9 @@ import { X509Certificate, createHash, randomBytes, verify } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
+import type { Browser } from "playwright-core";
 import { CSC_OTP, CSC_PIN, ready, startCscServer, type CscServer } from "@kyso/certs-test";
+import { launchChromium } from "../support/chromium.js";
 
 const SHA256 = "2.16.840.1.101.3.4.2.1";
 const SHA384 = "2.16.840.1.101.3.4.2.2";
@@ -506,5 +509,68 @@ describe("CSC test server: run-servers.js and the mocha hook", function () {
       child.kill("SIGTERM");
       await exited;
     }
+  });
+});
+
+describe("CSC test server: its pages in headless Chromium", function () {
+  let csc: CscServer;
+  let browser: Browser;
+  before(async function () {
+    csc = await startCscServer({ asyncApproval: true });
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await csc?.close();
+  });
+
+  it("the officer signs in on the login page and the browser lands on the loopback redirect with the code", async function () {
+    let got!: (q: URLSearchParams) => void;
+    const received = new Promise<URLSearchParams>((r) => (got = r));
+    const server = createServer((req, res) => {
+      got(new URL(req.url ?? "/", "http://127.0.0.1").searchParams);
+      res.setHeader("content-type", "text/html; charset=utf-8");
+      res.end("<p id=done>Đã đăng nhập</p>");
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const redirectUri = `http://127.0.0.1:${(server.address() as AddressInfo).port}/callback`;
+      const verifier = randomBytes(32).toString("base64url");
+      const q = new URLSearchParams({
+        response_type: "code", client_id: "kyso-test", redirect_uri: redirectUri, state: "browser-state",
+        code_challenge: createHash("sha256").update(verifier).digest("base64url"), code_challenge_method: "S256",
+      });
+      const page = await browser.newPage();
+      await page.goto(`${csc.oauthUrl}/oauth2/authorize?${q}`);
+      await page.fill('input[name="username"]', "an");
+      await page.fill('input[name="password"]', "kyso-test");
+      await Promise.all([page.waitForURL(/\/callback\?/), page.click('button[type="submit"]')]);
+      await page.waitForSelector("#done");
+      const params = await received;
+      assert.equal(params.get("state"), "browser-state");
+      const t = await fetch(`${csc.oauthUrl}/oauth2/token`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ grant_type: "authorization_code", code: params.get("code")!, redirect_uri: redirectUri, client_id: "kyso-test", code_verifier: verifier }).toString(),
+      });
+      assert.equal(t.status, 200);
+      const tok = (await t.json()) as { access_token: string };
+      assert.deepEqual((await call(`${csc.url}/credentials/list`, {}, tok.access_token)).body.credentialIDs, ["officer-rsa"]);
+    } finally {
+      server.close();
+    }
+  });
+
+  it("the phone page's Approve button approves a pending authorization", async function () {
+    const token = await serviceToken(csc);
+    const docs = documents(1);
+    const p = await call(`${csc.url}/credentials/authorize`, { credentialID: "officer-ec", numSignatures: 1, hashes: docs.hashes }, token);
+    assert.equal(p.body.status, "PENDING");
+    const page = await browser.newPage();
+    await page.goto(`${csc.url.replace(/\/csc\/v2$/, "")}/csc/test/pending`);
+    await Promise.all([page.waitForResponse((r) => r.url().endsWith("/csc/test/approve")), page.click(`li[data-response-id="${p.body.responseID}"] button[value="approve"]`)]);
+    const s = await call(`${csc.url}/credentials/authorizeStatus`, { responseID: p.body.responseID }, token);
+    assert.equal(s.body.status, "APPROVED");
+    assert.equal(typeof s.body.SAD, "string");
   });
 });
