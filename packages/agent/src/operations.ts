@@ -8,7 +8,7 @@ import type { AuditLog } from "./audit-log.js";
 import type { OriginPolicy } from "./origins.js";
 import type { PairingStore } from "./pairing.js";
 import type { TokenSession } from "./session.js";
-import { failureOf, type Failure } from "./status.js";
+import { STATUS, failureOf, type Failure } from "./status.js";
 import { download, upload, type TransferOptions, type UploadResult } from "./transfer.js";
 import type { AgentAppearanceKind, AgentOptions, AgentPrompt, ConfirmDocument, ConfirmRequest, TokenCertificate } from "./types.js";
 
@@ -182,6 +182,19 @@ export class AgentOperations {
 
   /** Signs one or many documents with one confirmation and (when the session is not open) one PIN. */
   async sign(job: SignJob): Promise<DocumentOutcome[]> {
+    try {
+      return await this.signOrThrow(job);
+    } catch (e) {
+      // A request that ends before any document is signed: one line for it (the documents' URLs, never the JWT).
+      const f = failureOf(e);
+      const outcome = f.code === "AGENT_REJECTED" ? "rejected" : f.code === "AGENT_CONFIRM_TIMEOUT" ? "timeout" : f.status === STATUS.URL_NOT_ALLOWED ? "refused" : "failed";
+      const names = job.documents.map((d) => d.name ?? (d.url ? safeUrl(d.url) : "(data)")).join(", ");
+      await this.c.audit.write({ origin: job.origin, operation: job.operation, outcome, document: names, status: f.status, code: f.code, message: f.message });
+      throw e;
+    }
+  }
+
+  private async signOrThrow(job: SignJob): Promise<DocumentOutcome[]> {
     const id = randomUUID();
     const origin = job.origin;
     if (job.documents.length === 0) throw new KysoError("AGENT_BAD_REQUEST", "No document to sign");
@@ -360,6 +373,16 @@ export function digestAlgorithmOf(text: unknown): DigestAlgorithm {
     return parseDigestAlgorithm(String(text ?? "sha256"));
   } catch (cause) {
     throw new KysoError("AGENT_BAD_REQUEST", `Unknown digest algorithm "${String(text)}"`, { cause });
+  }
+}
+
+/** A URL for the log: without query and fragment (they may carry tokens). */
+function safeUrl(text: string): string {
+  try {
+    const u = new URL(text);
+    return `${u.origin}${u.pathname}`;
+  } catch {
+    return "(invalid URL)";
   }
 }
 

@@ -1,5 +1,6 @@
 import { KysoError, type DigestAlgorithm, type RawSigner, type SignatureScheme } from "@kyso/core";
 import type { OpenedAgentSigner, SignerFactory } from "./types.js";
+import { isCodedError } from "./status.js";
 
 /** Errors after which the kept session is dead (the token is gone): the next request opens anew. */
 const DEAD = new Set(["P11_TOKEN_REMOVED", "P11_DEVICE_ERROR", "P11_CLOSED", "P11_NOT_LOGGED_IN", "P11_ERROR"]);
@@ -47,7 +48,7 @@ export class TokenSession {
       try {
         return await work(this.serialized(opened.signer), opened.describe);
       } catch (e) {
-        if (e instanceof KysoError && DEAD.has(e.code)) await this.drop(`the token session ended (${e.code})`);
+        if (isCodedError(e) && DEAD.has(e.code)) await this.drop(`the token session ended (${e.code})`);
         throw e;
       }
     } finally {

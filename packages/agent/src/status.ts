@@ -88,7 +88,12 @@ export interface Failure {
   message: string;
 }
 
+/** A KysoError, also one from another copy of @kyso/core (matched by name and a string code, never by message). */
+export function isCodedError(e: unknown): e is KysoError {
+  return e instanceof KysoError || (e instanceof Error && e.name === "KysoError" && typeof (e as { code?: unknown }).code === "string");
+}
+
 export function failureOf(e: unknown): Failure {
-  if (e instanceof KysoError) return { status: statusForCode(e.code), code: e.code, message: e.message };
+  if (isCodedError(e)) return { status: statusForCode(e.code), code: e.code, message: e.message };
   return { status: STATUS.INTERNAL, code: "AGENT_INTERNAL", message: (e as Error)?.message ?? String(e) };
 }
