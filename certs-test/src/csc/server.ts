@@ -124,6 +124,8 @@ const COMBINED: Record<string, { kind: "RSA" | "EC"; digest: DigestAlgorithm }> 
   [SIGN_OIDS.ecdsaWithSHA512]: { kind: "EC", digest: "SHA-512" },
 };
 
+const LOGO_PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==", "base64");
+
 const bad = (description: string): CscError => new CscError(400, "invalid_request", description);
 
 function defaultLibrary(): string {
@@ -288,6 +290,8 @@ export async function startCscServer(options: CscServerOptions = {}): Promise<Cs
     });
   };
   api.post("/info", info);
+  // info's `logo`: a 1×1 PNG, so that a client showing it finds an image.
+  api.get("/logo.png", (_req, res) => void res.type("png").send(LOGO_PNG));
   api.get("/info", info);
 
   // OAuth 2.0 token endpoint (RFC 6749 §3.2, form-encoded; JSON accepted too).
