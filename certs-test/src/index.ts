@@ -73,3 +73,20 @@ export async function startCscServer(options: import("./csc/server.js").CscServe
   const { startCscServer: start } = await import("./csc/server.js");
   return start(options);
 }
+
+export type { DocsysDocument, DocsysOptions, DocsysUpload, RunningDocsys } from "./docsys/server.js";
+export { docsysTls, docsysTlsDir } from "./docsys/tls.js";
+
+/**
+ * Starts the demo document system (README, "Demo document system"): HTTPS on 127.0.0.1 with a
+ * certificate from the test intermediate. Loaded on call, like the CSC server.
+ */
+export async function startDocsys(options: import("./docsys/server.js").DocsysOptions = {}): Promise<import("./docsys/server.js").RunningDocsys> {
+  const { startDocsys: start } = await import("./docsys/server.js");
+  return start(options);
+}
+
+/** The demo document system's sample list (one-page, a provincial decision, an already signed document). */
+export async function defaultDocsysDocuments(): Promise<import("./docsys/server.js").DocsysDocument[]> {
+  return (await import("./docsys/server.js")).defaultDocuments();
+}
