@@ -54,7 +54,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     .version(false)
     // Defaults for flags: flags > KYSO_* environment > this file (cli/src/config.ts, applyConfig).
     .option("config", { type: "string", global: true, describe: t("main.opt.config") })
-    .option("lang", { choices: ["vi", "en"] as const, global: true, describe: t("main.opt.lang") })
+    .option("lang", { type: "string", global: true, describe: t("main.opt.lang") })
     .epilogue(t("main.epilogue"))
     .wrap(Math.min(110, (io.stdout as { columns?: number }).columns ?? 100))
     .fail((msg, err) => {

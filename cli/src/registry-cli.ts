@@ -2,6 +2,7 @@ import type { Argv } from "yargs";
 import type { Registry } from "@kyso/registry";
 import { KysoError } from "@kyso/core";
 import type { Io } from "./command.js";
+import { t } from "./messages/index.js";
 
 /** Options every registry command takes. */
 export interface RegistryArgs {
@@ -13,9 +14,9 @@ export function registryOptions<T>(y: Argv<T>): Argv<T & RegistryArgs> {
   return y
     .option("db", {
       type: "string",
-      describe: "Registry database: sqlite:PATH or postgres://USER@HOST/DB (default $KYSO_DB, else sqlite:$XDG_DATA_HOME/kyso/registry.db)",
+      describe: t("registry-cli.opt.db"),
     })
-    .option("by", { type: "string", describe: "Who makes the change, for the history (default $KYSO_ACTOR, else $USER)" }) as Argv<T & RegistryArgs>;
+    .option("by", { type: "string", describe: t("registry-cli.opt.by") }) as Argv<T & RegistryArgs>;
 }
 
 /** Opens the registry named by --db, KYSO_DB or the default location; the caller closes it. */

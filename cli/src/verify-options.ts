@@ -3,18 +3,19 @@ import { join, resolve } from "node:path";
 import type { Argv } from "yargs";
 import { KysoError } from "@kyso/core";
 import type { RevocationMode, VerifyOptions } from "@kyso/verify";
+import { t } from "./messages/index.js";
 
 /** The options every verifying command shares: trust, revocation, validation time. */
 export function verifyOptionFlags<T>(y: Argv<T>) {
   return y
-    .option("trust", { type: "string", array: true, default: [] as string[], describe: "More trusted root certificates: a PEM/DER file or a folder of them (repeatable); added to the Vietnam trust store" })
-    .option("default-trust", { type: "boolean", default: true, describe: "Trust the bundled Vietnam roots and the local store (kyso trust list); --no-default-trust leaves them out" })
+    .option("trust", { type: "string", array: true, default: [] as string[], describe: t("verify-options.opt.trust") })
+    .option("default-trust", { type: "boolean", default: true, describe: t("verify-options.opt.default-trust") })
     .option("revocation", {
       choices: ["online", "embedded", "off"] as const,
       default: "online" as const,
-      describe: "Revocation status of every certificate in the path: online (OCSP, then CRLs, AIA for missing issuers; 5 s timeout, one retry, cached under $XDG_CACHE_HOME/kyso), embedded (offline: only what the document carries), off (diagnosis: never valid)",
+      describe: t("verify-options.opt.revocation"),
     })
-    .option("at", { type: "string", describe: "Validate as of this date/time (ISO 8601, e.g. 2025-06-30 or 2025-06-30T10:00:00+07:00)" });
+    .option("at", { type: "string", describe: t("verify-options.opt.at") });
 }
 
 export interface VerifyFlagValues {

@@ -3,6 +3,7 @@ import { KysoError } from "@kyso/core";
 import { defineCommand } from "../../command.js";
 import { writeJson, writeTable } from "../../registry-cli.js";
 import { dbOption, withAccounts } from "../users/accounts-cli.js";
+import { t } from "../../messages/index.js";
 
 const SCOPES = ["inbox:write", "verify", "registry:read"] as const;
 const ACTIONS = ["create", "list", "revoke"] as const;
@@ -17,7 +18,7 @@ interface ApiKeysArgs {
 
 export const apiKeysCommand = defineCommand<ApiKeysArgs>({
   command: "api-keys <action> [name]",
-  describe: "API keys for machines (the axis gateway, dashboards), sent as Authorization: Bearer <key>",
+  describe: "api-keys.describe",
   builder: (y) =>
     y
       .usage(
@@ -32,12 +33,12 @@ export const apiKeysCommand = defineCommand<ApiKeysArgs>({
           "Scopes: inbox:write (POST /api/v1/inbox), verify (POST /api/v1/verify), registry:read (/api/v1/registry).",
         ].join("\n"),
       )
-      .positional("action", { choices: ACTIONS, describe: "What to do" })
-      .positional("name", { type: "string", describe: "The key's name (who uses it)" })
-      .option("scope", { choices: SCOPES, array: true, describe: "create: what the key may do (repeatable)" })
+      .positional("action", { choices: ACTIONS, describe: t("api-keys.opt.action") })
+      .positional("name", { type: "string", describe: t("api-keys.opt.name") })
+      .option("scope", { choices: SCOPES, array: true, describe: t("api-keys.opt.scope") })
       .option("db", dbOption)
-      .option("json", { type: "boolean", describe: "list: JSON array of {name, scopes, prefix, createdAt, revokedAt, lastUsedAt}" })
-      .example("$0 api-keys create truc-lien-thong --scope inbox:write > gateway.key", "the axis gateway's key, straight into a file") as unknown as Argv<ApiKeysArgs>,
+      .option("json", { type: "boolean", describe: t("api-keys.opt.json") })
+      .example(t("api-keys.example.1.cmd"), t("api-keys.example.1.text")) as unknown as Argv<ApiKeysArgs>,
   run: async (args, io) => {
     switch (args.action) {
       case "create": {

@@ -4,6 +4,7 @@ import type { Database } from "@kyso/db";
 import type { AuditEntry } from "@kyso/audit";
 import { defineCommand, type Io } from "../../command.js";
 import { flushed, writeJson, writeTable } from "../../registry-cli.js";
+import { t } from "../../messages/index.js";
 
 interface AuditArgs {
   action?: string;
@@ -123,7 +124,7 @@ async function list(args: AuditArgs, io: Io, db: Database): Promise<number> {
 /* One positional action, as in `kyso units` (main.ts calls the top-level command's run()). */
 export const auditCommand = defineCommand<AuditArgs>({
   command: "audit <action>",
-  describe: "The hash-chained audit of the service: check it, read it",
+  describe: "audit.describe",
   builder: (y) =>
     y
       .usage(
@@ -134,16 +135,16 @@ export const auditCommand = defineCommand<AuditArgs>({
           "  kyso audit list [--since DATE] [--until DATE] [--only ACTION] [--limit N] [--json]",
         ].join("\n"),
       )
-      .positional("action", { choices: ["verify", "list"] as const, describe: "What to do" })
-      .option("db", { type: "string", describe: "Database: sqlite:PATH or postgres://USER@HOST/DB (default $KYSO_DB, else sqlite:$XDG_DATA_HOME/kyso/registry.db)" })
-      .option("since", { type: "string", describe: "list: from this time: YYYY-MM-DD (a day in Vietnam) or ISO 8601 (no offset: +07:00)" })
-      .option("until", { type: "string", describe: "list: before this time (same forms)" })
-      .option("only", { type: "string", describe: "list: only this action (e.g. inbox.register)" })
-      .option("limit", { type: "number", describe: "list: at most this many entries" })
-      .option("json", { type: "boolean", describe: "JSON (times ISO 8601 UTC); list: an array of entries" })
-      .option("against", { type: "string", describe: "verify: also compare with a JSON-lines copy (kyso serve --audit-log), which shows removed last rows and rewrites" })
-      .example("$0 audit verify --db postgres://kyso@127.0.0.1/kyso", "check the chain")
-      .example("$0 audit list --since 2026-12-01 --only inbox.register", "who registered what since 1 December (Vietnam time)") as unknown as Argv<AuditArgs>,
+      .positional("action", { choices: ["verify", "list"] as const, describe: t("audit.opt.action") })
+      .option("db", { type: "string", describe: t("audit.opt.db") })
+      .option("since", { type: "string", describe: t("audit.opt.since") })
+      .option("until", { type: "string", describe: t("audit.opt.until") })
+      .option("only", { type: "string", describe: t("audit.opt.only") })
+      .option("limit", { type: "number", describe: t("audit.opt.limit") })
+      .option("json", { type: "boolean", describe: t("audit.opt.json") })
+      .option("against", { type: "string", describe: t("audit.opt.against") })
+      .example(t("audit.example.1.cmd"), t("audit.example.1.text"))
+      .example(t("audit.example.2.cmd"), t("audit.example.2.text")) as unknown as Argv<AuditArgs>,
   run: async (args, io) => {
     if (args.action !== "verify" && args.action !== "list") throw new KysoError("USAGE", `Unknown action "audit ${args.action}" (verify, list)`);
     const db = await openAuditDb(args, io);

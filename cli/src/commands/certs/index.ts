@@ -7,6 +7,7 @@ import { runList, runShow } from "./query.js";
 import { runCorrect, runRenew, runRevoke, runSyncCrl } from "./change.js";
 import { runReport } from "./report.js";
 import { humanFor } from "./human.js";
+import { t } from "../../messages/index.js";
 
 const ACTIONS = ["import", "list", "show", "revoke", "renew", "correct", "sync-crl", "report"] as const;
 const STATUSES = ["active", "revoked", "expired", "suspended"] as const;
@@ -45,49 +46,49 @@ interface CertsArgs {
  */
 export const certsCommand = defineCommand<CertsArgs>({
   command: "certs <action> [args..]",
-  describe: "Issuance registry of certificates: import, list, show, revoke, renew, CRL sync, reports",
+  describe: "certs.describe",
   builder: (y) =>
     registryOptions(
       y
         .usage(USAGE)
-        .positional("action", { choices: ACTIONS, describe: "What to do" })
-        .positional("args", { type: "string", array: true, describe: "Files, a serial, or <old serial> <new file>, by action" })
-        .option("holder", { type: "string", describe: "import, correct: officer's full name, or the organization for a seal certificate" })
-        .option("unit", { type: "string", describe: "import, correct: the holder's unit code; list, report: this unit and those below" })
-        .option("type", { choices: TYPES, describe: "import, correct: personal (an officer) or organization (a seal)" })
-        .option("token-serial", { type: "string", describe: "import, renew, correct: serial of the USB token holding the key" })
-        .option("issued-at", { type: "string", describe: "import, renew: day of issue (default the certificate's notBefore)" })
-        .option("title", { type: "string", describe: "import: officer's title" })
-        .option("identity-number", { type: "string", describe: "import: identity number (default the subject's UID, e.g. CCCD:...)" })
-        .option("email", { type: "string", describe: "import: holder's e-mail" })
-        .option("csv", { type: "string", describe: "import: bulk CSV FILE; list, report: print CSV (no value)" })
-        .option("from-token", { type: "boolean", describe: "import: read the certificates on the inserted PKCS#11 token (no PIN)" })
-        .option("pkcs11-lib", { type: "string", describe: "import --from-token: PKCS#11 library (default $KYSO_PKCS11_LIB)" })
-        .option("token-label", { type: "string", describe: "import --from-token: which token, when several are present" })
-        .option("skip-invalid", { type: "boolean", describe: "import: import the valid items, list the rejected (exit 1)" })
-        .option("status", { choices: STATUSES, describe: "list: only this status (expired = active but past notAfter)" })
-        .option("expiring-within", { type: "number", describe: "list: only active certificates expiring within DAYS" })
-        .option("reason", { type: "string", describe: "revoke: RFC 5280 reason (keyCompromise, affiliationChanged, superseded, cessationOfOperation, certificateHold, ...)" })
-        .option("date", { type: "string", describe: "revoke: day or ISO time of revocation (default now)" })
-        .option("issuer-cert", { type: "string", describe: "sync-crl: check the CRL's signature with this CA certificate" })
-        .option("from", { type: "string", describe: "report: first day (default 1 January this year)" })
-        .option("to", { type: "string", describe: "report: last day, inclusive (default today)" })
-        .option("html", { type: "string", describe: "report: write a self-contained HTML page with charts to FILE" })
-        .option("force", { type: "boolean", describe: "report --html: replace an existing file" })
-        .option("lang", { choices: ["vi", "en"] as const, describe: "Language of the output and the HTML report (default $KYSO_LANG, the config file, the locale)" })
-        .option("timezone", { type: "string", describe: "Zone of the times shown (default $KYSO_TIMEZONE, the config file, else +07:00)" })
-        .option("json", { type: "boolean", describe: "Print JSON" })
-        .example('$0 certs import an.pem --holder "Nguyễn Văn An" --unit PY-STP --type personal --token-serial 5B0A1C', "one officer's certificate")
-        .example('$0 certs import seal.p7b --holder "UBND tỉnh Phú Yên" --unit PY --type organization', "a seal certificate from a PKCS#7 bundle")
-        .example("$0 certs import --csv issued-2026.csv", "all rows or none; rejected rows are listed as line N")
-        .example("$0 certs import --from-token --unit PY-TH", "what is on the inserted token")
-        .example("$0 certs list --expiring-within 30 --unit PY-TH", "who needs a renewal this month")
-        .example("$0 certs show 25:B8:3E:FD:B6:90:A4:18:22:29:CB:3A:1D:71:EC:DD", "details and history")
-        .example("$0 certs revoke 51e1d3b5c4e32f8f6955d90776270423 --reason keyCompromise --date 2026-03-02", "")
-        .example("$0 certs renew 25b83efdb690a4182229cb3a1d71ecdd an-2027.pem", "")
-        .example("$0 certs sync-crl http://ca.example.vn/crl/intermediate.crl", "")
-        .example("$0 certs report --from 2026-01-01 --to 2026-12-31 --json", "figures for the year")
-        .example("$0 certs report --unit PY-TH --html tuy-hoa-2026.html", "a page to open or print"),
+        .positional("action", { choices: ACTIONS, describe: t("certs.opt.action") })
+        .positional("args", { type: "string", array: true, describe: t("certs.opt.args") })
+        .option("holder", { type: "string", describe: t("certs.opt.holder") })
+        .option("unit", { type: "string", describe: t("certs.opt.unit") })
+        .option("type", { choices: TYPES, describe: t("certs.opt.type") })
+        .option("token-serial", { type: "string", describe: t("certs.opt.token-serial") })
+        .option("issued-at", { type: "string", describe: t("certs.opt.issued-at") })
+        .option("title", { type: "string", describe: t("certs.opt.title") })
+        .option("identity-number", { type: "string", describe: t("certs.opt.identity-number") })
+        .option("email", { type: "string", describe: t("certs.opt.email") })
+        .option("csv", { type: "string", describe: t("certs.opt.csv") })
+        .option("from-token", { type: "boolean", describe: t("certs.opt.from-token") })
+        .option("pkcs11-lib", { type: "string", describe: t("certs.opt.pkcs11-lib") })
+        .option("token-label", { type: "string", describe: t("certs.opt.token-label") })
+        .option("skip-invalid", { type: "boolean", describe: t("certs.opt.skip-invalid") })
+        .option("status", { choices: STATUSES, describe: t("certs.opt.status") })
+        .option("expiring-within", { type: "number", describe: t("certs.opt.expiring-within") })
+        .option("reason", { type: "string", describe: t("certs.opt.reason") })
+        .option("date", { type: "string", describe: t("certs.opt.date") })
+        .option("issuer-cert", { type: "string", describe: t("certs.opt.issuer-cert") })
+        .option("from", { type: "string", describe: t("certs.opt.from") })
+        .option("to", { type: "string", describe: t("certs.opt.to") })
+        .option("html", { type: "string", describe: t("certs.opt.html") })
+        .option("force", { type: "boolean", describe: t("certs.opt.force") })
+        .option("lang", { choices: ["vi", "en"] as const, describe: t("certs.opt.lang") })
+        .option("timezone", { type: "string", describe: t("certs.opt.timezone") })
+        .option("json", { type: "boolean", describe: t("certs.opt.json") })
+        .example(t("certs.example.q1.cmd"), t("certs.example.q1.text"))
+        .example(t("certs.example.q2.cmd"), t("certs.example.q2.text"))
+        .example(t("certs.example.1.cmd"), t("certs.example.1.text"))
+        .example(t("certs.example.2.cmd"), t("certs.example.2.text"))
+        .example(t("certs.example.3.cmd"), t("certs.example.3.text"))
+        .example(t("certs.example.4.cmd"), t("certs.example.4.text"))
+        .example(t("certs.example.5.cmd"), t("certs.example.5.text"))
+        .example(t("certs.example.6.cmd"), t("certs.example.6.text"))
+        .example(t("certs.example.7.cmd"), t("certs.example.7.text"))
+        .example(t("certs.example.8.cmd"), t("certs.example.8.text"))
+        .example(t("certs.example.9.cmd"), t("certs.example.9.text")),
     ) as unknown as Argv<CertsArgs>,
   run: async (args, io) =>
     inputErrorsExit1(io, async () => {

@@ -1,5 +1,6 @@
 import { KysoError } from "@kyso/core";
 import { defineCommand } from "../../command.js";
+import { t } from "../../messages/index.js";
 
 interface CompletionArgs {
   shell: "bash" | "zsh";
@@ -7,13 +8,13 @@ interface CompletionArgs {
 
 export const completionCommand = defineCommand<CompletionArgs>({
   command: "completion <shell>",
-  describe: "Print a shell completion script (bash or zsh) for kyso's commands and flags",
+  describe: "completion.describe",
   builder: (y) =>
     y
-      .positional("shell", { choices: ["bash", "zsh"] as const, describe: "The shell" })
-      .example("source <(kyso completion bash)", "completion in this bash; add the line to ~/.bashrc to keep it")
-      .example("kyso completion bash > ~/.local/share/bash-completion/completions/kyso", "installed for bash-completion")
-      .example("source <(kyso completion zsh)", "in ~/.zshrc") as never,
+      .positional("shell", { choices: ["bash", "zsh"] as const, describe: t("completion.opt.shell") })
+      .example(t("completion.example.1.cmd"), t("completion.example.1.text"))
+      .example(t("completion.example.2.cmd"), t("completion.example.2.text"))
+      .example(t("completion.example.3.cmd"), t("completion.example.3.text")) as never,
   run: async (args, io) => {
     const [{ allCompletionSpecs }, { bashScript, zshScript }, { kysoVersion }] = await Promise.all([
       import("./spec.js"),

@@ -5,6 +5,7 @@ import { KysoError, writeFileAtomic } from "@kyso/core";
 import { defineCommand, type Io } from "../../command.js";
 import { CONFIG_KEYS, configFromEnv, configPath, parseConfig, readConfigFile, type ConfigKey } from "../../config.js";
 import { pickLang } from "../../i18n.js";
+import { t } from "../../messages/index.js";
 
 interface ConfigArgs {
   action: "path" | "show" | "init";
@@ -96,7 +97,7 @@ async function init(args: ConfigArgs, io: Io): Promise<number> {
 
 export const configCommand = defineCommand<ConfigArgs>({
   command: "config <action>",
-  describe: "The config file of defaults: where it is, what is in effect, write a first one",
+  describe: "config.describe",
   builder: (y) =>
     y
       .usage(
@@ -111,13 +112,13 @@ export const configCommand = defineCommand<ConfigArgs>({
           "An unknown key or a wrong type is an error naming the key and the file (exit 2). See cli/README.md.",
         ].join("\n"),
       )
-      .positional("action", { choices: ["path", "show", "init"] as const, describe: "What to do" })
-      .option("set", { type: "string", array: true, describe: "init: a setting KEY=VALUE (repeatable; lists as JSON, e.g. tsa='[\"http://a\",\"http://b\"]')" })
-      .option("force", { type: "boolean", describe: "init: replace an existing file" })
-      .option("json", { type: "boolean", describe: "path, show: print JSON" })
-      .example("kyso config init --set tokenLabel=VGCA-01 --set keyLabel=officer", "")
-      .example("kyso config show", "")
-      .example("kyso config show --config ./kyso.json", "") as unknown as Argv<ConfigArgs>,
+      .positional("action", { choices: ["path", "show", "init"] as const, describe: t("config.opt.action") })
+      .option("set", { type: "string", array: true, describe: t("config.opt.set") })
+      .option("force", { type: "boolean", describe: t("config.opt.force") })
+      .option("json", { type: "boolean", describe: t("config.opt.json") })
+      .example(t("config.example.1.cmd"), t("config.example.1.text"))
+      .example(t("config.example.2.cmd"), t("config.example.2.text"))
+      .example(t("config.example.3.cmd"), t("config.example.3.text")) as unknown as Argv<ConfigArgs>,
   run: async (args, io) => {
     if (args.action === "path") {
       const file = requirePath(args, io);

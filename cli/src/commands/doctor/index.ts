@@ -1,6 +1,7 @@
 import { describeError } from "@kyso/core";
 import { defineCommand } from "../../command.js";
 import { CHECKS, type DoctorCheck } from "./checks.js";
+import { t } from "../../messages/index.js";
 
 interface DoctorArgs {
   json?: boolean;
@@ -11,7 +12,7 @@ interface DoctorArgs {
 
 export const doctorCommand = defineCommand<DoctorArgs>({
   command: "doctor",
-  describe: "Check this machine: PKCS#11 modules, tokens, trust store, revocation servers, database, fonts",
+  describe: "doctor.describe",
   builder: (y) =>
     y
       .usage(
@@ -23,10 +24,10 @@ Checks what signing and verifying need, one line each, OK or what to fix: the PK
 the database (opened read-only; migrations applied?) and the fonts of appearances and reports.
 Exit status: 0 all OK, 1 something to fix.`,
       )
-      .option("json", { type: "boolean", default: false, describe: "Print JSON" })
-      .option("db", { type: "string", describe: "Database to check: sqlite:PATH or postgres://... (default $KYSO_DB, else sqlite:$XDG_DATA_HOME/kyso/registry.db)" })
-      .option("check-url", { type: "string", describe: "Probe this OCSP/CRL URL instead of the bundled CAs' (default $KYSO_DOCTOR_CHECK_URL)" })
-      .option("timeout", { type: "number", default: 3000, describe: "Timeout of the revocation probe, ms" }) as never,
+      .option("json", { type: "boolean", default: false, describe: t("doctor.opt.json") })
+      .option("db", { type: "string", describe: t("doctor.opt.db") })
+      .option("check-url", { type: "string", describe: t("doctor.opt.check-url") })
+      .option("timeout", { type: "number", default: 3000, describe: t("doctor.opt.timeout") }) as never,
   run: async (args, io) => {
     const ctx = { env: io.env, cwd: io.cwd, db: args.db, checkUrl: args.checkUrl ?? (io.env.KYSO_DOCTOR_CHECK_URL || undefined), timeoutMs: args.timeout };
     const results: (DoctorCheck & { title: string })[] = [];

@@ -5,6 +5,7 @@ import { defineCommand } from "../../command.js";
 import { expandInputs, outputPathFor } from "../sign/inputs.js";
 import { networkFrom, tsaUrlsFrom } from "../sign/ltv-options.js";
 import type { ExtendLevel, ExtendStep } from "@kyso/sign";
+import { t } from "../../messages/index.js";
 
 const STEP_TEXT: Record<ExtendStep, string> = { "document-timestamp": "document timestamp", dss: "DSS", "archive-timestamp": "archive timestamp" };
 
@@ -16,24 +17,24 @@ const STEP_TEXT: Record<ExtendStep, string> = { "document-timestamp": "document 
  */
 export const extendCommand = defineCommand({
   command: "extend <files..>",
-  describe: "Raise signed PDF documents to PAdES B-T, B-LT or B-LTA (document timestamp, validation data, archive timestamp)",
+  describe: "extend.describe",
   builder: (y) =>
     y
-      .positional("files", { type: "string", array: true, describe: "Signed PDF files, folders or globs (as for kyso sign)" })
-      .option("recursive", { alias: "r", type: "boolean", default: false, describe: "Descend into subfolders of folder inputs" })
+      .positional("files", { type: "string", array: true, describe: t("extend.opt.files") })
+      .option("recursive", { alias: "r", type: "boolean", default: false, describe: t("extend.opt.recursive") })
       .option("level", {
         choices: ["B-T", "B-LT", "B-LTA"] as const,
         default: "B-LTA" as const,
-        describe: "B-T: a document timestamp for signatures without a signature timestamp; B-LT: then a DSS with certificates, OCSP responses and CRLs; B-LTA: then an archive timestamp over it",
+        describe: t("extend.opt.level"),
       })
-      .option("tsa", { type: "string", array: true, describe: "RFC 3161 time-stamp server URL; repeat for fallbacks (default: $KYSO_TSA_URL)" })
-      .option("tsa-timeout", { type: "number", default: 15, describe: "Seconds to wait for each TSA, OCSP or CRL server (one retry)" })
-      .option("out-dir", { type: "string", describe: "Write extended files into this folder (same names)" })
-      .option("suffix", { type: "string", default: ".ltv", describe: "Suffix for outputs written beside the inputs" })
-      .option("force", { type: "boolean", default: false, describe: "Replace existing output files" })
-      .option("json", { type: "boolean", default: false, describe: "One JSON line per file, then a summary line" })
-      .example("kyso extend received/*.pdf --tsa http://tsa.example.vn --out-dir archive/", "Make received documents B-LTA")
-      .example("kyso extend archive/qd-123.pdf --suffix .renewed", "Renew the archive timestamp of a B-LTA document"),
+      .option("tsa", { type: "string", array: true, describe: t("extend.opt.tsa") })
+      .option("tsa-timeout", { type: "number", default: 15, describe: t("extend.opt.tsa-timeout") })
+      .option("out-dir", { type: "string", describe: t("extend.opt.out-dir") })
+      .option("suffix", { type: "string", default: ".ltv", describe: t("extend.opt.suffix") })
+      .option("force", { type: "boolean", default: false, describe: t("extend.opt.force") })
+      .option("json", { type: "boolean", default: false, describe: t("extend.opt.json") })
+      .example(t("extend.example.1.cmd"), t("extend.example.1.text"))
+      .example(t("extend.example.2.cmd"), t("extend.example.2.text")),
   run: async (args, io) => {
     const outDir = args.outDir ? resolve(io.cwd, args.outDir as string) : undefined;
     const suffix = args.suffix as string;

@@ -3,28 +3,29 @@ import { KysoError } from "@kyso/core";
 import { defineCommand } from "../../command.js";
 import { applyConfig } from "../../config.js";
 import { loadSenders, resolveVerifyOptions, revocationCacheDir, verifyOptionFlags, type VerifyFlagValues } from "../../verify-options.js";
+import { t } from "../../messages/index.js";
 
 export const serveCommand = defineCommand({
   command: "serve",
-  describe: "Run the verification service (HTTP API and the clerks' web page)",
+  describe: "serve.describe",
   builder: (y) =>
     verifyOptionFlags(y)
-      .option("port", { type: "number", default: 8080, describe: "TCP port (0: any free port)" })
-      .option("host", { type: "string", default: "127.0.0.1", describe: "Address to listen on (0.0.0.0 for all)" })
-      .option("body-limit", { type: "number", default: 50, describe: "Largest upload in MB (413 above it)" })
-      .option("workers", { type: "number", describe: "Verification worker threads (default: cores)" })
-      .option("max-pending", { type: "number", default: 64, describe: "Documents in progress beyond which requests get 503 + Retry-After" })
-      .option("timeout", { type: "number", default: 30, describe: "Per-document time bound in seconds" })
-      .option("request-timeout", { type: "number", default: 30, describe: "Time to receive a whole request (headers and body) in seconds: a slower client gets 408 and is disconnected" })
-      .option("db", { type: "string", describe: "Registry database for /api/v1/registry and the inbox (/inbox, /api/v1/inbox) (default $KYSO_DB, else sqlite:$XDG_DATA_HOME/kyso/registry.db)" })
-      .option("public-verify", { type: "boolean", default: false, describe: "Let anyone use the verify page and POST /api/v1/verify without signing in" })
-      .option("trust-proxy", { type: "string", describe: "Reverse proxies whose X-Forwarded-For/-Proto are believed (express 'trust proxy': loopback, an address or a comma-separated list)" })
-      .option("origin", { type: "string", array: true, describe: "Public origin(s) of the service besides its own Host (e.g. https://kyso.example.gov.vn), accepted in Origin" })
-      .option("senders", { type: "string", describe: "JSON file: OrganId -> the certificate its edXML packages must be signed with (sender binding; without an entry the signer's organization must match the sender's name)" })
-      .option("rate-limit", { type: "string", default: "off", describe: "Requests per client (address and principal) and window, e.g. 600/min or 20/s; past it 429 + Retry-After. Counted in --db, so replicas share the budget" })
-      .option("audit-log", { type: "string", describe: "Also copy each audit entry to this file (JSON lines); the audit itself is the hash-chained table in --db (kyso audit verify|list)" })
-      .example("kyso serve --port 8080 --trust /etc/kyso/roots/", "Serve on port 8080 with the roots in a folder")
-      .example("kyso users add lan --role clerk && kyso serve", "Users (kyso users) and API keys (kyso api-keys) live in the same --db"),
+      .option("port", { type: "number", default: 8080, describe: t("serve.opt.port") })
+      .option("host", { type: "string", default: "127.0.0.1", describe: t("serve.opt.host") })
+      .option("body-limit", { type: "number", default: 50, describe: t("serve.opt.body-limit") })
+      .option("workers", { type: "number", describe: t("serve.opt.workers") })
+      .option("max-pending", { type: "number", default: 64, describe: t("serve.opt.max-pending") })
+      .option("timeout", { type: "number", default: 30, describe: t("serve.opt.timeout") })
+      .option("request-timeout", { type: "number", default: 30, describe: t("serve.opt.request-timeout") })
+      .option("db", { type: "string", describe: t("serve.opt.db") })
+      .option("public-verify", { type: "boolean", default: false, describe: t("serve.opt.public-verify") })
+      .option("trust-proxy", { type: "string", describe: t("serve.opt.trust-proxy") })
+      .option("origin", { type: "string", array: true, describe: t("serve.opt.origin") })
+      .option("senders", { type: "string", describe: t("serve.opt.senders") })
+      .option("rate-limit", { type: "string", default: "off", describe: t("serve.opt.rate-limit") })
+      .option("audit-log", { type: "string", describe: t("serve.opt.audit-log") })
+      .example(t("serve.example.1.cmd"), t("serve.example.1.text"))
+      .example(t("serve.example.2.cmd"), t("serve.example.2.text")),
   run: async (args, io) => {
     // Defaults from the config file and KYSO_* variables, below the flags (cli/README.md).
     applyConfig(args as unknown as Record<string, unknown>, io, { keys: ["trust", "db"] });

@@ -3,6 +3,7 @@ import type { Argv } from "yargs";
 import type { SignOptions } from "@kyso/sign";
 import { KysoError } from "@kyso/core";
 import type { Io } from "../../command.js";
+import { t } from "../../messages/index.js";
 
 const KINDS = ["personal", "organization", "incoming", "attachment", "copy", "none"] as const;
 const COPY_FORMS = ["SAO Y", "SAO LỤC", "TRÍCH SAO"] as const;
@@ -13,26 +14,26 @@ export function appearanceOptions<T>(y: Argv<T>): Argv<T> {
     .option("appearance", {
       choices: KINDS,
       default: "none" as const,
-      group: "Visible signature:",
-      describe: "personal (signature image; placed by default between the signer's title and printed name found on the page, with the name only when the page has none), organization (red seal over the left third of the personal signature), incoming (arrival stamp ĐẾN), attachment, copy, or none (invisible)",
+      group: t("sign.group.appearance"),
+      describe: t("sign.opt.appearance"),
     })
-    .option("page", { type: "number", group: "Visible signature:", describe: "Page, 1-based; -1 is the last (default: last page for personal/organization, else page 1)" })
-    .option("rect", { type: "string", group: "Visible signature:", describe: "Box x,y,w,h in points, origin at the bottom-left of the page as displayed" })
-    .option("anchor", { type: "string", group: "Visible signature:", describe: 'Place the box relative to this text on the page, e.g. "KT. CHỦ TỊCH"' })
-    .option("anchor-offset", { type: "string", group: "Visible signature:", describe: "Move the anchored box by dx,dy points (right, up)" })
-    .option("seal-size", { type: "string", group: "Visible signature:", describe: "The seal's real diameter: 36mm (default), 3.6cm or 102pt; a bare number is mm" })
-    .option("signature-image", { type: "string", group: "Visible signature:", describe: "PNG of the handwritten signature, blue, transparent background (default: a demo image)" })
-    .option("seal-image", { type: "string", group: "Visible signature:", describe: "PNG of the seal, red, transparent background (default: a demo image)" })
+    .option("page", { type: "number", group: t("sign.group.appearance"), describe: t("sign.opt.page") })
+    .option("rect", { type: "string", group: t("sign.group.appearance"), describe: t("sign.opt.rect") })
+    .option("anchor", { type: "string", group: t("sign.group.appearance"), describe: t("sign.opt.anchor") })
+    .option("anchor-offset", { type: "string", group: t("sign.group.appearance"), describe: t("sign.opt.anchor-offset") })
+    .option("seal-size", { type: "string", group: t("sign.group.appearance"), describe: t("sign.opt.seal-size") })
+    .option("signature-image", { type: "string", group: t("sign.group.appearance"), describe: t("sign.opt.signature-image") })
+    .option("seal-image", { type: "string", group: t("sign.group.appearance"), describe: t("sign.opt.seal-image") })
     .option("title", {
       type: "string",
-      group: "Visible signature:",
-      describe: 'Title above the personal signature image; several lines with "\\n" in the text or by repeating the flag (--title "KT. CHỦ TỊCH" --title "PHÓ CHỦ TỊCH")',
+      group: t("sign.group.appearance"),
+      describe: t("sign.opt.title"),
     })
-    .option("arrival-no", { type: "string", group: "Visible signature:", describe: "Arrival number for --appearance incoming" })
-    .option("doc-code", { type: "string", group: "Visible signature:", describe: 'Number and code of the main document for --appearance attachment, e.g. "123/QĐ-UBND"' })
-    .option("copy-form", { choices: COPY_FORMS, group: "Visible signature:", describe: "Copy form for --appearance copy (default SAO Y)" })
-    .example('kyso sign qd.pdf --p12 me.p12 --appearance personal --anchor "KT. CHỦ TỊCH"', "Signature image under the signer's title")
-    .example("kyso sign qd.signed.pdf --p12 seal.p12 --appearance organization --seal-size 36mm", "Red seal over the left third of the personal signature") as Argv<T>;
+    .option("arrival-no", { type: "string", group: t("sign.group.appearance"), describe: t("sign.opt.arrival-no") })
+    .option("doc-code", { type: "string", group: t("sign.group.appearance"), describe: t("sign.opt.doc-code") })
+    .option("copy-form", { choices: COPY_FORMS, group: t("sign.group.appearance"), describe: t("sign.opt.copy-form") })
+    .example(t("sign.example.anchor.cmd"), t("sign.example.anchor.text"))
+    .example(t("sign.example.1.cmd"), t("sign.example.1.text")) as Argv<T>;
 }
 
 /**

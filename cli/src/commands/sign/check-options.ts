@@ -6,6 +6,7 @@ import type { Io } from "../../command.js";
 import type { Lang } from "../../i18n.js";
 import { revocationCacheDir } from "../../verify-options.js";
 import { levelWord, refusalText, warningLevel, warningText } from "./check-messages.js";
+import { t } from "../../messages/index.js";
 
 /** Flags of the check before signing (issue 13): trust, revocation, what to do when the status is unknown. */
 export function certificateCheckOptions<T>(y: Argv<T>): Argv<T> {
@@ -14,20 +15,20 @@ export function certificateCheckOptions<T>(y: Argv<T>): Argv<T> {
       type: "string",
       array: true,
       default: [] as string[],
-      group: "Certificate check:",
-      describe: "More trusted root certificates (a PEM/DER file or a folder of them, repeatable), added to the Vietnam trust store and the local store (kyso trust list)",
+      group: t("sign.group.check"),
+      describe: t("sign.opt.trust"),
     })
     .option("revocation-check", {
       choices: ["online", "cached", "off"] as const,
       default: "online" as const,
-      group: "Certificate check:",
-      describe: "Before signing, the certificate's revocation status: online (OCSP, then CRLs, cached under $XDG_CACHE_HOME/kyso), cached (only what the cache holds, no network), off (not checked; the report says so)",
+      group: t("sign.group.check"),
+      describe: t("sign.opt.revocation-check"),
     })
     .option("allow-unknown-status", {
       type: "boolean",
       default: false,
-      group: "Certificate check:",
-      describe: "Sign even when the revocation status cannot be obtained (offline); the report and the journal record a warning",
+      group: t("sign.group.check"),
+      describe: t("sign.opt.allow-unknown-status"),
     }) as unknown as Argv<T>;
 }
 

@@ -2,6 +2,7 @@ import type { Argv } from "yargs";
 import { KysoError } from "@kyso/core";
 import type { SignOptions } from "@kyso/sign";
 import type { Io } from "../../command.js";
+import { t } from "../../messages/index.js";
 
 /** Flags for long-term validation levels (issue 7): --level, --tsa (repeatable), --tsa-timeout. */
 export function ltvOptions<T>(y: Argv<T>): Argv<T> {
@@ -9,10 +10,10 @@ export function ltvOptions<T>(y: Argv<T>): Argv<T> {
     .option("level", {
       choices: ["B-B", "B-T", "B-LT", "B-LTA"] as const,
       default: "B-B" as const,
-      describe: "PAdES level: B-T adds a trusted timestamp, B-LT also validation data (DSS), B-LTA also an archive timestamp",
+      describe: t("sign.opt.level"),
     })
-    .option("tsa", { type: "string", array: true, describe: "RFC 3161 time-stamp server URL; repeat for fallbacks (default: $KYSO_TSA_URL)" })
-    .option("tsa-timeout", { type: "number", default: 15, describe: "Seconds to wait for each TSA, OCSP or CRL server before giving up (one retry)" }) as unknown as Argv<T>;
+    .option("tsa", { type: "string", array: true, describe: t("sign.opt.tsa") })
+    .option("tsa-timeout", { type: "number", default: 15, describe: t("sign.opt.tsa-timeout") }) as unknown as Argv<T>;
 }
 
 /** The TSA URLs from --tsa (repeatable, or comma-separated) else $KYSO_TSA_URL (comma- or space-separated). */

@@ -5,6 +5,7 @@ import { defineCommand, type Io } from "../../command.js";
 import { applyConfig } from "../../config.js";
 import { pickLang, translator, type Translate } from "../../i18n.js";
 import { obtainPin } from "../../secrets.js";
+import { t } from "../../messages/index.js";
 
 const ACTIONS = ["list", "certs", "keygen", "csr", "import-cert"] as const;
 type Action = (typeof ACTIONS)[number];
@@ -130,31 +131,31 @@ async function writeOut(io: Io, file: string | undefined, text: string): Promise
 
 export const tokenCommand = defineCommand<TokenArgs>({
   command: "token <action>",
-  describe: "PKCS#11 tokens: list them, read their certificates, generate a key, make a certificate request, import the issued certificate",
+  describe: "token.describe",
   builder: (y) =>
     y
-      .positional("action", { choices: ACTIONS, describe: "list | certs | keygen | csr | import-cert" })
-      .option("pkcs11-lib", { type: "string", describe: "PKCS#11 library (default $KYSO_PKCS11_LIB, else the known middleware found: SafeNet, ePass2003, Bit4id, OpenSC, SoftHSM2)" })
-      .option("token-label", { type: "string", describe: "Token label" })
-      .option("token-serial", { type: "string", describe: "Token serial number" })
-      .option("pin-file", { type: "string", describe: "Read the PIN from this file (else $KYSO_PIN, else a prompt without echo)" })
-      .option("json", { type: "boolean", default: false, describe: "Machine-readable output" })
-      .option("login", { type: "boolean", describe: "certs: log in to see which certificates have their private key (default: when a PIN is in $KYSO_PIN or --pin-file)" })
-      .option("label", { type: "string", describe: "keygen: label of the new key pair; import-cert: label of the certificate (default: the key's)" })
-      .option("algo", { choices: ["rsa2048", "rsa3072", "p256", "p384"] as const, describe: "keygen: key algorithm" })
-      .option("key-label", { type: "string", describe: "csr: label of the key" })
-      .option("key-id", { type: "string", describe: "csr: CKA_ID of the key, hexadecimal" })
-      .option("subject", { type: "string", describe: "csr: subject, e.g. \"CN=Nguyễn Văn An,UID=CCCD:001085012345,O=UBND tỉnh Phú Yên,C=VN\"" })
-      .option("out", { type: "string", describe: "csr: write the PEM request to this file (default: standard output)" })
-      .option("cert", { type: "string", describe: "import-cert: the issued certificate (PEM or DER)" })
-      .option("lang", { choices: ["en", "vi"] as const, describe: "Language of messages" })
+      .positional("action", { choices: ACTIONS, describe: t("token.opt.action") })
+      .option("pkcs11-lib", { type: "string", describe: t("token.opt.pkcs11-lib") })
+      .option("token-label", { type: "string", describe: t("token.opt.token-label") })
+      .option("token-serial", { type: "string", describe: t("token.opt.token-serial") })
+      .option("pin-file", { type: "string", describe: t("token.opt.pin-file") })
+      .option("json", { type: "boolean", default: false, describe: t("token.opt.json") })
+      .option("login", { type: "boolean", describe: t("token.opt.login") })
+      .option("label", { type: "string", describe: t("token.opt.label") })
+      .option("algo", { choices: ["rsa2048", "rsa3072", "p256", "p384"] as const, describe: t("token.opt.algo") })
+      .option("key-label", { type: "string", describe: t("token.opt.key-label") })
+      .option("key-id", { type: "string", describe: t("token.opt.key-id") })
+      .option("subject", { type: "string", describe: t("token.opt.subject") })
+      .option("out", { type: "string", describe: t("token.opt.out") })
+      .option("cert", { type: "string", describe: t("token.opt.cert") })
+      .option("lang", { choices: ["en", "vi"] as const, describe: t("token.opt.lang") })
       .conflicts("key-label", "key-id")
       .conflicts("token-label", "token-serial")
-      .example("kyso token list", "Libraries found, their slots and tokens, PIN warnings")
-      .example("kyso token certs --token-label VGCA-01 --login", "Certificates on the token and whether their keys are there")
-      .example("kyso token keygen --label can-bo-2026 --algo rsa2048", "A new key pair on the token (not extractable)")
-      .example("kyso token csr --key-label can-bo-2026 --subject \"CN=Nguyễn Văn An,O=UBND tỉnh Phú Yên,C=VN\" --out req.pem", "A PKCS#10 request signed on the token")
-      .example("kyso token import-cert --cert issued.pem", "Put the issued certificate beside its key") as never,
+      .example(t("token.example.1.cmd"), t("token.example.1.text"))
+      .example(t("token.example.2.cmd"), t("token.example.2.text"))
+      .example(t("token.example.3.cmd"), t("token.example.3.text"))
+      .example(t("token.example.4.cmd"), t("token.example.4.text"))
+      .example(t("token.example.5.cmd"), t("token.example.5.text")) as never,
   run: async (args, io) => {
     applyConfig(args as unknown as Record<string, unknown>, io);
     const t = translator(pickLang(args.lang, io.env));

@@ -5,6 +5,7 @@ import { defineCommand, type Io } from "../../command.js";
 import { inputErrorsExit1, registryOptions, withRegistry, writeJson, writeTable, type RegistryArgs } from "../../registry-cli.js";
 import { humanFor, type Human } from "../certs/human.js";
 import { askYesNo } from "./ask.js";
+import { t } from "../../messages/index.js";
 
 const STATUSES = ["in_stock", "issued", "returned", "lost", "locked", "destroyed"] as const;
 const CHANGES = ["issue", "return", "lost", "lock", "unlock", "destroy", "pin-reset"] as const;
@@ -120,7 +121,7 @@ async function run(action: string, args: TokensArgs, io: Io): Promise<number> {
  */
 export const tokensCommand = defineCommand<TokensArgs & { action: string }>({
   command: "tokens <action> [serial]",
-  describe: "USB e-Tokens: stock, issue, return, lost, lock, PIN reset, destroy (every change kept in the history)",
+  describe: "tokens.describe",
   builder: (y) =>
     registryOptions(
       y
@@ -141,23 +142,23 @@ export const tokensCommand = defineCommand<TokensArgs & { action: string }>({
             "terminal one of the two flags is required (exit 2).",
           ].join("\n"),
         )
-        .positional("action", { choices: ["add", "list", "show", ...CHANGES] as const, describe: "What to do" })
-        .positional("serial", { type: "string", describe: "Token serial, as the token reports it" })
-        .option("manufacturer", { type: "string", describe: "add: manufacturer" })
-        .option("model", { type: "string", describe: "add: model" })
-        .option("status", { choices: STATUSES, describe: "list: only this status" })
-        .option("holder", { type: "string", describe: "issue: officer's full name" })
-        .option("unit", { type: "string", describe: "issue: officer's unit code" })
-        .option("note", { type: "string", describe: "Free text for the history" })
-        .option("revoke-certificates", { type: "boolean", describe: "lost, destroy: revoke the token's certificates still in force" })
-        .option("keep-certificates", { type: "boolean", describe: "lost, destroy: leave the token's certificates as they are (recorded in the history)" })
-        .option("lang", { choices: ["vi", "en"] as const, describe: "Language of the output (default $KYSO_LANG, the config file, the locale)" })
-        .option("timezone", { type: "string", describe: "Zone of the times shown (default $KYSO_TIMEZONE, the config file, else +07:00)" })
-        .option("json", { type: "boolean", describe: "Print JSON" })
-        .example('$0 tokens add 0A1B2C3D --manufacturer Feitian --model ePass2003', "")
-        .example('$0 tokens issue 0A1B2C3D --holder "Trần Thị Bình" --unit PY-STP', "")
-        .example('$0 tokens lost 0A1B2C3D --revoke-certificates --note "reported by phone"', "revokes its certificates (keyCompromise)")
-        .example("$0 tokens list --status locked", ""),
+        .positional("action", { choices: ["add", "list", "show", ...CHANGES] as const, describe: t("tokens.opt.action") })
+        .positional("serial", { type: "string", describe: t("tokens.opt.serial") })
+        .option("manufacturer", { type: "string", describe: t("tokens.opt.manufacturer") })
+        .option("model", { type: "string", describe: t("tokens.opt.model") })
+        .option("status", { choices: STATUSES, describe: t("tokens.opt.status") })
+        .option("holder", { type: "string", describe: t("tokens.opt.holder") })
+        .option("unit", { type: "string", describe: t("tokens.opt.unit") })
+        .option("note", { type: "string", describe: t("tokens.opt.note") })
+        .option("revoke-certificates", { type: "boolean", describe: t("tokens.opt.revoke-certificates") })
+        .option("keep-certificates", { type: "boolean", describe: t("tokens.opt.keep-certificates") })
+        .option("lang", { choices: ["vi", "en"] as const, describe: t("tokens.opt.lang") })
+        .option("timezone", { type: "string", describe: t("tokens.opt.timezone") })
+        .option("json", { type: "boolean", describe: t("tokens.opt.json") })
+        .example(t("tokens.example.q1.cmd"), t("tokens.example.q1.text"))
+        .example(t("tokens.example.q2.cmd"), t("tokens.example.q2.text"))
+        .example(t("tokens.example.q3.cmd"), t("tokens.example.q3.text"))
+        .example(t("tokens.example.1.cmd"), t("tokens.example.1.text")),
     ) as unknown as Argv<TokensArgs & { action: string }>,
   run: async (args, io) =>
     inputErrorsExit1(io, async () => {

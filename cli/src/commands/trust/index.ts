@@ -4,6 +4,7 @@ import { defineCommand, type Io } from "../../command.js";
 import { signerOptions } from "../../signer-options.js";
 import { runAdd, runList, runRemove, runShow } from "./store-actions.js";
 import { runExport, runImport } from "./tsl-actions.js";
+import { t } from "../../messages/index.js";
 
 const ACTIONS = ["list", "show", "add", "remove", "export", "import"] as const;
 
@@ -49,26 +50,26 @@ async function refusalsExit1(io: Io, body: () => Promise<number>): Promise<numbe
 
 export const trustCommand = defineCommand<TrustArgs>({
   command: "trust <action> [args..]",
-  describe: "The trust store: bundled Vietnamese roots, local additions, ETSI TS 119 612 trusted lists",
+  describe: "trust.describe",
   builder: (y) =>
     signerOptions(
       y
         .usage(USAGE)
-        .positional("action", { choices: ACTIONS, describe: "What to do" })
-        .positional("args", { type: "string", array: true, describe: "show: a fingerprint prefix or a file; add: certificate files; remove: a fingerprint prefix" })
-        .option("json", { type: "boolean", describe: "Print JSON" })
-        .option("default-trust", { type: "boolean", default: true, describe: "list, export: include the bundled certificates (--no-default-trust leaves them out)" })
-        .option("role", { choices: ["anchor", "intermediate"] as const, describe: "add: trust anchor or path-building intermediate (default: anchor if self-signed)" })
-        .option("tsl", { type: "string", describe: "export: the trusted list to write; import: the trusted list to read" })
-        .option("tsl-signer", { type: "string", describe: "import: the certificate (PEM or DER) the list must be signed with" })
-        .option("scheme-operator", { type: "string", describe: "export: the list's operator (default the signer certificate's organization)" })
-        .option("sequence", { type: "number", describe: "export: the list's sequence number, raised at each issue (default 1)" })
-        .option("next-update", { type: "string", describe: "export: when the next list will be issued (default in six months)" })
-        .option("force", { type: "boolean", describe: "export: replace an existing file" })
-        .example("$0 trust list", "every trusted certificate with its fingerprint")
-        .example("$0 trust add cpcag2-software.crt", "an intermediate the bundled store lacks")
-        .example("$0 trust export --tsl bac-ninh.xml --token-label SO-TTTT --key-label seal", "a signed list for every clerk's machine")
-        .example("$0 trust import --tsl bac-ninh.xml --tsl-signer so-tttt-seal.pem", "take it in on a clerk's machine"),
+        .positional("action", { choices: ACTIONS, describe: t("trust.opt.action") })
+        .positional("args", { type: "string", array: true, describe: t("trust.opt.args") })
+        .option("json", { type: "boolean", describe: t("trust.opt.json") })
+        .option("default-trust", { type: "boolean", default: true, describe: t("trust.opt.default-trust") })
+        .option("role", { choices: ["anchor", "intermediate"] as const, describe: t("trust.opt.role") })
+        .option("tsl", { type: "string", describe: t("trust.opt.tsl") })
+        .option("tsl-signer", { type: "string", describe: t("trust.opt.tsl-signer") })
+        .option("scheme-operator", { type: "string", describe: t("trust.opt.scheme-operator") })
+        .option("sequence", { type: "number", describe: t("trust.opt.sequence") })
+        .option("next-update", { type: "string", describe: t("trust.opt.next-update") })
+        .option("force", { type: "boolean", describe: t("trust.opt.force") })
+        .example(t("trust.example.1.cmd"), t("trust.example.1.text"))
+        .example(t("trust.example.2.cmd"), t("trust.example.2.text"))
+        .example(t("trust.example.3.cmd"), t("trust.example.3.text"))
+        .example(t("trust.example.4.cmd"), t("trust.example.4.text")),
     ) as unknown as Argv<TrustArgs>,
   run: async (args, io) =>
     refusalsExit1(io, async () => {

@@ -3,6 +3,7 @@ import { KysoError } from "@kyso/core";
 import { defineCommand, type Io } from "../../command.js";
 import { inputErrorsExit1, readInputFile, registryOptions, withRegistry, writeJson, writeTable, type RegistryArgs } from "../../registry-cli.js";
 import { humanFor, type Human } from "../certs/human.js";
+import { t } from "../../messages/index.js";
 
 const LEVELS = ["province", "district", "commune", "department"] as const;
 
@@ -77,7 +78,7 @@ async function list(args: UnitsArgs, io: Io, h: Human): Promise<number> {
  */
 export const unitsCommand = defineCommand<UnitsArgs>({
   command: "units <action> [code]",
-  describe: "Administrative units of the registry: province, districts, communes, departments",
+  describe: "units.describe",
   builder: (y) =>
     registryOptions(
       y
@@ -90,19 +91,19 @@ export const unitsCommand = defineCommand<UnitsArgs>({
             "  kyso units list [--json]",
           ].join("\n"),
         )
-        .positional("action", { choices: ["add", "import", "list"] as const, describe: "What to do" })
-        .positional("code", { type: "string", describe: "add: the unit's code (letters, digits, . _ -)" })
-        .option("name", { type: "string", describe: "add: name (Vietnamese)" })
-        .option("level", { choices: LEVELS, describe: "add: level; a department counts at its parent's level in reports" })
-        .option("parent", { type: "string", describe: "add: code of the parent unit" })
-        .option("csv", { type: "string", describe: "import: CSV with the header code,name,level,parent; parents may come before or after children" })
-        .option("json", { type: "boolean", describe: "list: JSON array of {code, name, level, reportLevel, parent}" })
-        .option("lang", { choices: ["vi", "en"] as const, describe: "Language of the output (default $KYSO_LANG, the config file, the locale)" })
-        .example('$0 units add PY --name "Tỉnh Phú Yên" --level province', "the province")
-        .example('$0 units add PY-STP --name "Sở Tư pháp" --level department --parent PY', "a department of the province")
-        .example('$0 units add PY-TH --name "Huyện Tuy Hoà" --level district --parent PY', "a district")
-        .example("$0 units import --csv units.csv", "a whole tree at once")
-        .example("$0 units list --json --db postgres://kyso@127.0.0.1/kyso", ""),
+        .positional("action", { choices: ["add", "import", "list"] as const, describe: t("units.opt.action") })
+        .positional("code", { type: "string", describe: t("units.opt.code") })
+        .option("name", { type: "string", describe: t("units.opt.name") })
+        .option("level", { choices: LEVELS, describe: t("units.opt.level") })
+        .option("parent", { type: "string", describe: t("units.opt.parent") })
+        .option("csv", { type: "string", describe: t("units.opt.csv") })
+        .option("json", { type: "boolean", describe: t("units.opt.json") })
+        .option("lang", { choices: ["vi", "en"] as const, describe: t("units.opt.lang") })
+        .example(t("units.example.q1.cmd"), t("units.example.q1.text"))
+        .example(t("units.example.q2.cmd"), t("units.example.q2.text"))
+        .example(t("units.example.q3.cmd"), t("units.example.q3.text"))
+        .example(t("units.example.1.cmd"), t("units.example.1.text"))
+        .example(t("units.example.2.cmd"), t("units.example.2.text")),
     ) as unknown as Argv<UnitsArgs>,
   run: async (args, io) =>
     inputErrorsExit1(io, async () => {

@@ -68,5 +68,8 @@ export async function obtainPassword(io: Io, file: string | undefined, who: stri
 
 export const dbOption = {
   type: "string",
-  describe: "Database: sqlite:PATH or postgres://USER@HOST/DB (default $KYSO_DB, else sqlite:$XDG_DATA_HOME/kyso/registry.db, as kyso serve)",
+  // A getter: this object is built once, its text is read in the language of each run.
+  get describe(): string {
+    return t("users.opt.db");
+  },
 } as const;

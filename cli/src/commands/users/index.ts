@@ -3,6 +3,7 @@ import { KysoError } from "@kyso/core";
 import { defineCommand } from "../../command.js";
 import { writeJson, writeTable } from "../../registry-cli.js";
 import { dbOption, obtainPassword, withAccounts } from "./accounts-cli.js";
+import { t } from "../../messages/index.js";
 
 const ROLES = ["clerk", "admin", "auditor"] as const;
 const ACTIONS = ["add", "list", "disable", "enable", "passwd"] as const;
@@ -21,7 +22,7 @@ interface UsersArgs {
  */
 export const usersCommand = defineCommand<UsersArgs>({
   command: "users <action> [name]",
-  describe: "Who may sign in to kyso serve: clerks, admins and auditors",
+  describe: "users.describe",
   builder: (y) =>
     y
       .usage(
@@ -36,14 +37,14 @@ export const usersCommand = defineCommand<UsersArgs>({
           "Roles: clerk (inbox: read, register, return), admin (users, registry, configuration), auditor (read-only, audit).",
         ].join("\n"),
       )
-      .positional("action", { choices: ACTIONS, describe: "What to do" })
-      .positional("name", { type: "string", describe: "The user's sign-in name" })
-      .option("role", { choices: ROLES, describe: "add: the user's role" })
-      .option("password-file", { type: "string", describe: "add, passwd: read the password from the first line of this file (else $KYSO_PASSWORD, else a prompt)" })
+      .positional("action", { choices: ACTIONS, describe: t("users.opt.action") })
+      .positional("name", { type: "string", describe: t("users.opt.name") })
+      .option("role", { choices: ROLES, describe: t("users.opt.role") })
+      .option("password-file", { type: "string", describe: t("users.opt.password-file") })
       .option("db", dbOption)
-      .option("json", { type: "boolean", describe: "list: JSON array of {name, role, disabled, createdAt, passwordChangedAt}" })
-      .example("KYSO_PASSWORD=... $0 users add lan --role clerk", "a clerk")
-      .example("$0 users passwd lan --db postgres://kyso@127.0.0.1/kyso", "") as unknown as Argv<UsersArgs>,
+      .option("json", { type: "boolean", describe: t("users.opt.json") })
+      .example(t("users.example.1.cmd"), t("users.example.1.text"))
+      .example(t("users.example.2.cmd"), t("users.example.2.text")) as unknown as Argv<UsersArgs>,
   run: async (args, io) => {
     const needName = (): string => {
       if (!args.name) throw new KysoError("USAGE", `kyso users ${args.action} needs <name>`);

@@ -7,20 +7,21 @@ import { pickVerifyLang, summaryLine } from "./messages.js";
 import { expandInputs } from "../sign/inputs.js";
 import { openReportWriter, reportOptions } from "./reports.js";
 import { loadSenders, resolveVerifyOptions, verifyOptionFlags, type VerifyFlagValues } from "../../verify-options.js";
+import { t } from "../../messages/index.js";
 
 export const verifyCommand = defineCommand({
   command: "verify <files..>",
-  describe: "Verify the signatures of PDF documents (PAdES; ETSI EN 319 102-1 verdicts) and of edXML packages (.edxml: XML signature and every attachment)",
+  describe: "verify.describe",
   builder: (y) =>
     verifyOptionFlags(reportOptions(y))
-      .positional("files", { type: "string", array: true, describe: "PDF files, edXML packages (.edxml, .xml), folders of them or glob patterns" })
-      .option("senders", { type: "string", describe: "JSON file: OrganId -> the certificate its edXML packages must be signed with (sender binding)" })
-      .option("recursive", { alias: "r", type: "boolean", default: false, describe: "Look into sub-folders of the folders given" })
-      .option("json", { type: "boolean", default: false, describe: "Print a JSON array with one report per file" })
-      .option("lang", { choices: ["en", "vi"] as const, describe: "Language of the summary (default from $KYSO_LANG or the locale)" })
-      .example("kyso verify qd-123.pdf --trust /etc/kyso/roots/", "Verify one file against the roots in a folder")
-      .example("kyso verify *.pdf --revocation embedded --json", "JSON reports, offline: only the revocation data the documents carry")
-      .example("kyso verify qd-123.pdf --at 2025-06-30", "Validate as of a past date"),
+      .positional("files", { type: "string", array: true, describe: t("verify.opt.files") })
+      .option("senders", { type: "string", describe: t("verify.opt.senders") })
+      .option("recursive", { alias: "r", type: "boolean", default: false, describe: t("verify.opt.recursive") })
+      .option("json", { type: "boolean", default: false, describe: t("verify.opt.json") })
+      .option("lang", { choices: ["en", "vi"] as const, describe: t("verify.opt.lang") })
+      .example(t("verify.example.1.cmd"), t("verify.example.1.text"))
+      .example(t("verify.example.2.cmd"), t("verify.example.2.text"))
+      .example(t("verify.example.3.cmd"), t("verify.example.3.text")),
   run: async (args, io) => {
     // Defaults from the config file and KYSO_* variables, below the flags (cli/README.md).
     applyConfig(args as unknown as Record<string, unknown>, io, { keys: ["trust", "lang"] });

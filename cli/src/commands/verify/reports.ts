@@ -8,15 +8,16 @@ import { KysoError, writeFileAtomic } from "@kyso/core";
 import type { FileReport } from "@kyso/verify";
 import type { Io } from "../../command.js";
 import { openSigner, signerOptions, type OpenedSigner, type SignerArgs } from "../../signer-options.js";
+import { t } from "../../messages/index.js";
 
 /** The flags of `kyso verify` that write reports a clerk can file; the seal takes the signer flags of `kyso sign`. */
 export function reportOptions<T>(y: Argv<T>) {
   return signerOptions(y)
-    .option("report-pdf", { type: "string", describe: "Write a printable A4 report: a file for one input, a folder (NAME.report.pdf each) for several" })
-    .option("report-xml", { type: "string", describe: "Write the ETSI TS 119 102-2 validation report: a file for one input, a folder (NAME.report.xml each) for several" })
-    .option("report-seal", { type: "boolean", default: false, describe: "Sign the PDF report (invisible signature) with the signer given by --p12 or the token flags" })
-    .example("kyso verify qd-123.pdf --report-pdf qd-123.report.pdf", "Also write a printable report (Vietnamese unless --lang en)")
-    .example("kyso verify den/*.pdf --report-pdf bao-cao/ --report-xml bao-cao/", "One PDF and one XML report per input in a folder");
+    .option("report-pdf", { type: "string", describe: t("verify.opt.report-pdf") })
+    .option("report-xml", { type: "string", describe: t("verify.opt.report-xml") })
+    .option("report-seal", { type: "boolean", default: false, describe: t("verify.opt.report-seal") })
+    .example(t("verify.example.4.cmd"), t("verify.example.4.text"))
+    .example(t("verify.example.5.cmd"), t("verify.example.5.text"));
 }
 
 export interface ReportArgs extends SignerArgs {

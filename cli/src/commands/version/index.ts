@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { defineCommand } from "../../command.js";
+import { t } from "../../messages/index.js";
 
 /** Kyso's version, from the CLI package's own package.json. */
 export function kysoVersion(): string {
@@ -12,8 +13,8 @@ export function kysoVersion(): string {
 
 export const versionCommand = defineCommand({
   command: "version",
-  describe: "Print the versions of Kyso, Node.js and the PKCS#11 module in use",
-  builder: (y) => y.option("json", { type: "boolean", default: false, describe: "Print JSON" }),
+  describe: "version.describe",
+  builder: (y) => y.option("json", { type: "boolean", default: false, describe: t("version.opt.json") }),
   run: async (args, io) => {
     const info = {
       kyso: kysoVersion(),
