@@ -53,7 +53,8 @@ export const FATAL_CODES = new Set(["P11_TOKEN_REMOVED", "P11_DEVICE_ERROR", "P1
  * the next document would only repeat it (and a wrong PIN must not be tried twice).
  */
 export function isFatalSignerCode(code: string): boolean {
-  return FATAL_CODES.has(code) || code.startsWith("CSC_");
+  // PIN_UNAVAILABLE / PIN_FILE: a remote credential's PIN or OTP asked mid-run could not be read.
+  return FATAL_CODES.has(code) || code.startsWith("CSC_") || code === "PIN_UNAVAILABLE" || code === "PIN_FILE";
 }
 
 export interface BatchSummary {
@@ -354,6 +355,8 @@ export async function signBatch(
       emit({ file: item.input, output: item.output, status: "signed", sha256, inputSha256, ms: ms() });
     } catch (e) {
       const code = e instanceof KysoError ? e.code : classify(e);
+      // Ctrl-C while a remote service was still waiting (an approval on the phone): left for --resume.
+      if ((code === "CSC_CANCELLED" || code === "CANCELLED") && cancelled()) return;
       if (isFatalSignerCode(code)) {
         if (!aborted) aborted = { code, message: describeError(e) };
         return; // reported below as not processed

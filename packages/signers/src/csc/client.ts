@@ -189,7 +189,8 @@ export class CscClient {
     if (approval.asynchronous) body.operationMode = "A";
     if (credential.authMode === "explicit") {
       if (credential.pin.required) body.PIN = await secrets({ kind: "PIN", credentialID: credential.id, label: credential.pin.label, count: hashes.length });
-      if (credential.otp.required) {
+      // Asynchronous approval: the officer's phone is the second factor, no OTP is typed.
+      if (credential.otp.required && !approval.asynchronous) {
         if (credential.otp.type === "online") await this.transport.call("credentials/sendOTP", { credentialID: credential.id }, this.auth);
         body.OTP = await secrets({ kind: "OTP", credentialID: credential.id, label: credential.otp.label, count: hashes.length });
       }

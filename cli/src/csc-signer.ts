@@ -1,0 +1,181 @@
+import { readFile } from "node:fs/promises";
+import type { Argv } from "yargs";
+import { KysoError, describeError, type BatchRawSigner, type RawSigner } from "@kyso/core";
+import type { CscClient, CscSecretRequest, CscSigner } from "@kyso/signers";
+import type { Io } from "./command.js";
+import { promptHidden } from "./secrets.js";
+import { cscT, isCscKey } from "./commands/csc/messages.js";
+
+/**
+ * Remote signing (issue 15): the flags that choose a credential at a CSC API service, the client
+ * secret, PIN and OTP (environment, file or a prompt without echo; never a flag, never logged),
+ * and the signer the sign command uses in place of a token.
+ */
+export function cscOptions<T>(y: Argv<T>, group = "Remote signing (CSC API):") {
+  return y
+    .option("csc", { type: "string", group, describe: cscT("opt.csc") })
+    .option("csc-credential", { type: "string", group, describe: cscT("opt.credential") })
+    .option("csc-client-id", { type: "string", group, describe: cscT("opt.clientId") })
+    .option("csc-auth", { choices: ["client", "browser"] as const, group, describe: cscT("opt.auth") })
+    .option("csc-client-secret-file", { type: "string", group, describe: cscT("opt.secretFile") })
+    .option("csc-async", { type: "boolean", group, describe: cscT("opt.async") })
+    .option("csc-approval-timeout", { type: "number", group, describe: cscT("opt.approvalTimeout") });
+}
+
+export interface CscArgs {
+  csc?: string;
+  cscCredential?: string;
+  cscClientId?: string;
+  cscAuth?: "client" | "browser";
+  cscClientSecretFile?: string;
+  cscAsync?: boolean;
+  cscApprovalTimeout?: number;
+  pinFile?: string;
+}
+
+export interface CscConnectHooks {
+  /** Opens the sign-in page (default: the desktop's browser, the URL also printed). */
+  openBrowser?: (url: string) => Promise<void> | void;
+  signal?: AbortSignal;
+}
+
+async function clientSecret(args: CscArgs, io: Io, clientId: string, url: string, required: boolean): Promise<string | undefined> {
+  if (args.cscClientSecretFile) {
+    try {
+      return (await readFile(args.cscClientSecretFile, "utf8")).replace(/\r?\n$/, "");
+    } catch (e) {
+      throw new KysoError("USAGE", cscT("secretFileUnreadable", { file: args.cscClientSecretFile, code: (e as NodeJS.ErrnoException).code ?? "error" }));
+    }
+  }
+  if (io.env.KYSO_CSC_CLIENT_SECRET !== undefined) return io.env.KYSO_CSC_CLIENT_SECRET;
+  if (!required) return undefined;
+  return promptHidden(io, cscT("secretPrompt", { client: clientId, service: new URL(url).host }), cscT("secretWhat", { client: clientId }));
+}
+
+/** Connects to the service the flags name: `info`, then the OAuth 2.0 sign-in (client credentials or the browser). */
+export async function connectCsc(args: CscArgs, io: Io, hooks: CscConnectHooks = {}): Promise<CscClient> {
+  const url = args.csc;
+  if (!url) throw new KysoError("USAGE", cscT("noUrl"));
+  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) throw new KysoError("USAGE", `--csc: not an http(s) URL: ${url}`);
+  const clientId = args.cscClientId;
+  if (!clientId) throw new KysoError("USAGE", cscT("noClientId"));
+  const { CscClient, openSystemBrowser } = await import("@kyso/signers");
+  const browser = args.cscAuth === "browser";
+  const secret = await clientSecret(args, io, clientId, url, !browser);
+  try {
+    return await CscClient.connect(url, {
+      auth: browser
+        ? {
+            kind: "browser",
+            clientId,
+            clientSecret: secret,
+            signal: hooks.signal,
+            lang: io.env.KYSO_LANG === "en" ? "en" : "vi",
+            openBrowser:
+              hooks.openBrowser ??
+              (async (u) => {
+                io.stderr.write(`${cscT("openBrowser", { url: u })}\n`);
+                await openSystemBrowser(u).catch(() => undefined);
+              }),
+          }
+        : { kind: "client", clientId, clientSecret: secret! },
+    });
+  } catch (e) {
+    throw translated(e, {});
+  }
+}
+
+/** A CSC refusal in the user's language (same code and cause; the detail is the service's own words). */
+export function translated(e: unknown, params: Record<string, string>): unknown {
+  if (!(e instanceof KysoError) || !e.code.startsWith("CSC_")) return e;
+  if (!isCscKey(e.code)) return e;
+  const key = e.code;
+  const d = (e.details ?? {}) as Record<string, unknown>;
+  let detail = typeof d.errorDescription === "string" ? ` (${d.errorDescription})` : "";
+  if (e.code === "CSC_UNREACHABLE") detail = `: ${describeError(e).replace(/^Cannot reach the signing service\s*/, "")}`;
+  const text = cscT(key, { detail, ...params });
+  return new KysoError(e.code, text, { cause: e, details: { ...d, exitCode: 2 } });
+}
+
+export interface OpenedCscSigner {
+  signer: RawSigner;
+  describe: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The signer for `kyso sign --csc`: the credential read (`credentials/info`), its certificate
+ * checked before any PIN is asked (`checkCertificate`), then authorizations as the documents come.
+ * Ctrl-C while the officer's phone has not answered stops the wait.
+ */
+export async function openCscSigner(
+  args: CscArgs,
+  io: Io,
+  hooks: CscConnectHooks & { checkCertificate?: (certificate: Uint8Array, offered: readonly Uint8Array[]) => Promise<void>; extraCertificates?: readonly Uint8Array[] } = {},
+): Promise<OpenedCscSigner> {
+  const credentialID = args.cscCredential;
+  if (!credentialID) throw new KysoError("USAGE", cscT("noCredential"));
+  const controller = new AbortController();
+  const onSigint = (): void => controller.abort();
+  process.on("SIGINT", onSigint);
+  const close = async (): Promise<void> => void process.off("SIGINT", onSigint);
+  try {
+    const client = await connectCsc(args, io, { ...hooks, signal: hooks.signal ?? controller.signal });
+    const { CscSigner } = await import("@kyso/signers");
+    let pin: string | undefined;
+    const secrets = async (r: CscSecretRequest): Promise<string> => {
+      if (r.kind === "PIN") {
+        if (pin !== undefined) return pin;
+        if (args.pinFile) {
+          try {
+            pin = (await readFile(args.pinFile, "utf8")).replace(/\r?\n$/, "");
+          } catch (e) {
+            throw new KysoError("PIN_FILE", `Cannot read the PIN file ${args.pinFile}: ${(e as NodeJS.ErrnoException).code ?? "error"}`);
+          }
+        } else pin = io.env.KYSO_CSC_PIN ?? (await promptHidden(io, cscT("pinPrompt", { credential: r.credentialID }), cscT("pinWhat", { credential: r.credentialID })));
+        return pin;
+      }
+      // An OTP is good once: asked for every authorization (an automated run may set KYSO_CSC_OTP).
+      return io.env.KYSO_CSC_OTP ?? promptHidden(io, cscT("otpPrompt", { credential: r.credentialID, count: r.count }), cscT("otpWhat", { credential: r.credentialID }));
+    };
+    const announced = new Set<string>();
+    let signer: CscSigner;
+    try {
+      signer = await CscSigner.open({
+        client,
+        credentialID,
+        secrets,
+        description: "Kyso",
+        approval: {
+          asynchronous: args.cscAsync === true,
+          timeoutMs: (args.cscApprovalTimeout ?? 300) * 1000,
+          signal: hooks.signal ?? controller.signal,
+          onProgress: (p) => {
+            if (p.phase === "approved") io.stderr.write(`${cscT("approved", { count: p.count })}\n`);
+            else if (!announced.has(p.responseID)) {
+              announced.add(p.responseID);
+              io.stderr.write(`${cscT("waiting", { count: p.count, seconds: Math.round(p.timeoutMs / 1000) })}\n`);
+            }
+          },
+        },
+      });
+    } catch (e) {
+      throw translated(e, { credential: credentialID });
+    }
+    await hooks.checkCertificate?.(signer.certificate, [...(hooks.extraCertificates ?? []), ...signer.chain]);
+    const params = { credential: credentialID };
+    const wrapped: BatchRawSigner = {
+      certificate: signer.certificate,
+      chain: signer.chain,
+      keyAlgorithm: signer.keyAlgorithm,
+      batchSize: signer.batchSize,
+      maxSignatureLength: () => signer.maxSignatureLength(),
+      sign: (data, scheme, digest) => signer.sign(data, scheme, digest).catch((e: unknown) => Promise.reject(translated(e, params))),
+      signDigests: (d, scheme, digest) => signer.signDigests(d, scheme, digest).catch((e: unknown) => Promise.reject(translated(e, params))),
+    };
+    return { signer: wrapped, describe: cscT("signerDescribe", { credential: credentialID, service: new URL(args.csc!).host }), close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
