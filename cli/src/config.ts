@@ -18,7 +18,7 @@ import type { Io } from "./command.js";
  * is the home folder. The PIN is never read from here. Every key is documented in cli/README.md.
  */
 
-type KeyType = "string" | "path" | "paths" | "count" | "lang" | "urls" | "timezone" | "db";
+type KeyType = "string" | "path" | "paths" | "count" | "lang" | "urls" | "timezone" | "db" | "agent";
 
 interface KeySpec {
   env: string;
@@ -45,10 +45,24 @@ export const CONFIG_KEYS = {
   trust: { env: "KYSO_TRUST", type: "paths", describe: "More trusted root certificates (files or folders), added to the Vietnam trust store", example: ["roots/"] },
   tsa: { env: "KYSO_TSA_URL", type: "urls", describe: "RFC 3161 time-stamp servers, tried in order", example: ["http://tsa.ca.gov.vn"] },
   db: { env: "KYSO_DB", type: "db", describe: "Registry database: sqlite:PATH, a file path, or postgres://USER@HOST/DB", example: "sqlite:~/kyso/registry.db" },
+  agent: {
+    env: "KYSO_AGENT_ALLOW_ORIGINS",
+    type: "agent",
+    describe: "The local signing agent (kyso agent): {allowOrigins: [origin…], port, idleMinutes, originHosts: {origin: [host…]}}; KYSO_AGENT_ALLOW_ORIGINS lists origins (spaces or commas)",
+    example: { allowOrigins: ["https://vanban.phuyen.gov.vn"], port: 8987, idleMinutes: 10, originHosts: { "https://vanban.phuyen.gov.vn": ["files.phuyen.gov.vn"] } },
+  },
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
-type ValueOf<T extends KeyType> = T extends "paths" | "urls" ? string[] : T extends "count" ? number : T extends "lang" ? "vi" | "en" : string;
+/** The `agent` key: what `kyso agent` serves and to whom. */
+export interface AgentSettings {
+  allowOrigins?: string[];
+  port?: number;
+  idleMinutes?: number;
+  originHosts?: Record<string, string[]>;
+}
+
+type ValueOf<T extends KeyType> = T extends "paths" | "urls" ? string[] : T extends "count" ? number : T extends "lang" ? "vi" | "en" : T extends "agent" ? AgentSettings : string;
 export type KysoConfig = { [K in ConfigKey]?: ValueOf<(typeof CONFIG_KEYS)[K]["type"]> };
 
 const KEYS = Object.keys(CONFIG_KEYS) as ConfigKey[];
@@ -103,7 +117,40 @@ const TYPE_WORDS: Record<KeyType, string> = {
   urls: "an http(s) URL or a list of them",
   timezone: 'an IANA time zone (e.g. "Asia/Ho_Chi_Minh") or an offset such as "+07:00"',
   db: "sqlite:PATH, a file path or a postgres:// URL",
+  agent: 'an object {"allowOrigins": ["https://…"], "port": 8987, "idleMinutes": 10, "originHosts": {"https://…": ["host"]}}',
 };
+
+const isOrigin = (v: unknown): boolean => {
+  if (typeof v !== "string" || !URL.canParse(v)) return false;
+  const u = new URL(v);
+  return (u.protocol === "https:" || u.protocol === "http:") && (u.pathname === "/" || u.pathname === "") && !u.search && !u.hash && !u.username && v.replace(/\/$/, "").toLowerCase() === u.origin;
+};
+
+function checkAgent(v: unknown): { value: AgentSettings } | { error: string } {
+  if (!v || typeof v !== "object" || Array.isArray(v)) return { error: `must be ${TYPE_WORDS.agent} (got ${JSON.stringify(v)})` };
+  const out: AgentSettings = {};
+  const problems: string[] = [];
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    if (x === null) continue;
+    if (k === "allowOrigins") {
+      const list = Array.isArray(x) ? x : [x];
+      const bad = list.filter((o) => !isOrigin(o));
+      if (bad.length) problems.push(`"allowOrigins" must list origins such as "https://vanban.example.gov.vn" (no path, lower case; got ${JSON.stringify(bad[0])})`);
+      else out.allowOrigins = list as string[];
+    } else if (k === "port") {
+      if (typeof x === "number" && Number.isInteger(x) && x >= 1 && x <= 65535) out.port = x;
+      else problems.push(`"port" must be a port number 1-65535 (got ${JSON.stringify(x)})`);
+    } else if (k === "idleMinutes") {
+      if (typeof x === "number" && x > 0 && x <= 24 * 60) out.idleMinutes = x;
+      else problems.push(`"idleMinutes" must be a number of minutes above 0 (got ${JSON.stringify(x)})`);
+    } else if (k === "originHosts") {
+      const ok = !!x && typeof x === "object" && !Array.isArray(x) && Object.entries(x as Record<string, unknown>).every(([o, hs]) => isOrigin(o) && Array.isArray(hs) && hs.every((h) => typeof h === "string" && /^[a-z0-9.-]+(:\d+)?$/i.test(h)));
+      if (ok) out.originHosts = x as Record<string, string[]>;
+      else problems.push(`"originHosts" must map origins to lists of hosts, e.g. {"https://vanban.example.gov.vn": ["files.example.gov.vn"]}`);
+    } else problems.push(`has an unknown key "${k}" (allowOrigins, port, idleMinutes, originHosts)`);
+  }
+  return problems.length ? { error: problems.join("; ") } : { value: out };
+}
 
 /** Checks one value against its key's type; returns it normalised, or an error text. */
 function checkValue(type: KeyType, v: unknown, fromDir: (p: string) => string): { value: unknown } | { error: string } {
@@ -129,6 +176,8 @@ function checkValue(type: KeyType, v: unknown, fromDir: (p: string) => string): 
       const ok = list.length > 0 && list.every((u) => isText(u) && /^https?:\/\/[^\s]+$/i.test(u) && URL.canParse(u));
       return ok ? { value: list } : bad;
     }
+    case "agent":
+      return checkAgent(v);
     case "db": {
       if (!isText(v)) return bad;
       if (/^postgres(ql)?:\/\//i.test(v)) return { value: v };
@@ -206,6 +255,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv): KysoConfig {
   for (const key of KEYS) {
     const spec: KeySpec = CONFIG_KEYS[key];
     const v = env[spec.env];
+    if (spec.type === "agent") {
+      if (v) out.agent = { allowOrigins: v.split(/[\s,]+/).filter(Boolean) };
+      continue;
+    }
     if (v === undefined || v === "") continue;
     if (spec.type === "paths") out[key] = v.split(":").filter(Boolean);
     else if (spec.type === "urls") out[key] = v.split(/[\s,]+/).filter(Boolean);
@@ -228,12 +281,21 @@ const EXCLUSIVE: [ConfigKey, ConfigKey][] = [
  * of the same name means something else (certs import --token-serial) leaves that key out.
  * Returns the merged config (all keys, whatever `keys` says).
  */
+/** The agent's settings: the environment's origins over the file's, the rest from the file. */
+export function agentSettings(args: Record<string, unknown>, io: Pick<Io, "env" | "cwd">): AgentSettings {
+  const file = readConfigFile(args.config as string | undefined, io).agent ?? {};
+  const env = configFromEnv(io.env).agent ?? {};
+  return { ...file, ...env };
+}
+
 export function applyConfig(args: Record<string, unknown>, io: Pick<Io, "env" | "cwd">, options: { keys?: readonly ConfigKey[] } = {}): KysoConfig {
   const file = readConfigFile(args.config as string | undefined, io);
   const env = configFromEnv(io.env);
   const merged: KysoConfig = { ...file, ...env };
   const given = (k: ConfigKey): boolean => args[k] !== undefined && !(Array.isArray(args[k]) && (args[k] as unknown[]).length === 0);
   for (const key of options.keys ?? KEYS) {
+    // The agent's settings are read by `kyso agent` itself (agentSettings), not as one flag.
+    if (key === "agent") continue;
     if (given(key)) continue;
     const partner = EXCLUSIVE.find(([a, b]) => a === key || b === key);
     if (partner) {

@@ -21,6 +21,7 @@ export const commandLoaders: { name: string; load: () => Promise<KysoCommand> }[
   { name: "config", load: async () => (await import("./config/index.js")).configCommand },
   { name: "version", load: async () => (await import("./version/index.js")).versionCommand },
   { name: "doctor", load: async () => (await import("./doctor/index.js")).doctorCommand },
+  { name: "agent", load: async () => (await import("./agent/index.js")).agentCommand },
   { name: "completion", load: async () => (await import("./completion/index.js")).completionCommand },
 ];
 

@@ -1,0 +1,179 @@
+import { readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+import type { Argv } from "yargs";
+import { KysoError, certificatesFromPemOrDer } from "@kyso/core";
+import { defineCommand, type Io } from "../../command.js";
+import { agentSettings, applyConfig } from "../../config.js";
+import { pickLang } from "../../i18n.js";
+import { revocationCacheDir } from "../../verify-options.js";
+import { agentServiceCommands } from "./install.js";
+import { agentText } from "./messages.js";
+import { desktopPrompt, desktopTool, terminalPrompt } from "./prompts.js";
+
+const ACTIONS = ["run", "install", "uninstall", "status"] as const;
+
+interface AgentArgs {
+  action?: (typeof ACTIONS)[number];
+  port?: number;
+  allowOrigin?: string[];
+  tls?: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
+  prompt?: "page" | "terminal" | "desktop";
+  idleMinutes?: number;
+  allowHttp?: boolean;
+  pkcs11Lib?: string;
+  tokenLabel?: string;
+  tokenSerial?: string;
+  keyLabel?: string;
+  keyId?: string;
+  chain?: string[];
+  trust?: string[];
+  tsa?: string[];
+  revocationCheck?: "online" | "cached" | "off";
+  allowUnknownStatus?: boolean;
+  lang?: "vi" | "en";
+  config?: string;
+}
+
+function runOptions<T>(y: Argv<T>): Argv<T> {
+  return y
+    .positional("action", { choices: ACTIONS, default: "run" as const, describe: "run (default): serve; install|uninstall|status: the user service" })
+    .option("port", { type: "number", describe: "Port on 127.0.0.1 (default 8987, or agent.port in the config file)" })
+    .option("allow-origin", { type: "string", array: true, describe: "A site allowed to call the agent, e.g. https://vanban.phuyen.gov.vn (repeatable; default agent.allowOrigins)" })
+    .option("tls", { type: "boolean", default: true, describe: "Serve wss:// and https:// with the certificate `kyso agent install` made (--no-tls: ws:// and http:// on loopback)" })
+    .option("tls-cert", { type: "string", describe: "TLS certificate (PEM) instead of $XDG_CONFIG_HOME/kyso/agent/tls/agent.pem" })
+    .option("tls-key", { type: "string", describe: "TLS private key (PEM) instead of $XDG_CONFIG_HOME/kyso/agent/tls/agent.key.pem" })
+    .option("prompt", { choices: ["page", "terminal", "desktop"] as const, describe: "Where the officer confirms and types the PIN (default: desktop when a display and zenity/kdialog are there, else the page at /confirm)" })
+    .option("idle-minutes", { type: "number", describe: "Minutes the token stays logged in without use (default 10, or agent.idleMinutes)" })
+    .option("allow-http", { type: "boolean", default: false, describe: "Allow http:// download and upload URLs (default: https only)" })
+    .option("pkcs11-lib", { type: "string", describe: "PKCS#11 library (default: $KYSO_PKCS11_LIB)" })
+    .option("token-label", { type: "string", describe: "Token label" })
+    .option("token-serial", { type: "string", describe: "Token serial number" })
+    .option("key-label", { type: "string", describe: "Key label on the token" })
+    .option("key-id", { type: "string", describe: "Key CKA_ID in hexadecimal" })
+    .option("chain", { type: "array", string: true, describe: "Extra CA certificates (PEM/DER) to include in signatures (default: $KYSO_CHAIN)" })
+    .option("trust", { type: "string", array: true, describe: "More trusted root certificates for the check before signing and for VerifyPDF" })
+    .option("tsa", { type: "string", array: true, describe: "RFC 3161 time-stamp servers for levels B-T and above (default: $KYSO_TSA_URL)" })
+    .option("revocation-check", { choices: ["online", "cached", "off"] as const, default: "online" as const, describe: "The signer certificate's revocation status before signing, as kyso sign checks it" })
+    .option("allow-unknown-status", { type: "boolean", default: false, describe: "Sign even when the revocation status cannot be obtained" })
+    .option("lang", { choices: ["en", "vi"] as const, describe: "Language of messages and of the confirmation page (default vi)" })
+    .example("kyso agent --allow-origin https://vanban.phuyen.gov.vn", "Serve wss://127.0.0.1:8987 for one document system")
+    .example("kyso agent --no-tls --prompt terminal --allow-origin http://localhost:3000", "A developer's agent: ws://, questions on the terminal")
+    .example("kyso agent install --allow-origin https://vanban.phuyen.gov.vn", "Install the user service and the local certificate") as Argv<T>;
+}
+
+export const agentCommand = defineCommand<AgentArgs>({
+  command: "agent [action]",
+  describe: agentText("vi", "describe"),
+  builder: (y) => {
+    let out = runOptions(y) as Argv;
+    // The service actions' own flags (--user, --system-store, --start, --json).
+    for (const c of agentServiceCommands) out = c.builder(out) as Argv;
+    return out as Argv<AgentArgs>;
+  },
+  run: async (args, io) => {
+    const action = args.action ?? "run";
+    if (action !== "run") {
+      const c = agentServiceCommands.find((s) => s.command === action);
+      if (!c) throw new KysoError("USAGE", `Unknown action ${action}`);
+      return c.run(args as never, io);
+    }
+    return runAgent(args, io);
+  },
+});
+
+async function runAgent(args: AgentArgs, io: Io): Promise<number> {
+  const settings = agentSettings(args as Record<string, unknown>, io);
+  applyConfig(args as Record<string, unknown>, io, { keys: ["pkcs11Lib", "tokenLabel", "tokenSerial", "keyLabel", "keyId", "chain", "trust", "tsa", "lang"] });
+  const lang = pickLang(args.lang, io.env) === "en" ? "en" : "vi";
+  const origins = args.allowOrigin?.length ? args.allowOrigin : (settings.allowOrigins ?? []);
+  if (origins.length === 0) throw new KysoError("USAGE", agentText(lang, "noOrigins"));
+  const { startAgent, pkcs11SignerFactory, agentTlsPaths, configHomeOf, normalizeOrigin } = await import("@kyso/agent");
+  for (const o of origins) normalizeOrigin(o);
+  const configHome = configHomeOf(io.env, io.env.HOME ?? homedir());
+  const agentDir = join(configHome, "kyso", "agent");
+
+  let tls: { cert: Buffer; key: Buffer } | undefined;
+  if (args.tls !== false) {
+    const paths = agentTlsPaths(configHome);
+    const certFile = args.tlsCert ? resolve(io.cwd, args.tlsCert) : paths.cert;
+    const keyFile = args.tlsKey ? resolve(io.cwd, args.tlsKey) : paths.key;
+    try {
+      tls = { cert: readFileSync(certFile), key: readFileSync(keyFile) };
+    } catch (cause) {
+      throw new KysoError("AGENT_TLS_MISSING", agentText(lang, "noTls", { cert: certFile }), { cause, details: { exitCode: 2 } });
+    }
+  }
+
+  const library = args.pkcs11Lib ?? io.env.KYSO_PKCS11_LIB;
+  if (!library) throw new KysoError("USAGE", agentText(lang, "noLibrary"));
+  const extra: Uint8Array[] = [];
+  const chainFiles = args.chain ?? (io.env.KYSO_CHAIN ? io.env.KYSO_CHAIN.split(":").filter(Boolean) : []);
+  for (const f of chainFiles) {
+    try {
+      extra.push(...certificatesFromPemOrDer(new Uint8Array(readFileSync(resolve(io.cwd, f)))));
+    } catch (e) {
+      throw new KysoError("USAGE", `Cannot read certificate file ${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
+
+  // The check before signing, with the same parts as `kyso sign`'s: the trust store and --trust, the
+  // revocation mode, the fetcher and the on-disk revocation cache.
+  const { loadTrustStore, trustAnchorsAndIntermediates } = await import("@kyso/trust");
+  const store = trustAnchorsAndIntermediates(loadTrustStore({ env: io.env }));
+  let anchors: Uint8Array[] = [];
+  if (args.trust?.length) {
+    const { loadTrustAnchors } = await import("@kyso/verify");
+    anchors = loadTrustAnchors(args.trust.map((t) => resolve(io.cwd, t)));
+  }
+  const { httpFetcher, RevocationCache } = await import("@kyso/cms");
+  const cache = new RevocationCache(10 * 60_000, revocationCacheDir(io.env));
+  const trustAnchors = [...anchors, ...store.anchors];
+
+  const tsaUrls = (args.tsa ?? (io.env.KYSO_TSA_URL ?? "").split(/[\s,]+/)).flatMap((u) => u.split(",")).map((u) => u.trim()).filter(Boolean);
+  const tool = desktopTool(io.env);
+  const choice = args.prompt ?? (tool ? "desktop" : "page");
+  const prompt =
+    choice === "terminal"
+      ? terminalPrompt(io, lang)
+      : choice === "desktop" && tool
+        ? (page: import("@kyso/agent").AgentPrompt) => desktopPrompt(tool, page, lang)
+        : undefined;
+  const log = (line: string): void => void io.stderr.write(`kyso agent: ${line}\n`);
+  const idleMinutes = args.idleMinutes ?? settings.idleMinutes ?? 10;
+  const agent = await startAgent({
+    host: "127.0.0.1",
+    port: args.port ?? settings.port ?? 8987,
+    tls,
+    allowedOrigins: origins,
+    originHosts: settings.originHosts,
+    allowHttp: args.allowHttp === true,
+    pairingStore: join(agentDir, "pairing.json"),
+    auditLog: join(agentDir, "audit.jsonl"),
+    prompt,
+    idleTimeoutMs: Math.round(idleMinutes * 60_000),
+    signerFactory: pkcs11SignerFactory({ library, tokenLabel: args.tokenLabel, tokenSerial: args.tokenSerial, keyLabel: args.keyLabel, keyId: args.keyId, extraCertificates: extra }),
+    certificateCheck: {
+      trustAnchors, intermediates: store.intermediates, revocation: args.revocationCheck ?? "online", fetcher: httpFetcher(5000), cache, allowUnknownStatus: args.allowUnknownStatus === true,
+    },
+    verifyOptions: { trustAnchors, intermediates: store.intermediates, revocation: "online", fetcher: httpFetcher(5000) },
+    tsaUrls,
+    lang,
+    log,
+  });
+  io.stderr.write(`${agentText(lang, "listening", { url: agent.url, confirm: `${agent.httpUrl}/confirm`, origins: origins.join(", ") })}\n`);
+  await new Promise<void>((resolveStop) => {
+    const stop = (): void => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolveStop();
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  await agent.close();
+  io.stderr.write(`${agentText(lang, "stopped")}\n`);
+  return 0;
+}
