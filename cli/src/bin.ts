@@ -1,6 +1,16 @@
 #!/usr/bin/env node
 // The one exit point of the kyso command.
-import { main } from "./main.js";
+import { existsSync } from "node:fs";
+import nodeModule from "node:module";
+
+// Node >= 22.1 keeps compiled code between runs (a cache folder that cannot be written is simply not
+// used); Node 20 has no such cache for ES modules, and this does nothing there.
+(nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+
+// The bundle `pnpm build` writes (cli/scripts/bundle.mjs): main.js and its chunks load much faster
+// than the workspace's hundreds of modules. Without it (a bare `tsc -b`), the unbundled code runs.
+const bundled = new URL("./bundle/main.js", import.meta.url);
+const { main } = (await import(existsSync(bundled) ? bundled.href : "./main.js")) as typeof import("./main.js");
 
 // Output to a closed pipe (`kyso certs list | head -1`) ends quietly, as other Unix tools do.
 for (const stream of [process.stdout, process.stderr]) {

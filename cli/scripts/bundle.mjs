@@ -1,0 +1,240 @@
+// Bundles the kyso command (cli/src/main.ts and what it imports from the workspace packages and
+// node_modules) into cli/dist/bundle/, run by `pnpm build` after tsc. cli/dist/bin.js runs it.
+//
+// - ESM, code-split: main.js holds what every run needs (argument parsing, the command table);
+//   each command, and each heavy library (pkijs, express, kysely, fontkit ...), is a chunk that is
+//   loaded when a command imports it. One 5-10 MB file costs Node 20 ~250 ms to compile on every
+//   run (it has no ESM compile cache), more than the whole unbundled start-up.
+// - Native addons stay outside (EXTERNAL below) and are resolved from cli/node_modules; the build
+//   fails when a bundled package has a .node file or when an external cannot be resolved there.
+// - Module-relative assets of the workspace (`new URL("rel", import.meta.url)`) are resolved now:
+//   data files and folders are copied to bundle/assets/<path in the repository>, modules (worker
+//   threads, worker jobs) become entry points of their own; any other use of import.meta.url in
+//   workspace code stops the build, so that a new one is handled here rather than broken at run time.
+import { build } from "esbuild";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, renameSync } from "node:fs";
+import { createRequire, builtinModules } from "node:module";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const cliDir = fileURLToPath(new URL("..", import.meta.url));
+const repoRoot = resolve(cliDir, "..");
+const srcDir = join(cliDir, "src") + sep;
+const distDir = join(cliDir, "dist");
+const outDir = join(distDir, "bundle");
+
+/** Native addons (and their optional native helpers): never bundled, loaded from cli/node_modules when used. */
+const EXTERNAL = ["pkcs11js", "better-sqlite3", "pdfjs-dist"];
+/** Optional native helpers that packages try to load and do without (never installed here). */
+const OPTIONAL_EXTERNAL = ["pg-native", "bufferutil", "utf-8-validate"];
+
+const toPosix = (p) => p.split(sep).join("/");
+const isWorkspaceFile = (abs) => abs.startsWith(repoRoot + sep) && !abs.includes(`${sep}node_modules${sep}`);
+const entryNameFor = (abs) => toPosix(relative(repoRoot, abs)).replace(/\.(m?js|ts)$/, "").replace(/[^A-Za-z0-9]+/g, "-");
+
+const PICK = "kyso-pick";
+
+/**
+ * `const { a, b: c } = await import("@kyso/x")` keeps all of @kyso/x in the bundle (esbuild keeps
+ * every export of a module imported dynamically; evanw/esbuild#3987), and with it what its other
+ * exports import (the trust store's XML libraries for `verify`). Such a line imports instead a
+ * virtual module that re-exports just a and b, so that the rest is left out.
+ */
+function pickDynamicImports(text, resolveDir) {
+  return text.replace(/(\bconst\s*\{)([^{}]*)(\}\s*=\s*await\s+import\(\s*)(["'])(@kyso\/[^"']+)\4(\s*\))/g, (whole, a, names, b, q, spec, c) => {
+    const imported = names
+      .split(",")
+      .map((n) => n.trim())
+      .filter(Boolean)
+      .map((n) => n.split(":")[0].trim());
+    if (!imported.every((n) => /^[A-Za-z_$][\w$]*$/.test(n))) return whole;
+    const id = `${spec}?${[...new Set(imported)].sort().join(",")}@${toPosix(relative(repoRoot, resolveDir))}`;
+    return `${a}${names}${b}${q}${PICK}:${id}${q}${c}`;
+  });
+}
+
+/**
+ * Rewrites module-relative URLs in workspace files. Records the modules that must be entry points
+ * (`entries`) and the assets to copy (`assets`: repo-relative path -> absolute path).
+ */
+function assetsPlugin(entries, assets) {
+  return {
+    name: "kyso-module-relative",
+    setup(b) {
+      // The workspace's modules have no side effects at import (ARCHITECTURE.md: libraries keep no
+      // global state; none has a bare `import "x"` or a top-level call): what a command does not use
+      // of a package's index (the trust store's XML-signed lists for `verify`) is left out.
+      b.onResolve({ filter: /^(@kyso\/|\.\.?\/)/ }, async (args) => {
+        if (args.pluginData === "kyso-resolving" || (args.importer && !isWorkspaceFile(args.importer))) return undefined;
+        const r = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: "kyso-resolving" });
+        if (r.errors.length || r.external || !isWorkspaceFile(r.path) || r.path.startsWith(join(cliDir, "src") + sep)) return r.errors.length ? { errors: r.errors } : undefined;
+        return { path: r.path, sideEffects: false };
+      });
+      b.onResolve({ filter: new RegExp(`^${PICK}:`) }, (args) => ({ path: args.path.slice(PICK.length + 1), namespace: PICK }));
+      b.onLoad({ filter: /.*/, namespace: PICK }, (args) => {
+        const m = /^(.*)\?([^@]*)@(.*)$/.exec(args.path);
+        const names = m[2].split(",");
+        return { contents: `export { ${names.join(", ")} } from ${JSON.stringify(m[1])};`, loader: "js", resolveDir: resolve(repoRoot, m[3]) };
+      });
+      // yargs guesses its own version on creation (a find-up of package.json from the working folder,
+      // reading every folder on the way: ~10 ms); kyso turns --version off right after (.version(false)).
+      b.onLoad({ filter: /[\\/]yargs[\\/]build[\\/]lib[\\/]yargs-factory\.js$/ }, (args) => {
+        const text = readFileSync(args.path, "utf8");
+        const call = "        yargs.help();\n        yargs.version();\n";
+        if (!text.includes(call)) return { errors: [{ text: "yargs-factory.js changed: review the version() patch in cli/scripts/bundle.mjs" }] };
+        return { contents: text.replace(call, "        yargs.help();\n"), loader: "js" };
+      });
+      b.onLoad({ filter: /\.(m?js|ts)$/ }, (args) => {
+        if (!isWorkspaceFile(args.path)) return undefined;
+        let text = readFileSync(args.path, "utf8");
+        const here = dirname(args.path);
+        const picked = pickDynamicImports(text, here);
+        if (!text.includes("import.meta.url")) return picked === text ? undefined : { contents: picked, loader: args.path.endsWith(".ts") ? "ts" : "js", resolveDir: here };
+        text = picked;
+        const errors = [];
+        text = text.replace(/new URL\(\s*(?:(["'`])([^"'`]+)\1\s*,\s*)?import\.meta\.url\s*\)/g, (whole, _q, rel) => {
+          // cli/src/x.ts runs as cli/dist/x.js: its relative URLs are meant from there.
+          const base = args.path.startsWith(srcDir) ? join(distDir, relative(srcDir, here)) : here;
+          const target = rel === undefined ? args.path : resolve(base, rel);
+          // The kyso script itself (e.g. for a service unit that runs it): cli/dist/bin.js, beside the bundle.
+          if (target === join(distDir, "bin.js")) return `new URL("../bin.js", import.meta.url)`;
+          if (!existsSync(target)) {
+            errors.push({ text: `${whole} names ${toPosix(relative(repoRoot, target))}, which does not exist` });
+            return whole;
+          }
+          if (/\.m?js$/.test(target) && statSync(target).isFile()) {
+            const name = entryNameFor(target);
+            entries.set(name, target);
+            return `new URL("./${name}.js", import.meta.url)`;
+          }
+          const key = toPosix(relative(repoRoot, target)) + (rel?.endsWith("/") ? "/" : "");
+          assets.set(key, target);
+          return `new URL("./assets/${key}", import.meta.url)`;
+        });
+        // What is left must be harmless: createRequire(import.meta.url) resolves packages, not files.
+        const rest = text.replace(/new URL\("\.\.?\/[^"]+", import\.meta\.url\)/g, "").replace(/createRequire\(\s*import\.meta\.url\s*\)/g, "");
+        const lines = rest.split("\n");
+        lines.forEach((line, i) => {
+          if (line.includes("import.meta.url") && !/^\s*(\/\/|\*|\/\*)/.test(line))
+            errors.push({ text: `import.meta.url used in a way the bundle cannot resolve (line ~${i + 1}): ${line.trim()}; use new URL("relative", import.meta.url)` });
+        });
+        if (errors.length) return { errors };
+        return { contents: text, loader: args.path.endsWith(".ts") ? "ts" : "js", resolveDir: here };
+      });
+    },
+  };
+}
+
+async function bundleOnce(entries, assets, write) {
+  return build({
+    absWorkingDir: repoRoot,
+    entryPoints: Object.fromEntries(entries),
+    outdir: outDir,
+    // Chunks beside the entries: a module-relative URL ("./assets/...", "./worker.js") is then the
+    // same from every output file.
+    chunkNames: "[name]-[hash]",
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    external: [...EXTERNAL, ...OPTIONAL_EXTERNAL],
+    // Bundled CommonJS code that requires an external (graphene-pk11 -> pkcs11js) needs a require.
+    banner: { js: 'import { createRequire as __kysoCreateRequire } from "node:module"; const require = __kysoCreateRequire(import.meta.url);' },
+    // Whitespace and syntax only: stack traces of internal errors keep their function names.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    legalComments: "eof",
+    metafile: true,
+    write,
+    logLevel: "error",
+    plugins: [assetsPlugin(entries, assets)],
+  });
+}
+
+/** Packages (folders under node_modules) that ended up in the bundle. */
+function bundledPackages(metafile) {
+  const dirs = new Set();
+  for (const input of Object.keys(metafile.inputs)) {
+    const m = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(toPosix(input));
+    if (m) dirs.add(m[1]);
+  }
+  return [...dirs];
+}
+
+function hasNativeCode(dir) {
+  if (existsSync(join(dir, "binding.gyp")) || existsSync(join(dir, "prebuilds"))) return true;
+  const stack = [dir];
+  while (stack.length) {
+    const d = stack.pop();
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory() && e.name !== "node_modules") stack.push(join(d, e.name));
+      else if (e.isFile() && e.name.endsWith(".node")) return true;
+    }
+  }
+  return false;
+}
+
+async function main() {
+  const t0 = performance.now();
+  const entries = new Map([["main", join(cliDir, "src", "main.ts")]]);
+  const assets = new Map();
+  // Modules named by URL become entries; their own imports may name more: repeat until none is new.
+  let result;
+  for (let pass = 0; ; pass++) {
+    const before = entries.size;
+    result = await bundleOnce(entries, assets, false);
+    if (entries.size === before) break;
+    if (pass > 5) throw new Error("bundle: module-relative entry points keep appearing");
+  }
+
+  const problems = [];
+  for (const dir of bundledPackages(result.metafile)) {
+    if (hasNativeCode(resolve(repoRoot, dir))) problems.push(`${dir} has native code (.node): add its name to EXTERNAL in cli/scripts/bundle.mjs and to cli/package.json dependencies`);
+  }
+  const fromBundle = createRequire(join(outDir, "main.js"));
+  for (const name of EXTERNAL) {
+    try {
+      fromBundle.resolve(`${name}/package.json`);
+    } catch {
+      problems.push(`the external ${name} cannot be found from cli/dist/bundle: add it to cli/package.json dependencies`);
+    }
+  }
+  for (const input of Object.values(result.metafile.inputs)) {
+    for (const imp of input.imports) {
+      if (imp.external && !imp.path.startsWith("<") && !imp.path.startsWith("node:") && !builtinModules.includes(imp.path)) {
+        const pkg = imp.path.startsWith("@") ? imp.path.split("/").slice(0, 2).join("/") : imp.path.split("/")[0];
+        if (!EXTERNAL.includes(pkg) && !OPTIONAL_EXTERNAL.includes(pkg)) problems.push(`unexpected external import ${imp.path}`);
+      }
+    }
+  }
+  if (problems.length) throw new Error(`bundle:\n  ${problems.join("\n  ")}`);
+
+  // Write into a fresh folder, then swap, so that a running kyso never sees half a bundle.
+  const tmp = `${outDir}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  for (const f of result.outputFiles) {
+    const to = join(tmp, relative(outDir, f.path));
+    mkdirSync(dirname(to), { recursive: true });
+    writeFileSync(to, f.contents);
+  }
+  for (const [key, from] of assets) cpSync(from, join(tmp, "assets", key), { recursive: true });
+  writeFileSync(join(tmp, "package.json"), JSON.stringify({ type: "module", private: true }) + "\n");
+  const old = `${outDir}.old-${process.pid}`;
+  if (existsSync(outDir)) renameSync(outDir, old);
+  renameSync(tmp, outDir);
+  rmSync(old, { recursive: true, force: true });
+
+  // What went where (paths relative to the repository), for `esbuild --analyze`-style questions.
+  writeFileSync(join(distDir, "bundle-meta.json"), JSON.stringify(result.metafile));
+  const bytes = result.outputFiles.reduce((n, f) => n + f.contents.length, 0);
+  const mainBytes = result.outputFiles.find((f) => f.path === join(outDir, "main.js"))?.contents.length ?? 0;
+  if (process.env.KYSO_BUNDLE_VERBOSE)
+    console.log(`bundle: ${result.outputFiles.length} files, ${(bytes / 1048576).toFixed(1)} MiB (main.js ${(mainBytes / 1024).toFixed(0)} KiB), ${assets.size} assets, entries ${[...entries.keys()].join(", ")}, ${(performance.now() - t0).toFixed(0)} ms`);
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exitCode = 1;
+});

@@ -1,0 +1,104 @@
+// Issue 13 (start-up): kyso runs from the bundle `pnpm build` writes (cli/scripts/bundle.mjs), and the
+// bundle stands on its own: copied with cli/dist/bin.js into a folder outside the repository (only
+// cli/node_modules beside it, for the native externals), it signs with a visible signature (fonts,
+// pdf.js), verifies with the bundled Vietnam trust store and reports its version.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { p12Password, pki, samples } from "@kyso/certs-test";
+import { repoRoot } from "../support/cli.js";
+import { pdfsig, qpdfCheck } from "../support/judges.js";
+
+const cliDist = join(repoRoot, "cli", "dist");
+const bundleDir = join(cliDist, "bundle");
+const version = (JSON.parse(readFileSync(join(repoRoot, "cli", "package.json"), "utf8")) as { version: string }).version;
+
+/** A copy of the built kyso outside the repository: dist/bin.js, dist/bundle/ and node_modules (a link to cli's). */
+function detachedCopy(): string {
+  const root = mkdtempSync(join(tmpdir(), "kyso-bundle-"));
+  cpSync(join(cliDist, "bin.js"), join(root, "dist", "bin.js"));
+  cpSync(bundleDir, join(root, "dist", "bundle"), { recursive: true });
+  symlinkSync(join(repoRoot, "cli", "node_modules"), join(root, "node_modules"), "dir");
+  cpSync(join(repoRoot, "cli", "package.json"), join(root, "package.json"));
+  return root;
+}
+
+function run(bin: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+  const e: NodeJS.ProcessEnv = { ...process.env, ...env };
+  delete e.KYSO_PIN;
+  if (!env.KYSO_P12_PASSWORD) delete e.KYSO_P12_PASSWORD;
+  return spawnSync(process.execPath, [bin, ...args], { cwd: "/tmp", env: e, encoding: "utf8" });
+}
+
+describe("the bundled kyso (issue 13, start-up)", function () {
+  this.timeout(180_000);
+  let copy: string;
+  let bin: string;
+  const work = mkdtempSync(join(tmpdir(), "kyso-bundle-work-"));
+
+  before(function () {
+    assert.ok(existsSync(join(bundleDir, "main.js")), "cli/dist/bundle/main.js is missing: `pnpm build` bundles the CLI after tsc");
+    copy = detachedCopy();
+    bin = join(copy, "dist", "bin.js");
+  });
+
+  it("the copy has no unbundled CLI modules: what runs below can only be the bundle", function () {
+    assert.deepEqual(readdirSync(join(copy, "dist")).sort(), ["bin.js", "bundle"]);
+    assert.ok(!existsSync(join(copy, "dist", "main.js")));
+  });
+
+  it("kyso --version and kyso version --json from /tmp", function () {
+    const v = run(bin, ["--version"]);
+    assert.equal(v.status, 0, v.stderr);
+    assert.equal(v.stdout.trim(), version);
+    const j = run(bin, ["version", "--json"]);
+    assert.equal(j.status, 0, j.stderr);
+    assert.equal((JSON.parse(j.stdout) as { kyso: string }).kyso, version);
+  });
+
+  it("help of every command is there (commands are found without per-command configuration)", function () {
+    const h = run(bin, ["--help"]);
+    assert.equal(h.status, 0, h.stderr);
+    for (const c of ["sign", "verify", "serve", "trust", "certs", "doctor", "completion"]) assert.match(h.stdout, new RegExp(`kyso ${c}\\b`));
+    const s = run(bin, ["sign", "--help"]);
+    assert.equal(s.status, 0, s.stderr);
+    assert.match(s.stdout, /--appearance/);
+  });
+
+  it("the bundled Vietnam trust store is read from the bundle's assets", function () {
+    const r = run(bin, ["trust", "list", "--json"], { XDG_DATA_HOME: join(work, "empty-data") });
+    assert.equal(r.status, 0, r.stderr);
+    const text = r.stdout;
+    for (const label of ["Government CA RootCA", "Vietnam National Root CA", "VNPT-CA"]) assert.ok(text.includes(label), `${label} missing from:\n${text}`);
+  });
+
+  it("a visible personal signature (fonts, pdf.js) from the bundle: pdfsig and qpdf accept it; kyso verify (bundle) calls it VALID", async function () {
+    const out = join(work, "signed");
+    const s = run(bin, ["sign", samples.vietnamese, "--p12", pki.officerRsa.p12, "--appearance", "personal", "--trust", pki.root, "--out-dir", out], { KYSO_P12_PASSWORD: p12Password });
+    assert.equal(s.status, 0, s.stderr);
+    const signed = join(out, "vietnamese.pdf");
+    const sigs = await pdfsig(signed);
+    assert.equal(sigs.length, 1);
+    assert.ok(sigs[0].signatureValid && sigs[0].totalDocument, sigs[0].raw);
+    assert.equal((await qpdfCheck(signed)).code, 0);
+    const v = run(bin, ["verify", signed, "--trust", pki.root, "--json"]);
+    assert.equal(v.status, 0, v.stderr + v.stdout);
+    assert.match(v.stdout, /TOTAL_PASSED/);
+  });
+
+  it("no absolute path of this checkout in the bundle (assets are found relative to the bundle file)", function () {
+    const roots = [...new Set([repoRoot, realpathSync(repoRoot)])];
+    const offending: string[] = [];
+    const walk = (dir: string): void => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const p = join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (/\.(m?js|json)$/.test(e.name) && roots.some((r) => readFileSync(p, "utf8").includes(r))) offending.push(p);
+      }
+    };
+    walk(bundleDir);
+    assert.deepEqual(offending, []);
+  });
+});
