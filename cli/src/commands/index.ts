@@ -23,6 +23,7 @@ export const commandLoaders: { name: string; load: () => Promise<KysoCommand> }[
   { name: "doctor", load: async () => (await import("./doctor/index.js")).doctorCommand },
   { name: "agent", load: async () => (await import("./agent/index.js")).agentCommand },
   { name: "completion", load: async () => (await import("./completion/index.js")).completionCommand },
+  { name: "csc", load: async () => (await import("./csc/index.js")).cscCommand },
 ];
 
 /** The commands needed for this argv: the one it names, or all of them (help, unknown commands). */
