@@ -18,7 +18,7 @@ import type { Io } from "./command.js";
  * is the home folder. The PIN is never read from here. Every key is documented in cli/README.md.
  */
 
-type KeyType = "string" | "path" | "paths" | "count" | "lang" | "urls" | "timezone" | "db" | "agent";
+type KeyType = "string" | "path" | "paths" | "count" | "lang" | "urls" | "timezone" | "db" | "csc" | "agent";
 
 interface KeySpec {
   env: string;
@@ -45,6 +45,12 @@ export const CONFIG_KEYS = {
   trust: { env: "KYSO_TRUST", type: "paths", describe: "More trusted root certificates (files or folders), added to the Vietnam trust store", example: ["roots/"] },
   tsa: { env: "KYSO_TSA_URL", type: "urls", describe: "RFC 3161 time-stamp servers, tried in order", example: ["http://tsa.ca.gov.vn"] },
   db: { env: "KYSO_DB", type: "db", describe: "Registry database: sqlite:PATH, a file path, or postgres://USER@HOST/DB", example: "sqlite:~/kyso/registry.db" },
+  csc: {
+    env: "KYSO_CSC_URL",
+    type: "csc",
+    describe: "Remote signing service (CSC API): {url, credential, clientId, auth: client|browser}; KYSO_CSC_URL, KYSO_CSC_CREDENTIAL, KYSO_CSC_CLIENT_ID, KYSO_CSC_AUTH (the client secret never here)",
+    example: { url: "https://ca.example.vn/csc/v2", credential: "officer-rsa", clientId: "kyso", auth: "browser" },
+  },
   agent: {
     env: "KYSO_AGENT_ALLOW_ORIGINS",
     type: "agent",
@@ -54,6 +60,14 @@ export const CONFIG_KEYS = {
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
+/** The `csc` key: the remote signing service `kyso sign --csc` uses by default. */
+export interface CscSettings {
+  url?: string;
+  credential?: string;
+  clientId?: string;
+  auth?: "client" | "browser";
+}
+
 /** The `agent` key: what `kyso agent` serves and to whom. */
 export interface AgentSettings {
   allowOrigins?: string[];
@@ -62,7 +76,7 @@ export interface AgentSettings {
   originHosts?: Record<string, string[]>;
 }
 
-type ValueOf<T extends KeyType> = T extends "paths" | "urls" ? string[] : T extends "count" ? number : T extends "lang" ? "vi" | "en" : T extends "agent" ? AgentSettings : string;
+type ValueOf<T extends KeyType> = T extends "paths" | "urls" ? string[] : T extends "count" ? number : T extends "lang" ? "vi" | "en" : T extends "csc" ? CscSettings : T extends "agent" ? AgentSettings : string;
 export type KysoConfig = { [K in ConfigKey]?: ValueOf<(typeof CONFIG_KEYS)[K]["type"]> };
 
 const KEYS = Object.keys(CONFIG_KEYS) as ConfigKey[];
@@ -117,6 +131,7 @@ const TYPE_WORDS: Record<KeyType, string> = {
   urls: "an http(s) URL or a list of them",
   timezone: 'an IANA time zone (e.g. "Asia/Ho_Chi_Minh") or an offset such as "+07:00"',
   db: "sqlite:PATH, a file path or a postgres:// URL",
+  csc: 'an object {"url": "https://…/csc/v2", "credential": ID, "clientId": ID, "auth": "client" | "browser"}',
   agent: 'an object {"allowOrigins": ["https://…"], "port": 8987, "idleMinutes": 10, "originHosts": {"https://…": ["host"]}}',
 };
 
@@ -152,6 +167,26 @@ function checkAgent(v: unknown): { value: AgentSettings } | { error: string } {
   return problems.length ? { error: problems.join("; ") } : { value: out };
 }
 
+const CSC_SUBKEYS: Record<keyof CscSettings, (v: unknown) => boolean> = {
+  url: (v) => typeof v === "string" && /^https?:\/\/[^\s]+$/i.test(v) && URL.canParse(v),
+  credential: (v) => typeof v === "string" && v.trim() !== "",
+  clientId: (v) => typeof v === "string" && v.trim() !== "",
+  auth: (v) => v === "client" || v === "browser",
+};
+
+function checkCsc(v: unknown): { value: CscSettings } | { error: string } {
+  if (!v || typeof v !== "object" || Array.isArray(v)) return { error: `must be ${TYPE_WORDS.csc} (got ${JSON.stringify(v)})` };
+  const out: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    if (/secret|password|pin|otp/i.test(k)) problems.push(`must not hold a secret (${k}): use KYSO_CSC_CLIENT_SECRET, --csc-client-secret-file or the prompt`);
+    else if (!(k in CSC_SUBKEYS)) problems.push(`has an unknown key "${k}" (url, credential, clientId, auth)`);
+    else if (x !== null && !CSC_SUBKEYS[k as keyof CscSettings](x)) problems.push(`"${k}" is not valid (got ${JSON.stringify(x)})`);
+    else if (x !== null) out[k] = x;
+  }
+  return problems.length ? { error: problems.join("; ") } : { value: out as CscSettings };
+}
+
 /** Checks one value against its key's type; returns it normalised, or an error text. */
 function checkValue(type: KeyType, v: unknown, fromDir: (p: string) => string): { value: unknown } | { error: string } {
   const bad = { error: `must be ${TYPE_WORDS[type]} (got ${JSON.stringify(v)})` };
@@ -176,6 +211,8 @@ function checkValue(type: KeyType, v: unknown, fromDir: (p: string) => string): 
       const ok = list.length > 0 && list.every((u) => isText(u) && /^https?:\/\/[^\s]+$/i.test(u) && URL.canParse(u));
       return ok ? { value: list } : bad;
     }
+    case "csc":
+      return checkCsc(v);
     case "agent":
       return checkAgent(v);
     case "db": {
@@ -252,8 +289,15 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv):
 /** The settings given by KYSO_* variables (lists: `:` between paths, spaces or commas between URLs). */
 export function configFromEnv(env: NodeJS.ProcessEnv): KysoConfig {
   const out: Record<string, unknown> = {};
+  const csc: CscSettings = {};
+  if (env.KYSO_CSC_URL) csc.url = env.KYSO_CSC_URL;
+  if (env.KYSO_CSC_CREDENTIAL) csc.credential = env.KYSO_CSC_CREDENTIAL;
+  if (env.KYSO_CSC_CLIENT_ID) csc.clientId = env.KYSO_CSC_CLIENT_ID;
+  if (env.KYSO_CSC_AUTH === "client" || env.KYSO_CSC_AUTH === "browser") csc.auth = env.KYSO_CSC_AUTH;
+  if (Object.keys(csc).length > 0) out.csc = csc;
   for (const key of KEYS) {
     const spec: KeySpec = CONFIG_KEYS[key];
+    if (spec.type === "csc") continue;
     const v = env[spec.env];
     if (spec.type === "agent") {
       if (v) out.agent = { allowOrigins: v.split(/[\s,]+/).filter(Boolean) };
@@ -292,8 +336,23 @@ export function applyConfig(args: Record<string, unknown>, io: Pick<Io, "env" | 
   const file = readConfigFile(args.config as string | undefined, io);
   const env = configFromEnv(io.env);
   const merged: KysoConfig = { ...file, ...env };
+  // The remote signing service: each part from the environment, else from the file, below its flag.
+  if (file.csc || env.csc) merged.csc = { ...file.csc, ...env.csc };
   const given = (k: ConfigKey): boolean => args[k] !== undefined && !(Array.isArray(args[k]) && (args[k] as unknown[]).length === 0);
+  // A token or PKCS#12 flag on the command line wins over a default remote service.
+  const localSigner = ["p12", "pkcs11Lib", "tokenLabel", "tokenSerial", "keyLabel", "keyId"].some((k) => args[k] !== undefined);
   for (const key of options.keys ?? KEYS) {
+    if (key === "csc") {
+      const c = { ...merged.csc };
+      if (localSigner) delete c.url;
+      const flags: [keyof CscSettings, string][] = [["url", "csc"], ["credential", "cscCredential"], ["clientId", "cscClientId"], ["auth", "cscAuth"]];
+      for (const [sub, flag] of flags) {
+        if (args[flag] !== undefined || c[sub] === undefined) continue;
+        args[flag] = c[sub];
+        args[kebab(flag)] = c[sub];
+      }
+      continue;
+    }
     // The agent's settings are read by `kyso agent` itself (agentSettings), not as one flag.
     if (key === "agent") continue;
     if (given(key)) continue;
