@@ -3,18 +3,19 @@ import type { Argv } from "yargs";
 import { KysoError, certificatesFromPemOrDer, type RawSigner } from "@kyso/core";
 import type { Io } from "./command.js";
 import { obtainP12Password, obtainPin } from "./secrets.js";
+import { t } from "./messages/index.js";
 
 /** The flags that choose a signer: a PKCS#11 token key or a PKCS#12 file. */
 export function signerOptions<T>(y: Argv<T>) {
   return y
-    .option("pkcs11-lib", { type: "string", describe: "PKCS#11 library (default: $KYSO_PKCS11_LIB)" })
-    .option("token-label", { type: "string", describe: "Token label" })
-    .option("token-serial", { type: "string", describe: "Token serial number" })
-    .option("key-label", { type: "string", describe: "Key label on the token" })
-    .option("key-id", { type: "string", describe: "Key CKA_ID in hexadecimal" })
-    .option("pin-file", { type: "string", describe: "Read the PIN from this file (else $KYSO_PIN, else a prompt)" })
-    .option("p12", { type: "string", describe: "Sign with a PKCS#12 file instead of a token (password: $KYSO_P12_PASSWORD or a prompt)" })
-    .option("chain", { type: "array", string: true, describe: "Extra CA certificates (PEM/DER) to include in the signature (default: $KYSO_CHAIN)" })
+    .option("pkcs11-lib", { type: "string", describe: t("signer-options.opt.pkcs11-lib") })
+    .option("token-label", { type: "string", describe: t("signer-options.opt.token-label") })
+    .option("token-serial", { type: "string", describe: t("signer-options.opt.token-serial") })
+    .option("key-label", { type: "string", describe: t("signer-options.opt.key-label") })
+    .option("key-id", { type: "string", describe: t("signer-options.opt.key-id") })
+    .option("pin-file", { type: "string", describe: t("signer-options.opt.pin-file") })
+    .option("p12", { type: "string", describe: t("signer-options.opt.p12") })
+    .option("chain", { type: "array", string: true, describe: t("signer-options.opt.chain") })
     .conflicts("token-label", "token-serial")
     .conflicts("key-label", "key-id")
     .conflicts("p12", ["token-label", "token-serial", "key-label", "key-id"]);

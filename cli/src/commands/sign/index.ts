@@ -18,6 +18,8 @@ import { resumeCommand } from "./resume-command.js";
 import { pickLang, translator, type MessageKey } from "../../i18n.js";
 
 export { outputPathFor } from "./inputs.js";
+import { currentLang, t } from "../../messages/index.js";
+import { codedErrorText } from "../../messages/errors.js";
 
 /** The fields of one `--json` event line, always all present (null where they do not apply). */
 function jsonEvent(e: FileEvent): Record<string, unknown> {
@@ -26,35 +28,35 @@ function jsonEvent(e: FileEvent): Record<string, unknown> {
 
 export const signCommand = defineCommand({
   command: "sign <files..>",
-  describe: "Sign PDF documents (PAdES) with a PKCS#11 token or a PKCS#12 file: one file or thousands, one PIN entry",
+  describe: "sign.describe",
   builder: (y) =>
     certificateCheckOptions(ltvOptions(appearanceOptions(signerOptions(y))))
-      .positional("files", { type: "string", array: true, describe: "PDF files, folders (their PDFs; the whole tree with --recursive) or glob patterns (quote them)" })
-      .option("recursive", { alias: "r", type: "boolean", default: false, describe: "Descend into sub-folders of folder inputs" })
-      .option("out-dir", { type: "string", describe: "Write signed files into this folder, mirroring the input tree (default: $KYSO_OUT_DIR)" })
-      .option("suffix", { type: "string", describe: "Without --out-dir: write NAME<suffix>.pdf beside each input (default .signed)" })
-      .option("force", { type: "boolean", default: false, describe: "Replace existing outputs and sign files that already carry a signature by this certificate" })
-      .option("reason", { type: "string", describe: "Reason for signing (/Reason; default $KYSO_REASON)" })
-      .option("location", { type: "string", describe: "Location (/Location; default $KYSO_LOCATION)" })
-      .option("contact", { type: "string", describe: "Contact information (/ContactInfo)" })
-      .option("field", { type: "string", describe: "Signature field name (an existing empty field is filled)" })
-      .option("certify", { choices: [1, 2, 3] as const, type: "number", describe: "Certify (DocMDP): 1 no changes, 2 forms and signing, 3 also annotations" })
-      .option("subfilter", { choices: ["pades", "pkcs7"] as const, default: "pades" as const, describe: "ETSI.CAdES.detached (pades) or adbe.pkcs7.detached (pkcs7)" })
-      .option("digest", { choices: ["sha256", "sha384", "sha512"] as const, default: "sha256" as const, describe: "Digest algorithm" })
-      .option("pss", { type: "boolean", default: false, describe: "RSA-PSS instead of PKCS#1 v1.5 (RSA keys)" })
-      .option("concurrency", { alias: "j", type: "number", describe: "Documents in flight while the token signs (default 8)" })
-      .option("json", { type: "boolean", default: false, describe: "One JSON line per file {file, output, status, sha256, signer, ms, error}, then {summary}" })
-      .option("report", { type: "string", describe: "Write a report of the run: FILE.csv or FILE.json" })
-      .option("journal", { type: "string", describe: "Journal of the run, for --resume (default: .kyso-journal.jsonl in --out-dir, else in the current folder)" })
-      .option("resume", { type: "boolean", default: false, describe: "Finish an interrupted run: files the journal records as signed are not signed again" })
-      .option("dry-run", { type: "boolean", default: false, describe: "List what would be signed and where the outputs would go (and which inputs are missing or not PDFs); open no token, write nothing" })
-      .option("verbose", { type: "boolean", default: false, describe: "With --resume: list every file already signed in the earlier run (default: one line)" })
-      .option("lang", { choices: ["en", "vi"] as const, describe: "Language of messages (default from $KYSO_LANG or the locale)" })
-      .example("KYSO_PIN=... kyso sign qd-123.pdf --token-label VGCA-01 --key-label officer", "Sign one file; writes qd-123.signed.pdf")
-      .example("kyso sign incoming/ -r --out-dir signed/ --report run.csv", "Sign a folder tree into signed/ (same layout), with a CSV report")
-      .example("kyso sign 'den/**/*.pdf' --out-dir ky/ --json", "Sign what a glob matches, one JSON line per file")
-      .example("kyso sign incoming/ -r --out-dir signed/ --resume", "Finish a run that was interrupted")
-      .example("kyso sign *.pdf --p12 me.p12 --out-dir signed/ --reason \"Phê duyệt\"", "Sign with a PKCS#12 file"),
+      .positional("files", { type: "string", array: true, describe: t("sign.opt.files") })
+      .option("recursive", { alias: "r", type: "boolean", default: false, describe: t("sign.opt.recursive") })
+      .option("out-dir", { type: "string", describe: t("sign.opt.out-dir") })
+      .option("suffix", { type: "string", describe: t("sign.opt.suffix") })
+      .option("force", { type: "boolean", default: false, describe: t("sign.opt.force") })
+      .option("reason", { type: "string", describe: t("sign.opt.reason") })
+      .option("location", { type: "string", describe: t("sign.opt.location") })
+      .option("contact", { type: "string", describe: t("sign.opt.contact") })
+      .option("field", { type: "string", describe: t("sign.opt.field") })
+      .option("certify", { choices: [1, 2, 3] as const, type: "number", describe: t("sign.opt.certify") })
+      .option("subfilter", { choices: ["pades", "pkcs7"] as const, default: "pades" as const, describe: t("sign.opt.subfilter") })
+      .option("digest", { choices: ["sha256", "sha384", "sha512"] as const, default: "sha256" as const, describe: t("sign.opt.digest") })
+      .option("pss", { type: "boolean", default: false, describe: t("sign.opt.pss") })
+      .option("concurrency", { alias: "j", type: "number", describe: t("sign.opt.concurrency") })
+      .option("json", { type: "boolean", default: false, describe: t("sign.opt.json") })
+      .option("report", { type: "string", describe: t("sign.opt.report") })
+      .option("journal", { type: "string", describe: t("sign.opt.journal") })
+      .option("resume", { type: "boolean", default: false, describe: t("sign.opt.resume") })
+      .option("dry-run", { type: "boolean", default: false, describe: t("sign.opt.dry-run") })
+      .option("verbose", { type: "boolean", default: false, describe: t("sign.opt.verbose") })
+      .option("lang", { choices: ["en", "vi"] as const, describe: t("sign.opt.lang") })
+      .example(t("sign.example.2.cmd"), t("sign.example.2.text"))
+      .example(t("sign.example.3.cmd"), t("sign.example.3.text"))
+      .example(t("sign.example.4.cmd"), t("sign.example.4.text"))
+      .example(t("sign.example.5.cmd"), t("sign.example.5.text"))
+      .example(t("sign.example.6.cmd"), t("sign.example.6.text")),
   run: async (args, io) => {
     applyConfig(args as unknown as Record<string, unknown>, io);
     const t = translator(pickLang(args.lang, io.env));
@@ -187,7 +189,7 @@ function printEvent(io: Io, e: FileEvent, json: boolean, bar: ProgressBar | unde
   }
   const reason = e.reason ? t(`reason${e.reason}` as MessageKey) : "";
   let line: string | undefined;
-  if (e.status === "failed") line = `${t("failed")}  ${e.file}: ${e.error?.message ?? ""} [${e.error?.code ?? "?"}]`;
+  if (e.status === "failed") line = `${t("failed")}  ${e.file}: ${e.error ? codedErrorText(e.error, currentLang()) : ""} [${e.error?.code ?? "?"}]`;
   else if (bar && e.status === "signed") line = undefined;
   else if (e.status === "signed") line = `${t("signed")}  ${e.file} -> ${e.output}`;
   else line = `${t("skipped")}  ${e.file}: ${reason}`;

@@ -2,15 +2,13 @@ import type { PackageReport } from "@kyso/edxml";
 import type { FileReport } from "@kyso/verify";
 import { formatReport } from "./format.js";
 import { tr, type Lang } from "./messages.js";
+import { translator, type MessageKey } from "../../messages/index.js";
 
-const LABELS: Record<Lang, Record<string, string>> = {
-  en: { package: "edXML package", from: "From", to: "To", number: "Number", subject: "Subject", date: "Date", xml: "XML signature", attachments: "Attachments", other: "not a PDF, SHA-256" },
-  vi: { package: "Gói tin edXML", from: "Nơi gửi", to: "Nơi nhận", number: "Số, ký hiệu", subject: "Trích yếu", date: "Ngày ban hành", xml: "Chữ ký XML", attachments: "Tệp đính kèm", other: "không phải PDF, SHA-256" },
-};
 
 /** The readable summary of an edXML package report: header, XML signature, then each attachment. */
 export function formatPackageReport(r: PackageReport<FileReport>, lang: Lang, color: boolean): string {
-  const L = LABELS[lang];
+  const t = translator(lang);
+  const L = Object.fromEntries(["package", "from", "to", "number", "subject", "date", "xml", "attachments", "other"].map((k) => [k, t(`verify.package.${k}` as MessageKey)])) as Record<string, string>;
   const paint = (code: string, s: string): string => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
   const c = (i: string): string => (i === "TOTAL_PASSED" ? "32" : i === "TOTAL_FAILED" ? "31" : "33");
   const lines: string[] = [];
@@ -32,7 +30,7 @@ export function formatPackageReport(r: PackageReport<FileReport>, lang: Lang, co
     for (const reason of x.reasons.slice(0, 3)) lines.push(`    - ${reason}`);
   }
   // Who signed against who the package claims to be (issue 12: sender binding).
-  if (r.senderBinding && r.senderBinding.status !== "not-checked") lines.push(`  ${lang === "vi" ? "Nơi gửi và chữ ký" : "Sender and signature"}: ${r.senderBinding.message}`);
+  if (r.senderBinding && r.senderBinding.status !== "not-checked") lines.push(`  ${t("verify.package.senderBinding")}: ${r.senderBinding.message}`);
   for (const w of r.warnings) lines.push(`  ${tr(lang, "warnings")}: ${w}`);
   if (r.attachments.length) lines.push(`  ${L.attachments}:`);
   for (const a of r.attachments) {

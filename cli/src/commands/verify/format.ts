@@ -1,14 +1,7 @@
 import { vietnamTime } from "@kyso/core";
 import type { FileReport } from "@kyso/verify";
 import { tr, type Lang } from "./messages.js";
-
-/** Why a signature is not at the next PAdES level, in Vietnamese (the report's reasons are English). */
-const NEXT_LEVEL_VI: Record<string, string> = {
-  "B-B": "Chữ ký không gắn dấu thời gian",
-  "B-T": "chưa có dữ liệu kiểm tra dài hạn (DSS)",
-  "B-LT": "chưa có dấu thời gian lưu trữ sau DSS",
-  "B-LTA": "",
-};
+import { translator, type MessageKey } from "../../messages/index.js";
 
 /** The readable summary of one file's report (for a terminal). */
 export function formatReport(r: FileReport, lang: Lang, color: boolean): string {
@@ -28,7 +21,7 @@ export function formatReport(r: FileReport, lang: Lang, color: boolean): string 
     // Times shown to people are Vietnam time (+07:00); --json keeps ISO 8601.
     if (s.signingTime) lines.push(`    ${tr(lang, "time")}: ${vietnamTime(s.signingTime)} (${tr(lang, s.timeSource === "timestamp" ? "timestamp" : "claimed")})`);
     // LTV (issue 7): the PAdES level reached and why the next one is not.
-    if (s.level) lines.push(`    PAdES: ${s.level}${s.levelReasons.length ? ` (${lang === "vi" ? NEXT_LEVEL_VI[s.level] : s.levelReasons[0]})` : ""}`);
+    if (s.level) lines.push(`    PAdES: ${s.level}${s.levelReasons.length ? ` (${lang === "vi" ? translator(lang)(`verify.nextLevel.${s.level}` as MessageKey) : s.levelReasons[0]})` : ""}`);
     lines.push(`    ${tr(lang, "coverage")}: ${tr(lang, s.coverage)}; ${tr(lang, "chain")}: ${tr(lang, s.chain.trusted ? "trusted" : "untrusted")}; ${tr(lang, "revocation")}: ${s.revocation.status} (${s.revocation.mode}${s.revocation.source ? `, ${s.revocation.source.toUpperCase()}` : ""})`);
     if (s.modifications.changes.length > 0) {
       lines.push(`    ${tr(lang, "modifications")}: ${s.modifications.level}${s.modifications.allowed ? "" : " !"}`);

@@ -8,7 +8,7 @@ import { KysoError, writeFileAtomic } from "@kyso/core";
 import type { FileReport } from "@kyso/verify";
 import type { Io } from "../../command.js";
 import { openSigner, signerOptions, type OpenedSigner, type SignerArgs } from "../../signer-options.js";
-import { t } from "../../messages/index.js";
+import { t, translator } from "../../messages/index.js";
 
 /** The flags of `kyso verify` that write reports a clerk can file; the seal takes the signer flags of `kyso sign`. */
 export function reportOptions<T>(y: Argv<T>) {
@@ -111,7 +111,7 @@ export async function openReportWriter(args: ReportArgs, io: Io, inputs: string[
     try {
       const { signPdfFile } = await import("@kyso/sign");
       await signPdfFile(unsigned, target, signer, {
-        reason: lang === "vi" ? "Báo cáo kiểm tra chữ ký" : "Signature validation report",
+        reason: translator(lang)("verify.reportSealReason"),
         fieldName: "KysoReportSeal",
         overwrite: true,
       });

@@ -1,0 +1,225 @@
+/**
+ * The catalogue test (issue 13, "One language at a time"): the CLI's two message catalogues have
+ * the same keys with the same placeholders, the English one says nothing in Vietnamese, and real
+ * commands speak one language at a time: help of every command, `kyso verify` of a signed and a
+ * tampered document, `kyso sign` errors (missing file, wrong PIN, encrypted input) — English with
+ * `--lang en`, Vietnamese with LANG=vi_VN.UTF-8. The service's pages have their own en/vi
+ * dictionaries (service/public/*.js), held to the same rules.
+ */
+import assert from "node:assert/strict";
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { p12Password, pki, pkcs11Lib, samples, token } from "@kyso/certs-test";
+import { en } from "../../cli/src/messages/en.js";
+import { vi } from "../../cli/src/messages/vi.js";
+import { repoRoot, runKyso, type RunResult } from "../support/cli.js";
+import { tokenCopy } from "../bulk/helpers.js";
+
+/** Letters Vietnamese has and English (or Latin-1) has not: ă â đ ê ô ơ ư, ĩ ũ and the tone-marked vowels (NFC). */
+const VIETNAMESE = /[ăâđêôơưĩũĂÂĐÊÔƠƯĨŨ\u1EA0-\u1EF9]/u;
+
+/**
+ * Vietnamese DATA that English output may show: the test PKI's names (certificate subjects), the
+ * place and unit names of help examples, and the legal texts printed on documents (signer titles,
+ * copy forms, document codes) that a user types as they are. Compared word by word, so that a
+ * wrapped help line is judged the same; any other Vietnamese word in English output fails.
+ */
+const DATA_WORDS = new Set(
+  [
+    "Nguyễn Văn An",
+    "Ủy ban nhân dân tỉnh Phú Yên UBND Tỉnh Sở Tư pháp Huyện Tuy Hoà Hòa",
+    "Trần Thị Bình",
+    "KT. CHỦ TỊCH PHÓ 123/QĐ-UBND QĐ-UBND SAO LỤC TRÍCH Phê duyệt",
+  ]
+    .join(" ")
+    .split(/\s+/)
+    .map(bare),
+);
+
+function bare(word: string): string {
+  return word.normalize("NFC").replace(/^[^\p{L}\d]+|[^\p{L}\d]+$/gu, "");
+}
+
+/** The words of `text` with Vietnamese letters that are not known data. */
+function vietnameseWords(text: string): string[] {
+  return text
+    .normalize("NFC")
+    .split(/[\s"'(),:;[\]{}<>=]+/)
+    .flatMap((w) => w.split("/"))
+    .map(bare)
+    .filter((w) => VIETNAMESE.test(w) && !DATA_WORDS.has(w) && !DATA_WORDS.has(w.replace(/^.*\//, "")));
+}
+
+/**
+ * The `const T = { vi: {...}, en: {...} }` of a page script, evaluated; a text that is a function
+ * of arguments (inbox.js) is called with its parameters' names, so that both are compared as text.
+ */
+function pageDictionary(file: string): Record<"en" | "vi", Record<string, string>> {
+  const src = readFileSync(file, "utf8");
+  const start = src.indexOf("const T = {");
+  assert.ok(start >= 0, `${file} has a const T dictionary`);
+  const end = src.indexOf("\n};", start);
+  const T = new Function(`return ${src.slice(start + "const T = ".length, end + 2)}`)() as Record<"en" | "vi", Record<string, unknown>>;
+  const asText = (d: Record<string, unknown>): Record<string, string> =>
+    Object.fromEntries(Object.entries(d).map(([k, v]) => [k, typeof v === "function" ? String(v(...Array.from({ length: v.length }, (_, i) => `{p${i}}`))) : String(v)]));
+  return { en: asText(T.en), vi: asText(T.vi) };
+}
+
+const placeholders = (s: string): string[] => [...s.matchAll(/\{(\w+)\}|%s/g)].map((m) => m[0]).sort();
+
+function checkCatalogues(name: string, enCat: Record<string, string>, viCat: Record<string, string>): void {
+  const enKeys = Object.keys(enCat).sort();
+  const viKeys = Object.keys(viCat).sort();
+  assert.deepEqual(enKeys.filter((k) => !(k in viCat)), [], `${name}: keys missing in vi`);
+  assert.deepEqual(viKeys.filter((k) => !(k in enCat)), [], `${name}: keys missing in en`);
+  for (const k of enKeys) assert.deepEqual(placeholders(viCat[k]), placeholders(enCat[k]), `${name}: placeholders of ${k}`);
+  const bad = enKeys.filter((k) => vietnameseWords(enCat[k]).length > 0).map((k) => `${k}: ${vietnameseWords(enCat[k]).join(" ")}`);
+  assert.deepEqual(bad, [], `${name}: Vietnamese in English texts`);
+}
+
+const EN = { LANG: "vi_VN.UTF-8", KYSO_LANG: "" };
+const VI = { LANG: "vi_VN.UTF-8", LC_ALL: "", LC_MESSAGES: "", KYSO_LANG: "" };
+const noConfig = { XDG_CONFIG_HOME: join(tmpdir(), "kyso-no-config") };
+
+function assertEnglish(r: RunResult, what: string): void {
+  const words = vietnameseWords(`${r.stdout}\n${r.stderr}`);
+  assert.deepEqual(words, [], `${what}: Vietnamese words in English output:\n${r.stdout}${r.stderr}`);
+}
+
+/** The command names listed by `kyso --help`. */
+function commandsOf(help: string): string[] {
+  return [...help.matchAll(/^ {2}kyso ([a-z-]+)/gm)].map((m) => m[1]);
+}
+
+describe("the message catalogue: one language at a time", function () {
+  it("en and vi have the same keys and placeholders; no English text holds a Vietnamese word", function () {
+    checkCatalogues("cli", en, vi);
+    // The check itself: a Vietnamese fragment in an English text is caught, known data is not.
+    assert.deepEqual(vietnameseWords('no signature timestamp (Chữ ký không gắn dấu thời gian)'), ["Chữ", "không", "gắn", "dấu", "thời"]);
+    assert.deepEqual(vietnameseWords('Signer: Nguyễn Văn An, e.g. "KT. CHỦ TỊCH"'), []);
+  });
+
+  it("the service pages' dictionaries (service/public/*.js): same keys, no Vietnamese in English", function () {
+    for (const page of ["app.js", "inbox.js", "login.js"]) {
+      const dict = pageDictionary(join(repoRoot, "service", "public", page));
+      checkCatalogues(`service/public/${page}`, dict.en, dict.vi);
+    }
+  });
+
+  describe("help of every command", function () {
+    let commands: string[] = [];
+    before(async function () {
+      const r = await runKyso(["--help", "--lang", "en"], { env: { ...EN, ...noConfig } });
+      assert.equal(r.code, 0, r.stderr);
+      commands = commandsOf(r.stdout);
+      assert.ok(commands.length >= 15 && commands.includes("sign") && commands.includes("doctor"), commands.join(" "));
+    });
+
+    it("--lang en: English throughout, even under a Vietnamese locale", async function () {
+      for (const args of [["--help"], ...commands.map((c) => [c, "--help"])]) {
+        const r = await runKyso([...args, "--lang", "en"], { env: { ...EN, ...noConfig } });
+        assert.equal(r.code, 0, `${args.join(" ")}: ${r.stderr}`);
+        assert.match(r.stdout, /^Options:$/m, args.join(" "));
+        assertEnglish(r, `kyso ${args.join(" ")} --lang en`);
+      }
+    });
+
+    it("LANG=vi_VN.UTF-8: Vietnamese headings and texts, none of yargs' English", async function () {
+      for (const args of [["--help"], ...commands.map((c) => [c, "--help"])]) {
+        const r = await runKyso(args, { env: { ...VI, ...noConfig } });
+        assert.equal(r.code, 0, `${args.join(" ")}: ${r.stderr}`);
+        assert.match(r.stdout, /^Tùy chọn:$/m, args.join(" "));
+        assert.doesNotMatch(r.stdout, /^(Options|Commands|Positionals|Examples):$|\[(boolean|string|required|default:)/m, args.join(" "));
+        assert.match(r.stdout, /Hiện hướng dẫn/);
+      }
+      // kyso --help and kyso sign --help: every description line is Vietnamese.
+      for (const args of [["--help"], ["sign", "--help"]]) {
+        const r = await runKyso(args, { env: { ...VI, ...noConfig } });
+        const described = r.stdout.split("\n").filter((l) => /^ {2}(kyso [a-z-]+ |-|\s+--)/.test(l) && /\s{2,}\S/.test(l.trim()));
+        for (const line of described) assert.match(line, VIETNAMESE, `not Vietnamese in kyso ${args.join(" ")}: ${line}`);
+      }
+    });
+
+    it("yargs' own errors follow the language", async function () {
+      const vi = await runKyso(["sign"], { env: { ...VI, ...noConfig } });
+      assert.equal(vi.code, 2);
+      assert.match(vi.stderr, /Thiếu đối số: có 0, cần ít nhất 1/);
+      const en = await runKyso(["sign", "--lang", "en"], { env: { ...VI, ...noConfig } });
+      assert.equal(en.code, 2);
+      assert.match(en.stderr, /Not enough non-option arguments: got 0, need at least 1/);
+      assertEnglish(en, "kyso sign --lang en");
+    });
+  });
+
+  describe("verify and sign", function () {
+    const dir = mkdtempSync(join(tmpdir(), "kyso-catalogue-"));
+    const p12env = { KYSO_P12_PASSWORD: p12Password, ...noConfig };
+    let signed: string;
+    let tampered: string;
+    before(async function () {
+      const input = join(dir, "doc.pdf");
+      copyFileSync(samples.onePage, input);
+      const r = await runKyso(["sign", input, "--p12", pki.officerRsa.p12, "--lang", "en"], { env: { ...EN, ...p12env } });
+      assert.equal(r.code, 0, r.stderr);
+      assertEnglish(r, "kyso sign --lang en");
+      signed = join(dir, "doc.signed.pdf");
+      const bytes = readFileSync(signed);
+      const at = bytes.indexOf("/MediaBox");
+      bytes[at + 1] = bytes[at + 1] ^ 0x20;
+      tampered = join(dir, "tampered.pdf");
+      writeFileSync(tampered, bytes);
+    });
+
+    it("kyso verify of a signed and a tampered document: English with --lang en, Vietnamese under vi_VN", async function () {
+      const en = await runKyso(["verify", signed, tampered, "--trust", pki.root, "--lang", "en"], { env: { ...EN, ...noConfig } });
+      assert.equal(en.code, 1, en.stderr);
+      assert.match(en.stdout, /VALID/);
+      assert.match(en.stdout, /INVALID/);
+      assertEnglish(en, "kyso verify --lang en");
+      const vi = await runKyso(["verify", signed, tampered, "--trust", pki.root], { env: { ...VI, ...noConfig } });
+      assert.equal(vi.code, 1, vi.stderr);
+      assert.match(vi.stdout, /HỢP LỆ/);
+      assert.match(vi.stdout, /KHÔNG HỢP LỆ/);
+      assert.doesNotMatch(vi.stdout, /\b(VALID|INVALID|Signer|Coverage)\b/);
+    });
+
+    it("kyso sign of a missing file and an encrypted one: English with --lang en, Vietnamese under vi_VN", async function () {
+      const missing = join(dir, "missing.pdf");
+      const en = await runKyso(["sign", missing, "--p12", pki.officerRsa.p12, "--lang", "en"], { env: { ...EN, ...p12env } });
+      assert.equal(en.code, 2, en.stderr);
+      assert.match(en.stderr, /file not found/);
+      assertEnglish(en, "kyso sign missing --lang en");
+      const vi = await runKyso(["sign", missing, "--p12", pki.officerRsa.p12], { env: { ...VI, ...p12env } });
+      assert.equal(vi.code, 2, vi.stderr);
+      assert.match(vi.stderr, /không tìm thấy tệp/);
+
+      const encEn = await runKyso(["sign", samples.encrypted, "--p12", pki.officerRsa.p12, "--out-dir", join(dir, "enc-en"), "--lang", "en"], { env: { ...EN, ...p12env } });
+      assert.equal(encEn.code, 1, encEn.stderr);
+      assert.match(encEn.stderr, /encrypted/);
+      assertEnglish(encEn, "kyso sign encrypted --lang en");
+      const encVi = await runKyso(["sign", samples.encrypted, "--p12", pki.officerRsa.p12, "--out-dir", join(dir, "enc-vi")], { env: { ...VI, ...p12env } });
+      assert.equal(encVi.code, 1, encVi.stderr);
+      assert.match(encVi.stderr, /Tài liệu đã được mã hóa/);
+      assert.doesNotMatch(encVi.stderr, /The document is encrypted/);
+    });
+
+    it("kyso sign with a wrong PIN: English with --lang en, Vietnamese under vi_VN (a private token copy)", async function () {
+      const { dir: tokDir, conf } = tokenCopy();
+      const input = join(tokDir, "in.pdf");
+      copyFileSync(samples.onePage, input);
+      const pinFile = join(tokDir, "pin.txt");
+      writeFileSync(pinFile, "999999\n");
+      const args = ["sign", input, "--pkcs11-lib", pkcs11Lib(), "--token-label", token.label, "--key-label", token.keys.officerRsa.label, "--pin-file", pinFile];
+      const env = { SOFTHSM2_CONF: conf, ...noConfig };
+      const en = await runKyso([...args, "--lang", "en"], { env: { ...EN, ...env } });
+      assert.equal(en.code, 2, en.stderr);
+      assert.match(en.stderr, /Wrong PIN for token "KYSO-DEMO"/);
+      assertEnglish(en, "kyso sign wrong PIN --lang en");
+      const vi = await runKyso(args, { env: { ...VI, ...env } });
+      assert.equal(vi.code, 2, vi.stderr);
+      assert.match(vi.stderr, /Sai mã PIN của token "KYSO-DEMO"/);
+      assert.ok(!`${en.stderr}${vi.stderr}`.includes("999999"), "the PIN is never echoed");
+    });
+  });
+});
