@@ -92,8 +92,9 @@ export function systemStoreFile(store: SystemStore, u: TargetUser): string {
   return join(store.dir, `kyso-agent-local-ca-${u.name.replace(/[^A-Za-z0-9_.-]/g, "_")}.crt`);
 }
 
-function runUpdate(store: SystemStore): void {
-  const [cmd, ...args] = store.update;
+function runUpdate(store: SystemStore, fresh = false): void {
+  // --fresh on removal: without it the bundle keeps a certificate whose file was deleted.
+  const [cmd, ...args] = [...store.update, ...(fresh ? ["--fresh"] : [])];
   const r = spawnSync(cmd, args, { encoding: "utf8" });
   if (r.error || r.status !== 0)
     throw new KysoError("AGENT_SYSTEM_STORE_FAILED", `${store.update.join(" ")} failed: ${(r.stderr || r.stdout || String(r.error ?? "")).trim()}`, { cause: r.error });
@@ -113,6 +114,6 @@ export async function systemStoreRemove(store: SystemStore, file: string): Promi
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return false;
     throw e;
   }
-  runUpdate(store);
+  runUpdate(store, true);
   return true;
 }

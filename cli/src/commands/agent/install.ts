@@ -8,11 +8,10 @@
  * the user's manager runs. What it did is recorded in `kyso/agent/install.json` for uninstall and
  * status. Root may act for another account with `--user NAME`.
  */
-import { existsSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
 import { promises as fs } from "node:fs";
 import { connect } from "node:net";
 import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { KysoError, isoVietnamTime, vietnamTime } from "@kyso/core";
 import { agentTlsPaths, configHomeOf, describeCertificateFile, issueLocalCa, normalizeOrigin, writeLocalCa, LOCAL_CA_NICKNAME } from "@kyso/agent";
 import { defineCommand, type Io } from "../../command.js";
@@ -61,10 +60,17 @@ async function readRecord(file: string): Promise<InstallRecord | undefined> {
   }
 }
 
-/** The `kyso` this installation runs as: node and cli/dist/bin.js, absolute. */
+/**
+ * The `kyso` this installation runs as: node and the script node was started with (cli/dist/bin.js,
+ * also behind the /usr/local/bin/kyso shim), both absolute. Not import.meta.url: the CLI is bundled.
+ */
 function kysoEntry(): { node: string; script: string; docs?: string } {
-  let script = fileURLToPath(new URL("../../bin.js", import.meta.url));
-  if (script.endsWith(".ts") || !existsSync(script)) script = fileURLToPath(new URL("../../../dist/bin.js", import.meta.url)); // under tsx
+  let script = process.argv[1] ? resolve(process.argv[1]) : "";
+  try {
+    script = realpathSync(script);
+  } catch {
+    /* kept as given */
+  }
   const docs = resolve(script, "../../../docs/agent-security.md");
   return { node: process.execPath, script, docs: existsSync(docs) ? docs : undefined };
 }
@@ -85,7 +91,8 @@ export function probePort(port: number, timeoutMs = 1000): Promise<boolean> {
 
 interface InstallArgs {
   user?: string;
-  port: number;
+  /** Default 8987 (no yargs default: `kyso agent` merges this builder with status's). */
+  port?: number;
   allowOrigin?: string[];
   systemStore: boolean;
   start: boolean;
@@ -95,7 +102,8 @@ export async function install(args: InstallArgs, io: Io, now = new Date()): Prom
   const w = where(args.user, io.env);
   const u = w.user;
   const out = (line: string): void => void io.stdout.write(`${line}\n`);
-  if (!Number.isInteger(args.port) || args.port < 1 || args.port > 65535) throw new KysoError("USAGE", t("agent.install.badPort", { port: String(args.port) }));
+  const port = args.port ?? DEFAULT_AGENT_PORT;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new KysoError("USAGE", t("agent.install.badPort", { port: String(port) }));
   const origins = (args.allowOrigin ?? []).map(normalizeOrigin);
 
   // 1. Certificates: a new CA every time (its key is gone after this call).
@@ -132,17 +140,17 @@ export async function install(args: InstallArgs, io: Io, now = new Date()): Prom
 
   // 4. The user service.
   const entry = kysoEntry();
-  await writeUnit(u, w.unit, unitText({ ...entry, port: args.port, allowedOrigins: origins, configHome: w.configHome, env: io.env }));
+  await writeUnit(u, w.unit, unitText({ ...entry, port: port, allowedOrigins: origins, configHome: w.configHome, env: io.env }));
   out(t("agent.install.unitWritten", { file: w.unit.unit }));
   const state = managerState(u);
   if (state === "running" && args.start) {
     const reload = systemctlUser(u, ["daemon-reload"]);
     const start = reload.status === 0 ? systemctlUser(u, ["restart", UNIT_NAME]) : reload;
     if (start.status !== 0) out(t("agent.install.startFailed", { detail: start.out }));
-    else out(t("agent.install.started", { port: args.port }));
+    else out(t("agent.install.started", { port: port }));
   } else {
     out(state === "no-systemd" ? t("agent.install.noSystemd") : state === "running" ? t("agent.install.notStarted") : t("agent.install.managerNotRunning", { user: u.name }));
-    out(t("agent.install.startByHand", { command: startCommand(args.port, origins) }));
+    out(t("agent.install.startByHand", { command: startCommand(port, origins) }));
   }
   if (origins.length === 0) out(t("agent.install.noOrigins"));
 
@@ -151,7 +159,7 @@ export async function install(args: InstallArgs, io: Io, now = new Date()): Prom
     version: 1,
     installedAt: isoVietnamTime(now),
     user: u.name,
-    port: args.port,
+    port: port,
     allowedOrigins: origins,
     caFingerprint256: material.caFingerprint256,
     certificateNotAfter: isoVietnamTime(material.notAfter),
@@ -161,7 +169,7 @@ export async function install(args: InstallArgs, io: Io, now = new Date()): Prom
   };
   await fs.writeFile(w.record, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
   await chownFor(u, w.record);
-  out(t("agent.install.done", { user: u.name, url: `wss://127.0.0.1:${args.port}` }));
+  out(t("agent.install.done", { user: u.name, url: `wss://127.0.0.1:${port}` }));
   return 0;
 }
 
@@ -268,7 +276,7 @@ export const installCommand = defineCommand<InstallArgs>({
   builder: (y) =>
     y
       .option("user", { type: "string", describe: t("agent.install.opt.user") })
-      .option("port", { type: "number", default: DEFAULT_AGENT_PORT, describe: t("agent.install.opt.port") })
+      .option("port", { type: "number", describe: t("agent.install.opt.port") })
       .option("allow-origin", { type: "string", array: true, describe: t("agent.install.opt.allowOrigin") })
       .option("system-store", { type: "boolean", default: true, describe: t("agent.install.opt.systemStore") })
       .option("start", { type: "boolean", default: true, describe: t("agent.install.opt.start") }) as never,
