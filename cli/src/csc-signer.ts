@@ -75,7 +75,7 @@ export async function connectCsc(args: CscArgs, io: Io, hooks: CscConnectHooks =
               hooks.openBrowser ??
               (async (u) => {
                 io.stderr.write(`${cscT("openBrowser", { url: u })}\n`);
-                await openSystemBrowser(u).catch(() => undefined);
+                await openSystemBrowser(u, io.env).catch(() => undefined);
               }),
           }
         : { kind: "client", clientId, clientSecret: secret! },

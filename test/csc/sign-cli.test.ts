@@ -6,9 +6,10 @@
  * mid-batch then --resume (each document signed exactly once).
  */
 import assert from "node:assert/strict";
-import { copyFileSync, appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync } from "node:fs";
+import { copyFileSync, appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CSC_CLIENT_ID, CSC_CLIENT_SECRET, CSC_OTP, CSC_PIN, ready, samples, startCscServer, startTestServers, type CscServer, type TestServers } from "@kyso/certs-test";
+import { fileURLToPath } from "node:url";
+import { CSC_CLIENT_ID, CSC_CLIENT_SECRET, CSC_OTP, CSC_PIN, CSC_USER_PASSWORD, ready, samples, startCscServer, startTestServers, type CscServer, type TestServers } from "@kyso/certs-test";
 import { PdfReader, listSignatureFields } from "@kyso/pdf";
 import { listFiles, pdfsig, pdfsigAll, runCli, startCli, tempDir } from "../bulk/helpers.js";
 import { opensslCmsVerify, scanSignatures } from "../support/judges.js";
@@ -99,6 +100,38 @@ describe("kyso sign --csc (remote signing, issue 15)", function () {
       await judgeAll(outs);
     });
   }
+
+  it("takes the service, credential and client from the config file's csc key; refuses a secret there", async function () {
+    const work = tempDir("csc-config");
+    const [input] = documents(join(work, "in"), 1);
+    mkdirSync(join(work, "xdg", "kyso"), { recursive: true });
+    const config = join(work, "xdg", "kyso", "config.json");
+    writeFileSync(config, JSON.stringify({ csc: { url: server.url, credential: "officer-ec", clientId: CSC_CLIENT_ID, auth: "client" } }));
+    const r = await runCli(["sign", input], { cwd: work, env: env({ XDG_CONFIG_HOME: join(work, "xdg") }) });
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(pdfsig(input.replace(/\.pdf$/, ".signed.pdf")).ok);
+    assert.equal(server.stats().calls["signatures/signHash"], 1);
+    writeFileSync(config, JSON.stringify({ csc: { url: server.url, clientSecret: "kyso-test-secret" } }));
+    const bad = await runCli(["sign", input, "--force"], { cwd: work, env: env({ XDG_CONFIG_HOME: join(work, "xdg") }) });
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /must not hold a secret \(clientSecret\)/);
+  });
+
+  it("--csc-auth browser: the officer signs in through the browser kyso opens (headless Chromium), then signs", async function () {
+    const work = tempDir("csc-browser");
+    const [input] = documents(join(work, "in"), 1);
+    const officerBrowser = fileURLToPath(new URL("./fixtures/officer-browser.mjs", import.meta.url));
+    const r = await runCli(["sign", input, ...flags("officer-rsa"), "--csc-auth", "browser"], {
+      cwd: work,
+      env: env({ KYSO_CSC_CLIENT_SECRET: undefined, BROWSER: `${process.execPath} ${officerBrowser}`, KYSO_TEST_OFFICER: "an", KYSO_TEST_OFFICER_PASSWORD: CSC_USER_PASSWORD }),
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /Sign in at the signing service in your browser/);
+    assert.ok(pdfsig(input.replace(/\.pdf$/, ".signed.pdf")).ok);
+    const s = server.stats();
+    assert.equal(s.calls["oauth2/authorize"], 2, "the login page, then the login form");
+    assert.equal(s.calls["signatures/signHash"], 1);
+  });
 
   it("a wrong OTP stops the run: exit 2, a clear message, nothing written", async function () {
     const work = tempDir("csc-otp");
