@@ -3,6 +3,7 @@ import type { Argv } from "yargs";
 import { KysoError, certificatesFromPemOrDer, type RawSigner } from "@kyso/core";
 import type { Io } from "./command.js";
 import { obtainP12Password, obtainPin } from "./secrets.js";
+import type { CscArgs } from "./csc-signer.js";
 import { t } from "./messages/index.js";
 
 /** The flags that choose a signer: a PKCS#11 token key or a PKCS#12 file. */
@@ -21,7 +22,7 @@ export function signerOptions<T>(y: Argv<T>) {
     .conflicts("p12", ["token-label", "token-serial", "key-label", "key-id"]);
 }
 
-export interface SignerArgs {
+export interface SignerArgs extends CscArgs {
   pkcs11Lib?: string;
   tokenLabel?: string;
   tokenSerial?: string;
@@ -58,6 +59,11 @@ export async function openSigner(args: SignerArgs, io: Io, hooks: OpenSignerHook
     } catch (e) {
       throw new KysoError("USAGE", `Cannot read certificate file ${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
+  }
+  if (args.csc) {
+    // Remote signing (issue 15): the key stays at the service; the certificate is checked as a token's.
+    const { openCscSigner } = await import("./csc-signer.js");
+    return openCscSigner(args, io, { checkCertificate: hooks.checkCertificate, extraCertificates: extra });
   }
   if (args.p12) {
     const { Pkcs12Signer } = await import("@kyso/signers");

@@ -2,6 +2,7 @@ import { makeOutputFolder } from "./output-folder.js";
 import { dirname, join, resolve } from "node:path";
 import { defineCommand, type Io } from "../../command.js";
 import { signerOptions, openSigner } from "../../signer-options.js";
+import { cscOptions } from "../../csc-signer.js";
 import { KysoError, parseDigestAlgorithm } from "@kyso/core";
 import type { BatchSummary, FileEvent } from "@kyso/sign";
 import { appearanceOptions, appearanceSignOptions } from "./appearance-options.js";
@@ -30,7 +31,7 @@ export const signCommand = defineCommand({
   command: "sign <files..>",
   describe: "sign.describe",
   builder: (y) =>
-    certificateCheckOptions(ltvOptions(appearanceOptions(signerOptions(y))))
+    certificateCheckOptions(ltvOptions(appearanceOptions(cscOptions(signerOptions(y)).conflicts("csc", ["p12", "token-label", "token-serial", "key-label", "key-id"]))))
       .positional("files", { type: "string", array: true, describe: t("sign.opt.files") })
       .option("recursive", { alias: "r", type: "boolean", default: false, describe: t("sign.opt.recursive") })
       .option("out-dir", { type: "string", describe: t("sign.opt.out-dir") })
