@@ -33,6 +33,16 @@ const isWorkspaceFile = (abs) => abs.startsWith(repoRoot + sep) && !abs.includes
 const entryNameFor = (abs) => toPosix(relative(repoRoot, abs)).replace(/\.(m?js|ts)$/, "").replace(/[^A-Za-z0-9]+/g, "-");
 
 const PICK = "kyso-pick";
+const LAZY_UI = "kyso-lazy-ui";
+const LAZY_UI_ENTRY = "kyso-yargs-ui";
+/** The bundle entry holding yargs' help renderer, loaded on first use. */
+const YARGS_UI = "yargs-ui";
+
+/** Where yargs' platform shim resolves its imports from (cliui and string-width of yargs' own versions). */
+function yargsShimDir() {
+  const yargsMain = createRequire(join(cliDir, "package.json")).resolve("yargs");
+  return join(dirname(yargsMain), "lib", "platform-shims");
+}
 
 /**
  * `const { a, b: c } = await import("@kyso/x")` keeps all of @kyso/x in the bundle (esbuild keeps
@@ -71,11 +81,50 @@ function assetsPlugin(entries, assets) {
         return { path: r.path, sideEffects: false };
       });
       b.onResolve({ filter: new RegExp(`^${PICK}:`) }, (args) => ({ path: args.path.slice(PICK.length + 1), namespace: PICK }));
-      b.onLoad({ filter: /.*/, namespace: PICK }, (args) => {
+      b.onLoad({ filter: /.*/, namespace: PICK }, async (args) => {
         const m = /^(.*)\?([^@]*)@(.*)$/.exec(args.path);
-        const names = m[2].split(",");
-        return { contents: `export { ${names.join(", ")} } from ${JSON.stringify(m[1])};`, loader: "js", resolveDir: resolve(repoRoot, m[3]) };
+        const [spec, names, resolveDir] = [m[1], m[2].split(","), resolve(repoRoot, m[3])];
+        // Past the package's index (a barrel of `export { ... } from "./x.js"` lines) straight to
+        // the modules that define the names: the index itself may be imported whole elsewhere.
+        const index = await b.resolve(spec, { kind: "dynamic-import", resolveDir, pluginData: "kyso-resolving" });
+        const from = new Map();
+        if (!index.errors.length && isWorkspaceFile(index.path)) {
+          const text = readFileSync(index.path, "utf8");
+          for (const [, list, file] of text.matchAll(/export\s*\{([^}]*)\}\s*from\s*["'](\.[^"']+)["']/g)) {
+            for (const item of list.split(",")) {
+              const [orig, alias] = item.trim().replace(/^type\s+/, "").split(/\s+as\s+/);
+              if (orig) from.set((alias ?? orig).trim(), { orig: orig.trim(), file: resolve(dirname(index.path), file) });
+            }
+          }
+        }
+        const lines = names.map((n) => {
+          const f = from.get(n);
+          return f ? `export { ${f.orig === n ? n : `${f.orig} as ${n}`} } from ${JSON.stringify("./" + toPosix(relative(resolveDir, f.file)))};` : `export { ${n} } from ${JSON.stringify(spec)};`;
+        });
+        return { contents: lines.join("\n"), loader: "js", resolveDir };
       });
+      // yargs' help renderer (cliui, string-width: an Intl.Segmenter and Unicode-property regular
+      // expressions built at import, ~20 ms) is needed only to print help: yargs' platform shim gets
+      // stand-ins that load the real ones (the YARGS_UI entry) on first use, synchronously.
+      b.onResolve({ filter: /^(cliui|string-width)$/ }, (args) =>
+        /[\\/]yargs[\\/]lib[\\/]platform-shims[\\/]/.test(args.importer) ? { path: args.path, namespace: LAZY_UI } : undefined,
+      );
+      b.onLoad({ filter: /.*/, namespace: LAZY_UI }, (args) => ({
+        contents: [
+          'import { createRequire } from "node:module";',
+          "const load = createRequire(import.meta.url);",
+          args.path === "cliui"
+            ? `export default function cliui(o) { return load("./${YARGS_UI}.js").cliui(o); }`
+            : `export default function stringWidth(s, o) { return load("./${YARGS_UI}.js").stringWidth(s, o); }`,
+        ].join("\n"),
+        loader: "js",
+      }));
+      b.onResolve({ filter: new RegExp(`^${YARGS_UI}$`) }, () => ({ path: YARGS_UI, namespace: LAZY_UI_ENTRY }));
+      b.onLoad({ filter: /.*/, namespace: LAZY_UI_ENTRY }, () => ({
+        contents: 'export { default as cliui } from "cliui"; export { default as stringWidth } from "string-width";',
+        loader: "js",
+        resolveDir: yargsShimDir(),
+      }));
       // yargs guesses its own version on creation (a find-up of package.json from the working folder,
       // reading every folder on the way: ~10 ms); kyso turns --version off right after (.version(false)).
       b.onLoad({ filter: /[\\/]yargs[\\/]build[\\/]lib[\\/]yargs-factory\.js$/ }, (args) => {
@@ -177,7 +226,10 @@ function hasNativeCode(dir) {
 
 async function main() {
   const t0 = performance.now();
-  const entries = new Map([["main", join(cliDir, "src", "main.ts")]]);
+  const entries = new Map([
+    ["main", join(cliDir, "src", "main.ts")],
+    [YARGS_UI, YARGS_UI],
+  ]);
   const assets = new Map();
   // Modules named by URL become entries; their own imports may name more: repeat until none is new.
   let result;
