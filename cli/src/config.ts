@@ -54,8 +54,8 @@ export const CONFIG_KEYS = {
   agent: {
     env: "KYSO_AGENT_ALLOW_ORIGINS",
     type: "agent",
-    describe: "The local signing agent (kyso agent): {allowOrigins: [origin…], port, idleMinutes, originHosts: {origin: [host…]}}; KYSO_AGENT_ALLOW_ORIGINS lists origins (spaces or commas)",
-    example: { allowOrigins: ["https://vanban.phuyen.gov.vn"], port: 8987, idleMinutes: 10, originHosts: { "https://vanban.phuyen.gov.vn": ["files.phuyen.gov.vn"] } },
+    describe: "The local signing agent (kyso agent): {allowOrigins: [origin…], port, idleMinutes, originHosts: {origin: [host…]}, caFiles: [path…]}; KYSO_AGENT_ALLOW_ORIGINS lists origins (spaces or commas)",
+    example: { allowOrigins: ["https://vanban.phuyen.gov.vn"], port: 8987, idleMinutes: 10, originHosts: { "https://vanban.phuyen.gov.vn": ["files.phuyen.gov.vn"] }, caFiles: ["/etc/kyso/province-ca.pem"] },
   },
 } as const satisfies Record<string, KeySpec>;
 
@@ -74,6 +74,8 @@ export interface AgentSettings {
   port?: number;
   idleMinutes?: number;
   originHosts?: Record<string, string[]>;
+  /** PEM files of extra trust anchors for the document servers' HTTPS (downloads and uploads). */
+  caFiles?: string[];
 }
 
 type ValueOf<T extends KeyType> = T extends "paths" | "urls" ? string[] : T extends "count" ? number : T extends "lang" ? "vi" | "en" : T extends "csc" ? CscSettings : T extends "agent" ? AgentSettings : string;
@@ -132,7 +134,7 @@ const TYPE_WORDS: Record<KeyType, string> = {
   timezone: 'an IANA time zone (e.g. "Asia/Ho_Chi_Minh") or an offset such as "+07:00"',
   db: "sqlite:PATH, a file path or a postgres:// URL",
   csc: 'an object {"url": "https://…/csc/v2", "credential": ID, "clientId": ID, "auth": "client" | "browser"}',
-  agent: 'an object {"allowOrigins": ["https://…"], "port": 8987, "idleMinutes": 10, "originHosts": {"https://…": ["host"]}}',
+  agent: 'an object {"allowOrigins": ["https://…"], "port": 8987, "idleMinutes": 10, "originHosts": {"https://…": ["host"]}, "caFiles": ["ca.pem"]}',
 };
 
 const isOrigin = (v: unknown): boolean => {
@@ -141,7 +143,7 @@ const isOrigin = (v: unknown): boolean => {
   return (u.protocol === "https:" || u.protocol === "http:") && (u.pathname === "/" || u.pathname === "") && !u.search && !u.hash && !u.username && v.replace(/\/$/, "").toLowerCase() === u.origin;
 };
 
-function checkAgent(v: unknown): { value: AgentSettings } | { error: string } {
+function checkAgent(v: unknown, fromDir: (p: string) => string): { value: AgentSettings } | { error: string } {
   if (!v || typeof v !== "object" || Array.isArray(v)) return { error: `must be ${TYPE_WORDS.agent} (got ${JSON.stringify(v)})` };
   const out: AgentSettings = {};
   const problems: string[] = [];
@@ -162,7 +164,11 @@ function checkAgent(v: unknown): { value: AgentSettings } | { error: string } {
       const ok = !!x && typeof x === "object" && !Array.isArray(x) && Object.entries(x as Record<string, unknown>).every(([o, hs]) => isOrigin(o) && Array.isArray(hs) && hs.every((h) => typeof h === "string" && /^[a-z0-9.-]+(:\d+)?$/i.test(h)));
       if (ok) out.originHosts = x as Record<string, string[]>;
       else problems.push(`"originHosts" must map origins to lists of hosts, e.g. {"https://vanban.example.gov.vn": ["files.example.gov.vn"]}`);
-    } else problems.push(`has an unknown key "${k}" (allowOrigins, port, idleMinutes, originHosts)`);
+    } else if (k === "caFiles") {
+      const list = Array.isArray(x) ? x : [x];
+      if (list.length > 0 && list.every((f) => typeof f === "string" && f.trim() !== "")) out.caFiles = (list as string[]).map(fromDir);
+      else problems.push(`"caFiles" must be a path or a list of paths to PEM certificates (got ${JSON.stringify(x)})`);
+    } else problems.push(`has an unknown key "${k}" (allowOrigins, port, idleMinutes, originHosts, caFiles)`);
   }
   return problems.length ? { error: problems.join("; ") } : { value: out };
 }
@@ -214,7 +220,7 @@ function checkValue(type: KeyType, v: unknown, fromDir: (p: string) => string): 
     case "csc":
       return checkCsc(v);
     case "agent":
-      return checkAgent(v);
+      return checkAgent(v, fromDir);
     case "db": {
       if (!isText(v)) return bad;
       if (/^postgres(ql)?:\/\//i.test(v)) return { value: v };

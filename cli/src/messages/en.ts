@@ -531,6 +531,9 @@ export const en = {
   "agent.status.certExpired": "Certificate: {file} EXPIRED on {date}: run kyso agent install again",
   "agent.status.origins": "Allowed sites: {origins}",
   "agent.status.trustedIn": "Local CA trusted in: {dbs}",
+  "agent.run.opt.ca": "A PEM (or DER) file of extra trust anchors for the document system's HTTPS downloads and uploads, e.g. a province's own CA (repeatable; default agent.caFiles)",
+  "agent.run.caUnreadable": "Cannot read the CA certificate file {file} (--ca or agent.caFiles): {detail}",
+  "agent.run.caEmpty": "it holds no certificate",
   // examples with data in them
   "units.example.q1.cmd": "$0 units add PY --name \"Tỉnh Phú Yên\" --level province",
   "units.example.q1.text": "the province",

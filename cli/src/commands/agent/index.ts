@@ -6,6 +6,7 @@ import { KysoError, certificatesFromPemOrDer } from "@kyso/core";
 import { defineCommand, type Io } from "../../command.js";
 import { agentSettings, applyConfig } from "../../config.js";
 import { pickLang } from "../../i18n.js";
+import { t, translator } from "../../messages/index.js";
 import { revocationCacheDir } from "../../verify-options.js";
 import { agentServiceCommands } from "./install.js";
 import { agentText } from "./messages.js";
@@ -23,6 +24,7 @@ interface AgentArgs {
   prompt?: "page" | "terminal" | "desktop";
   idleMinutes?: number;
   allowHttp?: boolean;
+  ca?: string[];
   pkcs11Lib?: string;
   tokenLabel?: string;
   tokenSerial?: string;
@@ -48,6 +50,7 @@ function runOptions<T>(y: Argv<T>): Argv<T> {
     .option("prompt", { choices: ["page", "terminal", "desktop"] as const, describe: "Where the officer confirms and types the PIN (default: desktop when a display and zenity/kdialog are there, else the page at /confirm)" })
     .option("idle-minutes", { type: "number", describe: "Minutes the token stays logged in without use (default 10, or agent.idleMinutes)" })
     .option("allow-http", { type: "boolean", default: false, describe: "Allow http:// download and upload URLs (default: https only)" })
+    .option("ca", { type: "string", array: true, describe: t("agent.run.opt.ca") })
     .option("pkcs11-lib", { type: "string", describe: "PKCS#11 library (default: $KYSO_PKCS11_LIB)" })
     .option("token-label", { type: "string", describe: "Token label" })
     .option("token-serial", { type: "string", describe: "Token serial number" })
@@ -132,6 +135,10 @@ async function runAgent(args: AgentArgs, io: Io): Promise<number> {
   const cache = new RevocationCache(10 * 60_000, revocationCacheDir(io.env));
   const trustAnchors = [...anchors, ...store.anchors];
 
+  // Extra trust anchors for the document servers' HTTPS (a province's own CA): --ca, else agent.caFiles.
+  const caFiles = args.ca?.length ? args.ca.map((f) => resolve(io.cwd, f)) : (settings.caFiles ?? []);
+  const downloadCa = caFiles.flatMap((f) => caPems(f, lang));
+
   const tsaUrls = (args.tsa ?? (io.env.KYSO_TSA_URL ?? "").split(/[\s,]+/)).flatMap((u) => u.split(",")).map((u) => u.trim()).filter(Boolean);
   const tool = desktopTool(io.env);
   const choice = args.prompt ?? (tool ? "desktop" : "page");
@@ -150,6 +157,7 @@ async function runAgent(args: AgentArgs, io: Io): Promise<number> {
     allowedOrigins: origins,
     originHosts: settings.originHosts,
     allowHttp: args.allowHttp === true,
+    downloadCa,
     pairingStore: join(agentDir, "pairing.json"),
     auditLog: join(agentDir, "audit.jsonl"),
     prompt,
@@ -176,4 +184,18 @@ async function runAgent(args: AgentArgs, io: Io): Promise<number> {
   await agent.close();
   io.stderr.write(`${agentText(lang, "stopped")}\n`);
   return 0;
+}
+
+/** The certificates of a --ca / agent.caFiles file (PEM or DER) as PEM texts for Node's TLS. */
+function caPems(file: string, lang: "vi" | "en"): string[] {
+  const tr = translator(lang);
+  let certs: Uint8Array[];
+  try {
+    certs = certificatesFromPemOrDer(new Uint8Array(readFileSync(file)));
+  } catch (cause) {
+    const why = (cause as NodeJS.ErrnoException).code ?? (cause as Error).message;
+    throw new KysoError("USAGE", tr("agent.run.caUnreadable", { file, detail: why }), { cause });
+  }
+  if (certs.length === 0) throw new KysoError("USAGE", tr("agent.run.caUnreadable", { file, detail: tr("agent.run.caEmpty") }));
+  return certs.map((der) => `-----BEGIN CERTIFICATE-----\n${Buffer.from(der).toString("base64").replace(/(.{64})/g, "$1\n").replace(/\n$/, "")}\n-----END CERTIFICATE-----\n`);
 }
