@@ -90,3 +90,9 @@ export async function startDocsys(options: import("./docsys/server.js").DocsysOp
 export async function defaultDocsysDocuments(): Promise<import("./docsys/server.js").DocsysDocument[]> {
   return (await import("./docsys/server.js")).defaultDocuments();
 }
+
+export type { SpawnedAgent, SpawnAgentOptions } from "./agent-driver.js";
+/** The real `kyso agent` as a child process, its confirmation page answered over HTTP (agent-driver.ts). */
+export async function spawnAgent(options: import("./agent-driver.js").SpawnAgentOptions): Promise<import("./agent-driver.js").SpawnedAgent> {
+  return (await import("./agent-driver.js")).spawnAgent(options);
+}
