@@ -11,7 +11,7 @@ import { cscT, isCscKey } from "./commands/csc/messages.js";
  * secret, PIN and OTP (environment, file or a prompt without echo; never a flag, never logged),
  * and the signer the sign command uses in place of a token.
  */
-export function cscOptions<T>(y: Argv<T>, group = "Remote signing (CSC API):") {
+export function cscOptions<T>(y: Argv<T>, group = cscT("group")) {
   return y
     .option("csc", { type: "string", group, describe: cscT("opt.csc") })
     .option("csc-credential", { type: "string", group, describe: cscT("opt.credential") })
