@@ -43,7 +43,7 @@ function show(args: ConfigArgs, io: Io): number {
   const width = Math.max(...KEYS.map((k) => k.length));
   for (const k of KEYS) {
     const s = settings[k];
-    const value = s.value === null ? "-" : Array.isArray(s.value) ? s.value.join(", ") : String(s.value);
+    const value = s.value === null ? "-" : Array.isArray(s.value) ? s.value.join(", ") : typeof s.value === "object" ? JSON.stringify(s.value) : String(s.value);
     const from = s.source === "env" ? `(${s.env})` : s.source === "file" ? "(file)" : "";
     io.stdout.write(`${k.padEnd(width)}  ${value}${from ? `  ${from}` : ""}\n`);
   }
