@@ -33,6 +33,13 @@ const isWorkspaceFile = (abs) => abs.startsWith(repoRoot + sep) && !abs.includes
 const entryNameFor = (abs) => toPosix(relative(repoRoot, abs)).replace(/\.(m?js|ts)$/, "").replace(/[^A-Za-z0-9]+/g, "-");
 
 const PICK = "kyso-pick";
+/**
+ * `await import("pkg")` of a bundled package: esbuild's chunk for a CommonJS package dynamically
+ * imported exports only `default` (graphene-pk11's Module, pdf-lib's PDFDocument went missing),
+ * where Node gives the named exports too. Such an import goes through a module of ours that does
+ * `import * as ns from "pkg"` (Node's interop: named exports and default = module.exports).
+ */
+const NS = "kyso-ns";
 const LAZY_UI = "kyso-lazy-ui";
 const LAZY_UI_ENTRY = "kyso-yargs-ui";
 /** The bundle entry holding yargs' help renderer, loaded on first use. */
@@ -51,6 +58,11 @@ function yargsShimDir() {
  * virtual module that re-exports just a and b, so that the rest is left out.
  */
 function pickDynamicImports(text, resolveDir) {
+  text = text.replace(/\bawait\s+import\(\s*(["'])([^"'.][^"']*)\1\s*\)/g, (whole, q, spec) => {
+    const pkg = spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0];
+    if (spec.startsWith("node:") || builtinModules.includes(pkg) || pkg === "@kyso" || spec.startsWith("@kyso/") || [...EXTERNAL, ...OPTIONAL_EXTERNAL].includes(pkg)) return whole;
+    return `(await import(${q}${NS}:${spec}${q})).default`;
+  });
   return text.replace(/(\bconst\s*\{)([^{}]*)(\}\s*=\s*await\s+import\(\s*)(["'])(@kyso\/[^"']+)\4(\s*\))/g, (whole, a, names, b, q, spec, c) => {
     const imported = names
       .split(",")
@@ -80,6 +92,12 @@ function assetsPlugin(entries, assets) {
         if (r.errors.length || r.external || !isWorkspaceFile(r.path) || r.path.startsWith(join(cliDir, "src") + sep)) return r.errors.length ? { errors: r.errors } : undefined;
         return { path: r.path, sideEffects: false };
       });
+      b.onResolve({ filter: new RegExp(`^${NS}:`) }, (args) => ({ path: `${args.path.slice(NS.length + 1)}.mjs`, namespace: NS, pluginData: args.resolveDir }));
+      b.onLoad({ filter: /.*/, namespace: NS }, (args) => ({
+        contents: `import * as ns from ${JSON.stringify(args.path.replace(/\.mjs$/, ""))}; export default ns;`,
+        loader: "js",
+        resolveDir: args.pluginData,
+      }));
       b.onResolve({ filter: new RegExp(`^${PICK}:`) }, (args) => ({ path: args.path.slice(PICK.length + 1), namespace: PICK }));
       b.onLoad({ filter: /.*/, namespace: PICK }, async (args) => {
         const m = /^(.*)\?([^@]*)@(.*)$/.exec(args.path);

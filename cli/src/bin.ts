@@ -8,9 +8,11 @@ import nodeModule from "node:module";
 (nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 // The bundle `pnpm build` writes (cli/scripts/bundle.mjs): main.js and its chunks load much faster
-// than the workspace's hundreds of modules. Without it (a bare `tsc -b`), the unbundled code runs.
+// than the workspace's hundreds of modules. Without it (a bare `tsc -b`), or with KYSO_NO_BUNDLE=1
+// (debugging, the benchmarks' before/after rows), the unbundled code runs.
 const bundled = new URL("./bundle/main.js", import.meta.url);
-const { main } = (await import(existsSync(bundled) ? bundled.href : "./main.js")) as typeof import("./main.js");
+const useBundle = !process.env.KYSO_NO_BUNDLE && existsSync(bundled);
+const { main } = (await import(useBundle ? bundled.href : "./main.js")) as typeof import("./main.js");
 
 // Output to a closed pipe (`kyso certs list | head -1`) ends quietly, as other Unix tools do.
 for (const stream of [process.stdout, process.stderr]) {

@@ -4,7 +4,7 @@
 // pdf.js), verifies with the bundled Vietnam trust store and reports its version.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, symlinkSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { p12Password, pki, samples } from "@kyso/certs-test";
@@ -86,6 +86,25 @@ describe("the bundled kyso (issue 13, start-up)", function () {
     const v = run(bin, ["verify", signed, "--trust", pki.root, "--json"]);
     assert.equal(v.status, 0, v.stderr + v.stdout);
     assert.match(v.stdout, /TOTAL_PASSED/);
+  });
+
+  it("libraries loaded on demand keep their named exports: a printable PDF report (pdf-lib, fontkit, qrcode) and the token's certificates read for the registry (graphene-pk11)", async function () {
+    const signed = join(work, "signed", "vietnamese.pdf");
+    assert.ok(existsSync(signed), "the visible-signature test above must have signed it");
+    const report = join(work, "report.pdf");
+    const v = run(bin, ["verify", signed, "--trust", pki.root, "--report-pdf", report]);
+    assert.equal(v.status, 0, v.stderr + v.stdout);
+    assert.equal((await qpdfCheck(report)).code, 0);
+    assert.ok(readFileSync(report).subarray(0, 5).toString("latin1") === "%PDF-");
+    // certs import --from-token reads the token through graphene-pk11 (a CommonJS package imported with import()).
+    const db = `sqlite:${join(work, "registry.db")}`;
+    const csv = join(work, "units.csv");
+    writeFileSync(csv, "code,name,level,parent\nPY,Tỉnh Phú Yên,province,\nPY-STP,Sở Tư pháp,department,PY\n");
+    const u = run(bin, ["units", "import", "--csv", csv, "--db", db]);
+    assert.equal(u.status, 0, u.stderr);
+    const r = run(bin, ["certs", "import", "--from-token", "--token-label", "KYSO-DEMO", "--unit", "PY-STP", "--db", db, "--json"], { KYSO_PKCS11_LIB: process.env.KYSO_PKCS11_LIB ?? "" });
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok((JSON.parse(r.stdout) as { imported: unknown[] }).imported.length > 0, r.stdout);
   });
 
   it("no absolute path of this checkout in the bundle (assets are found relative to the bundle file)", function () {
