@@ -1,14 +1,21 @@
-// Issue 2 benchmark: Kyso beside @signpdf (plain and pdf-lib placeholders) and poppler's pdfsig, in one run.
-// Run: pnpm -s build && node bench/dist/sign.js   (needs the test PKI: pnpm certs)
+// Issue 2 and 13 benchmark: Kyso beside @signpdf (plain and pdf-lib placeholders), @libpdf/core and
+// poppler's pdfsig, in one run: whole processes beside a bare `node -e 0`, then in-process loops.
+// Run: pnpm -s build && node bench/dist/run.js sign   (needs the test PKI: pnpm certs; starts the
+// test PKI's OCSP/CRL servers itself). BENCH_RUNS (9), BENCH_MANY (500), BENCH_P12_MANY (200),
+// BENCH_QUICK=1 skips the ~20 MB part.
 import { execFileSync, spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { pki, p12Password, samples, token, pkcs11Lib, softhsmConf, outDir } from "@kyso/certs-test";
-import { Pkcs11Signer } from "@kyso/signers";
+import { readFileSync, writeFileSync } from "node:fs";
+import { pki, p12Password, samples, token, pkcs11Lib, softhsmConf, outDir, startTestServers } from "@kyso/certs-test";
+import { Pkcs11Signer, Pkcs12Signer } from "@kyso/signers";
 import { signPdfFile } from "@kyso/sign";
 import { fmt, median, runProcess, table } from "./stats.js";
+import { P12Signer } from "@signpdf/signer-p12";
+import { signWithSignpdfSigner } from "./signpdf-peer.js";
+import { libpdfSigner, signWithLibpdf } from "./libpdf-peer.js";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const kysoBin = join(here, "..", "..", "cli", "dist", "bin.js");
@@ -36,30 +43,75 @@ async function main(): Promise<void> {
   const env = { ...process.env, SOFTHSM2_CONF: softhsmConf, KYSO_PKCS11_LIB: pkcs11Lib(), KYSO_PIN: token.userPin, KYSO_CHAIN: pki.officerRsa.chain, KYSO_P12_PASSWORD: p12Password };
   console.log(`Kyso signing benchmark: ${RUNS} runs each, medians; machine: ${process.arch}, node ${process.version}\n`);
 
-  // 1. One 1-page file, whole process.
-  const kysoToken = await medianProcess(process.execPath, (i) => [kysoBin, "sign", samples.onePage, "--token-label", token.label, "--key-label", token.keys.officerRsa.label, "--out-dir", join(work, `kt${i}`)], env);
-  const kysoP12 = await medianProcess(process.execPath, (i) => [kysoBin, "sign", samples.onePage, "--p12", pki.officerRsa.p12, "--out-dir", join(work, `kp${i}`)], env);
+  // 1. One 1-page file, whole process. kyso checks the signing certificate online first (OCSP at the
+  // local test server, then cached), as it does by default; the second token row skips that check.
+  const servers = await startTestServers();
+  const trust = ["--trust", pki.root];
+  const nodeBare = await medianProcess(process.execPath, () => ["-e", "0"], env);
+  const kysoToken = await medianProcess(process.execPath, (i) => [kysoBin, "sign", samples.onePage, ...trust, "--token-label", token.label, "--key-label", token.keys.officerRsa.label, "--out-dir", join(work, `kt${i}`)], env);
+  const kysoTokenOff = await medianProcess(process.execPath, (i) => [kysoBin, "sign", samples.onePage, ...trust, "--revocation-check", "off", "--token-label", token.label, "--key-label", token.keys.officerRsa.label, "--out-dir", join(work, `ko${i}`)], env);
+  const kysoTokenUnbundled = await medianProcess(process.execPath, (i) => [kysoBin, "sign", samples.onePage, ...trust, "--token-label", token.label, "--key-label", token.keys.officerRsa.label, "--out-dir", join(work, `ku${i}`)], { ...env, KYSO_NO_BUNDLE: "1" });
+  const kysoP12 = await medianProcess(process.execPath, (i) => [kysoBin, "sign", samples.onePage, ...trust, "--p12", pki.officerRsa.p12, "--out-dir", join(work, `kp${i}`)], env);
   const signpdfPlain = await medianProcess(process.execPath, (i) => [join(here, "signpdf-one.js"), "plain", samples.onePage, join(work, `sp${i}.pdf`), pki.officerRsa.p12, p12Password], env);
   const signpdfLib = await medianProcess(process.execPath, (i) => [join(here, "signpdf-one.js"), "pdf-lib", samples.onePage, join(work, `sl${i}.pdf`), pki.officerRsa.p12, p12Password], env);
+  const libpdf = await medianProcess(process.execPath, (i) => [join(here, "libpdf-one.js"), samples.onePage, join(work, `lp${i}.pdf`), pki.officerRsa.p12, p12Password], env);
   const popplerDb = join(outDir, "nss-signer");
   const poppler = await medianProcess("pdfsig", (i) => ["-nssdir", `sql:${popplerDb}`, "-add-signature", "-nick", "officer-rsa", samples.onePage, join(work, `pp${i}.pdf`)], env);
-  console.log("1. One 1-page PDF, whole process (ms, median)");
+  await servers.close();
+  console.log("1. One 1-page PDF, whole process (ms, median; kyso = the bundled cli/dist/bin.js)");
+  const row = (name: string, ms: number): string[] => [name, fmt(ms), fmt(ms / nodeBare, 2), fmt(ms / signpdfPlain, 2), fmt(ms / libpdf, 2)];
   console.log(
     table([
-      ["tool", "ms", "vs @signpdf plain"],
-      ["kyso sign (SoftHSM token)", fmt(kysoToken), fmt(kysoToken / signpdfPlain, 2)],
-      ["kyso sign (PKCS#12)", fmt(kysoP12), fmt(kysoP12 / signpdfPlain, 2)],
-      ["@signpdf + placeholder-plain (PKCS#12)", fmt(signpdfPlain), "1.00"],
-      ["@signpdf + placeholder-pdf-lib (PKCS#12)", fmt(signpdfLib), fmt(signpdfLib / signpdfPlain, 2)],
-      ["pdfsig -add-signature (NSS)", fmt(poppler), fmt(poppler / signpdfPlain, 2)],
+      ["tool", "ms", "vs node -e 0", "vs @signpdf plain", "vs @libpdf/core"],
+      row("node -e 0", nodeBare),
+      row("kyso sign (SoftHSM token, certificate checked online)", kysoToken),
+      row("kyso sign (SoftHSM token, --revocation-check off)", kysoTokenOff),
+      row("kyso sign (SoftHSM token, unbundled: KYSO_NO_BUNDLE=1, before issue 13)", kysoTokenUnbundled),
+      row("kyso sign (PKCS#12, certificate checked online)", kysoP12),
+      row("@signpdf + placeholder-plain (PKCS#12)", signpdfPlain),
+      row("@signpdf + placeholder-pdf-lib (PKCS#12)", signpdfLib),
+      row("@libpdf/core (PKCS#12)", libpdf),
+      row("pdfsig -add-signature (NSS)", poppler),
     ]),
   );
+  console.log(`target (issue 13): kyso sign through SoftHSM <= 0.5 x @signpdf plain: ${fmt(kysoToken / signpdfPlain, 2)} (check online), ${fmt(kysoTokenOff / signpdfPlain, 2)} (check off)`);
+
+  // 1b. Throughput in one process, PKCS#12: read, sign, write N one-page files one after the other.
+  const P = Number(process.env.BENCH_P12_MANY ?? 200);
+  const p12Bytes = readFileSync(pki.officerRsa.p12);
+  const loopDir = join(work, "p12-loop");
+  mkdirSync(loopDir);
+  const loops: [string, () => Promise<(i: number) => Promise<void>>][] = [
+    ["kyso (Pkcs12Signer + signPdfFile)", async () => {
+      const signer = await Pkcs12Signer.open(pki.officerRsa.p12, p12Password);
+      return (i) => signPdfFile(samples.onePage, join(loopDir, `k${i}.pdf`), signer, { overwrite: true } as never).then(() => undefined);
+    }],
+    ["@signpdf + placeholder-plain", async () => {
+      const signer = new P12Signer(p12Bytes, { passphrase: p12Password });
+      return (i) => signWithSignpdfSigner("plain", readFileSync(samples.onePage), signer).then((b) => writeFileSync(join(loopDir, `s${i}.pdf`), b));
+    }],
+    ["@libpdf/core", async () => {
+      const signer = await libpdfSigner(p12Bytes, p12Password);
+      return (i) => signWithLibpdf(readFileSync(samples.onePage), signer).then((b) => writeFileSync(join(loopDir, `l${i}.pdf`), b));
+    }],
+  ];
+  const rates: [string, number][] = [];
+  for (const [name, make] of loops) {
+    const f = await make();
+    for (let i = 0; i < 10; i++) await f(i); // warm-up
+    const t0 = performance.now();
+    for (let i = 0; i < P; i++) await f(i);
+    rates.push([name, (P / (performance.now() - t0)) * 1000]);
+  }
+  console.log(`\n1b. ${P} one-page PDFs in one process, PKCS#12 (read, sign, write; one at a time)`);
+  console.log(table([["library", "documents/s", "ms each", "vs kyso"], ...rates.map(([n, r]) => [n, fmt(r), fmt(1000 / r, 2), fmt(r / rates[0][1], 2)])]));
 
   // 2. Many 1-page files in one process through SoftHSM (sequential signPdfFile calls).
   const N = Number(process.env.BENCH_MANY ?? 500);
   const manyDir = join(work, "many");
   mkdirSync(manyDir);
   for (let i = 0; i < N; i++) copyFileSync(samples.onePage, join(manyDir, `in-${i}.pdf`));
+  process.env.SOFTHSM2_CONF ??= softhsmConf;
   const signer = await Pkcs11Signer.open({ library: pkcs11Lib(), tokenLabel: token.label, keyLabel: token.keys.officerRsa.label, pin: async () => token.userPin });
   const t0 = performance.now();
   for (let i = 0; i < N; i++) await signPdfFile(join(manyDir, `in-${i}.pdf`), join(manyDir, `out-${i}.pdf`), signer, {});
@@ -67,6 +119,7 @@ async function main(): Promise<void> {
   await signer.close();
   console.log(`\n2. ${N} one-page PDFs in one process through SoftHSM (one at a time): ${fmt((N / manyMs) * 1000)} documents/s (${fmt(manyMs / N, 2)} ms each)`);
 
+  if (process.env.BENCH_QUICK) return void execFileSync("rm", ["-rf", work]);
   // 3. The ~20 MB file.
   const size = statSync(samples.large20mb).size;
   const hash = [0, 1, 2].map(() => child("hash", samples.large20mb));

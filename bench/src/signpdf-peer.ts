@@ -10,6 +10,11 @@ type SignPdfApi = { sign(pdf: Buffer, signer: P12Signer): Promise<Buffer> };
 const signpdf = ((signpdfModule as unknown as { default?: SignPdfApi }).default ?? signpdfModule) as unknown as SignPdfApi;
 
 export async function signWithSignpdf(mode: "plain" | "pdf-lib", pdf: Buffer, p12: Buffer, passphrase: string): Promise<Buffer> {
+  return signWithSignpdfSigner(mode, pdf, new P12Signer(p12, { passphrase }));
+}
+
+/** The same with a P12Signer made once (the in-process loop: the PKCS#12 file is parsed once, as kyso's is). */
+export async function signWithSignpdfSigner(mode: "plain" | "pdf-lib", pdf: Buffer, signer: P12Signer): Promise<Buffer> {
   let withPlaceholder: Buffer;
   if (mode === "plain") {
     withPlaceholder = plainAddPlaceholder({ pdfBuffer: pdf, reason: "Benchmark", contactInfo: "bench@kyso", name: "Kyso bench", location: "Phu Yen" });
@@ -18,6 +23,5 @@ export async function signWithSignpdf(mode: "plain" | "pdf-lib", pdf: Buffer, p1
     pdflibAddPlaceholder({ pdfDoc: doc, reason: "Benchmark", contactInfo: "bench@kyso", name: "Kyso bench", location: "Phu Yen" });
     withPlaceholder = Buffer.from(await doc.save({ useObjectStreams: false }));
   }
-  const signer = new P12Signer(p12, { passphrase });
   return signpdf.sign(withPlaceholder, signer);
 }

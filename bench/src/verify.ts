@@ -1,6 +1,8 @@
-// Issue 3 benchmark: Kyso verification in process, `kyso verify` as a whole process and poppler's
-// pdfsig on the same files (1 page, 100 pages, ~20 MB), then the service under load (autocannon).
-// Run: npx tsc -b bench && node bench/dist/verify.js   (needs the test PKI; BENCH_DURATION=30 s by default)
+// Issue 3 and 13 benchmark: `kyso verify` of one page as a whole process beside a bare `node -e 0`
+// and poppler's pdfsig (@libpdf/core has no verifier), then Kyso verification in process, the whole
+// process and pdfsig on the same files (1 page, 100 pages, ~20 MB), then the service under load.
+// Run: pnpm -s build && node bench/dist/run.js verify   (needs the test PKI; BENCH_DURATION=30 s by
+// default; BENCH_QUICK=1 stops after the one-page table)
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,9 +22,9 @@ const work = mkdtempSync(join(tmpdir(), "kyso-bench-verify-"));
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 const DURATION = Number(process.env.BENCH_DURATION ?? 30);
 
-async function medianProcess(cmd: string, args: string[]): Promise<number> {
+async function medianProcess(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const times: number[] = [];
-  for (let i = 0; i < RUNS; i++) times.push((await runProcess(cmd, args)).ms);
+  for (let i = 0; i < RUNS; i++) times.push((await runProcess(cmd, args, env)).ms);
   return median(times);
 }
 
@@ -37,6 +39,36 @@ async function main(): Promise<void> {
   // Revocation is part of every verdict now: the whole path is checked online against the test
   // PKI's OCSP responder and CRLs, and the cache (as a service keeps it) answers after the first run.
   const servers = await startTestServers();
+
+  // Whole process, one page: kyso's default checks revocation online (the local test servers).
+  const one = files[0][1];
+  const nodeBare = await medianProcess(process.execPath, ["-e", "0"]);
+  const kysoDefault = await medianProcess(process.execPath, [kysoBin, "verify", one, "--trust", pki.root]);
+  const kysoOff = await medianProcess(process.execPath, [kysoBin, "verify", one, "--trust", pki.root, "--revocation", "off"]);
+  const unbundled = { ...process.env, KYSO_NO_BUNDLE: "1" };
+  const kysoUnbundled = await medianProcess(process.execPath, [kysoBin, "verify", one, "--trust", pki.root], unbundled);
+  const pdfsigNoOcsp = await medianProcess("pdfsig", ["-no-ocsp", "-nssdir", nssDb, one]);
+  const pdfsigOcsp = await medianProcess("pdfsig", ["-nssdir", nssDb, one]);
+  const wrow = (name: string, ms: number): string[] => [name, fmt(ms), fmt(ms / nodeBare, 2), fmt(ms / pdfsigNoOcsp, 2)];
+  console.log("Whole process, 1-page signed PDF (ms, median; kyso = the bundled cli/dist/bin.js)");
+  console.log(
+    table([
+      ["tool", "ms", "vs node -e 0", "vs pdfsig -no-ocsp"],
+      wrow("node -e 0", nodeBare),
+      wrow("kyso verify (default: revocation online)", kysoDefault),
+      wrow("kyso verify --revocation off", kysoOff),
+      wrow("kyso verify, unbundled (KYSO_NO_BUNDLE=1; before issue 13)", kysoUnbundled),
+      wrow("pdfsig -no-ocsp", pdfsigNoOcsp),
+      wrow("pdfsig (OCSP online)", pdfsigOcsp),
+      ["@libpdf/core", "-", "-", "- (no signature verifier in @libpdf/core 0.4)"],
+    ]),
+  );
+  console.log(`target (issue 13): kyso verify <= 2 x node -e 0: ${fmt(kysoDefault / nodeBare, 2)} (revocation online), ${fmt(kysoOff / nodeBare, 2)} (off)\n`);
+  if (process.env.BENCH_QUICK) {
+    await servers.close();
+    return;
+  }
+
   const anchors = loadTrustAnchors([pki.root]);
   const options: VerifyOptions = { trustAnchors: anchors, revocation: "online", fetcher: httpFetcher(5000), cache: new RevocationCache(), pool: new CertificatePool() };
   const rows: (string | number)[][] = [["file", "in-process ms (median)", "kyso verify process ms", "pdfsig process ms", "kyso/pdfsig"]];
