@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
-const all = ["sign", "bulk", "remote", "verify", "registry", "inbox", "scale"];
+const all = ["sign", "bulk", "remote", "agent", "verify", "registry", "inbox", "scale"];
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : all;
 let failed = 0;
 for (const name of wanted) {

@@ -532,8 +532,8 @@ export const en = {
   "agent.status.origins": "Allowed sites: {origins}",
   "agent.status.trustedIn": "Local CA trusted in: {dbs}",
   "agent.run.opt.ca": "A PEM (or DER) file of extra trust anchors for the document system's HTTPS downloads and uploads, e.g. a province's own CA (repeatable; default agent.caFiles)",
-  "agent.run.caUnreadable": "Cannot read the CA certificate file {file} (--ca or agent.caFiles): {detail}",
-  "agent.run.caEmpty": "it holds no certificate",
+  "agent.run.caUnreadable": "Cannot read the CA certificate file {file} (--ca or agent.caFiles)",
+  "agent.run.caNotCertificate": "The file {file} (--ca or agent.caFiles) holds no certificate in PEM or DER",
   // examples with data in them
   "units.example.q1.cmd": "$0 units add PY --name \"Tỉnh Phú Yên\" --level province",
   "units.example.q1.text": "the province",

@@ -521,8 +521,8 @@ export const vi: Record<MessageKey, string> = {
   "agent.status.origins": "Các trang được phép: {origins}",
   "agent.status.trustedIn": "CA cục bộ được tin cậy trong: {dbs}",
   "agent.run.opt.ca": "Tệp PEM (hoặc DER) chứa chứng thư CA tin cậy thêm cho HTTPS khi tải văn bản về và gửi bản đã ký lên hệ thống quản lý văn bản, ví dụ CA riêng của tỉnh (lặp lại được; mặc định agent.caFiles)",
-  "agent.run.caUnreadable": "Không đọc được tệp chứng thư CA {file} (--ca hoặc agent.caFiles): {detail}",
-  "agent.run.caEmpty": "tệp không chứa chứng thư nào",
+  "agent.run.caUnreadable": "Không đọc được tệp chứng thư CA {file} (--ca hoặc agent.caFiles)",
+  "agent.run.caNotCertificate": "Tệp {file} (--ca hoặc agent.caFiles) không chứa chứng thư số nào ở dạng PEM hoặc DER",
   // examples with data in them
   "units.example.q1.cmd": "$0 units add PY --name \"Tỉnh Phú Yên\" --level province",
   "units.example.q1.text": "cấp tỉnh",

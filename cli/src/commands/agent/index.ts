@@ -1,3 +1,4 @@
+import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
@@ -186,16 +187,20 @@ async function runAgent(args: AgentArgs, io: Io): Promise<number> {
   return 0;
 }
 
-/** The certificates of a --ca / agent.caFiles file (PEM or DER) as PEM texts for Node's TLS. */
+/** The certificates of a --ca / agent.caFiles file (PEM or DER, each parsed) as PEM texts for Node's TLS. */
 function caPems(file: string, lang: "vi" | "en"): string[] {
   const tr = translator(lang);
-  let certs: Uint8Array[];
+  let bytes: Buffer;
   try {
-    certs = certificatesFromPemOrDer(new Uint8Array(readFileSync(file)));
+    bytes = readFileSync(file);
   } catch (cause) {
-    const why = (cause as NodeJS.ErrnoException).code ?? (cause as Error).message;
-    throw new KysoError("USAGE", tr("agent.run.caUnreadable", { file, detail: why }), { cause });
+    throw new KysoError("USAGE", tr("agent.run.caUnreadable", { file }), { cause });
   }
-  if (certs.length === 0) throw new KysoError("USAGE", tr("agent.run.caUnreadable", { file, detail: tr("agent.run.caEmpty") }));
-  return certs.map((der) => `-----BEGIN CERTIFICATE-----\n${Buffer.from(der).toString("base64").replace(/(.{64})/g, "$1\n").replace(/\n$/, "")}\n-----END CERTIFICATE-----\n`);
+  try {
+    const pems = certificatesFromPemOrDer(new Uint8Array(bytes)).map((der) => new X509Certificate(der).toString());
+    if (pems.length > 0) return pems;
+  } catch (cause) {
+    throw new KysoError("USAGE", tr("agent.run.caNotCertificate", { file }), { cause });
+  }
+  throw new KysoError("USAGE", tr("agent.run.caNotCertificate", { file }));
 }
