@@ -4,22 +4,22 @@ import { KysoError, describeError, type BatchRawSigner, type RawSigner } from "@
 import type { CscClient, CscSecretRequest, CscSigner } from "@kyso/signers";
 import type { Io } from "./command.js";
 import { promptHidden } from "./secrets.js";
-import { cscT, isCscKey } from "./commands/csc/messages.js";
+import { isMessageKey, t } from "./messages/index.js";
 
 /**
  * Remote signing (issue 15): the flags that choose a credential at a CSC API service, the client
  * secret, PIN and OTP (environment, file or a prompt without echo; never a flag, never logged),
  * and the signer the sign command uses in place of a token.
  */
-export function cscOptions<T>(y: Argv<T>, group = cscT("group")) {
+export function cscOptions<T>(y: Argv<T>, group = t("csc.group")) {
   return y
-    .option("csc", { type: "string", group, describe: cscT("opt.csc") })
-    .option("csc-credential", { type: "string", group, describe: cscT("opt.credential") })
-    .option("csc-client-id", { type: "string", group, describe: cscT("opt.clientId") })
-    .option("csc-auth", { choices: ["client", "browser"] as const, group, describe: cscT("opt.auth") })
-    .option("csc-client-secret-file", { type: "string", group, describe: cscT("opt.secretFile") })
-    .option("csc-async", { type: "boolean", group, describe: cscT("opt.async") })
-    .option("csc-approval-timeout", { type: "number", group, describe: cscT("opt.approvalTimeout") });
+    .option("csc", { type: "string", group, describe: t("csc.opt.csc") })
+    .option("csc-credential", { type: "string", group, describe: t("csc.opt.credential") })
+    .option("csc-client-id", { type: "string", group, describe: t("csc.opt.clientId") })
+    .option("csc-auth", { choices: ["client", "browser"] as const, group, describe: t("csc.opt.auth") })
+    .option("csc-client-secret-file", { type: "string", group, describe: t("csc.opt.secretFile") })
+    .option("csc-async", { type: "boolean", group, describe: t("csc.opt.async") })
+    .option("csc-approval-timeout", { type: "number", group, describe: t("csc.opt.approvalTimeout") });
 }
 
 export interface CscArgs {
@@ -44,21 +44,21 @@ async function clientSecret(args: CscArgs, io: Io, clientId: string, url: string
     try {
       return (await readFile(args.cscClientSecretFile, "utf8")).replace(/\r?\n$/, "");
     } catch (e) {
-      throw new KysoError("USAGE", cscT("secretFileUnreadable", { file: args.cscClientSecretFile, code: (e as NodeJS.ErrnoException).code ?? "error" }));
+      throw new KysoError("USAGE", t("csc.secretFileUnreadable", { file: args.cscClientSecretFile, code: (e as NodeJS.ErrnoException).code ?? "error" }));
     }
   }
   if (io.env.KYSO_CSC_CLIENT_SECRET !== undefined) return io.env.KYSO_CSC_CLIENT_SECRET;
   if (!required) return undefined;
-  return promptHidden(io, cscT("secretPrompt", { client: clientId, service: new URL(url).host }), cscT("secretWhat", { client: clientId }));
+  return promptHidden(io, t("csc.secretPrompt", { client: clientId, service: new URL(url).host }), t("csc.secretWhat", { client: clientId }));
 }
 
 /** Connects to the service the flags name: `info`, then the OAuth 2.0 sign-in (client credentials or the browser). */
 export async function connectCsc(args: CscArgs, io: Io, hooks: CscConnectHooks = {}): Promise<CscClient> {
   const url = args.csc;
-  if (!url) throw new KysoError("USAGE", cscT("noUrl"));
-  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) throw new KysoError("USAGE", `--csc: not an http(s) URL: ${url}`);
+  if (!url) throw new KysoError("USAGE", t("csc.noUrl"));
+  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) throw new KysoError("USAGE", t("csc.badUrl", { url }));
   const clientId = args.cscClientId;
-  if (!clientId) throw new KysoError("USAGE", cscT("noClientId"));
+  if (!clientId) throw new KysoError("USAGE", t("csc.noClientId"));
   const { CscClient, openSystemBrowser } = await import("@kyso/signers");
   const browser = args.cscAuth === "browser";
   const secret = await clientSecret(args, io, clientId, url, !browser);
@@ -74,7 +74,7 @@ export async function connectCsc(args: CscArgs, io: Io, hooks: CscConnectHooks =
             openBrowser:
               hooks.openBrowser ??
               (async (u) => {
-                io.stderr.write(`${cscT("openBrowser", { url: u })}\n`);
+                io.stderr.write(`${t("csc.openBrowser", { url: u })}\n`);
                 await openSystemBrowser(u, io.env).catch(() => undefined);
               }),
           }
@@ -88,12 +88,12 @@ export async function connectCsc(args: CscArgs, io: Io, hooks: CscConnectHooks =
 /** A CSC refusal in the user's language (same code and cause; the detail is the service's own words). */
 export function translated(e: unknown, params: Record<string, string>): unknown {
   if (!(e instanceof KysoError) || !e.code.startsWith("CSC_")) return e;
-  if (!isCscKey(e.code)) return e;
-  const key = e.code;
+  const key = `csc.${e.code}`;
+  if (!isMessageKey(key)) return e;
   const d = (e.details ?? {}) as Record<string, unknown>;
   let detail = typeof d.errorDescription === "string" ? ` (${d.errorDescription})` : "";
   if (e.code === "CSC_UNREACHABLE") detail = `: ${describeError(e).replace(/^Cannot reach the signing service\s*/, "")}`;
-  const text = cscT(key, { detail, ...params });
+  const text = t(key, { detail, ...params });
   return new KysoError(e.code, text, { cause: e, details: { ...d, exitCode: 2 } });
 }
 
@@ -114,7 +114,7 @@ export async function openCscSigner(
   hooks: CscConnectHooks & { checkCertificate?: (certificate: Uint8Array, offered: readonly Uint8Array[]) => Promise<void>; extraCertificates?: readonly Uint8Array[] } = {},
 ): Promise<OpenedCscSigner> {
   const credentialID = args.cscCredential;
-  if (!credentialID) throw new KysoError("USAGE", cscT("noCredential"));
+  if (!credentialID) throw new KysoError("USAGE", t("csc.noCredential"));
   const controller = new AbortController();
   const onSigint = (): void => controller.abort();
   process.on("SIGINT", onSigint);
@@ -132,11 +132,11 @@ export async function openCscSigner(
           } catch (e) {
             throw new KysoError("PIN_FILE", `Cannot read the PIN file ${args.pinFile}: ${(e as NodeJS.ErrnoException).code ?? "error"}`);
           }
-        } else pin = io.env.KYSO_CSC_PIN ?? (await promptHidden(io, cscT("pinPrompt", { credential: r.credentialID }), cscT("pinWhat", { credential: r.credentialID })));
+        } else pin = io.env.KYSO_CSC_PIN ?? (await promptHidden(io, t("csc.pinPrompt", { credential: r.credentialID }), t("csc.pinWhat", { credential: r.credentialID })));
         return pin;
       }
       // An OTP is good once: asked for every authorization (an automated run may set KYSO_CSC_OTP).
-      return io.env.KYSO_CSC_OTP ?? promptHidden(io, cscT("otpPrompt", { credential: r.credentialID, count: r.count }), cscT("otpWhat", { credential: r.credentialID }));
+      return io.env.KYSO_CSC_OTP ?? promptHidden(io, t("csc.otpPrompt", { credential: r.credentialID, count: r.count }), t("csc.otpWhat", { credential: r.credentialID }));
     };
     const announced = new Set<string>();
     let signer: CscSigner;
@@ -151,10 +151,10 @@ export async function openCscSigner(
           timeoutMs: (args.cscApprovalTimeout ?? 300) * 1000,
           signal: hooks.signal ?? controller.signal,
           onProgress: (p) => {
-            if (p.phase === "approved") io.stderr.write(`${cscT("approved", { count: p.count })}\n`);
+            if (p.phase === "approved") io.stderr.write(`${t("csc.approved", { count: p.count })}\n`);
             else if (!announced.has(p.responseID)) {
               announced.add(p.responseID);
-              io.stderr.write(`${cscT("waiting", { count: p.count, seconds: Math.round(p.timeoutMs / 1000) })}\n`);
+              io.stderr.write(`${t("csc.waiting", { count: p.count, seconds: Math.round(p.timeoutMs / 1000) })}\n`);
             }
           },
         },
@@ -173,7 +173,7 @@ export async function openCscSigner(
       sign: (data, scheme, digest) => signer.sign(data, scheme, digest).catch((e: unknown) => Promise.reject(translated(e, params))),
       signDigests: (d, scheme, digest) => signer.signDigests(d, scheme, digest).catch((e: unknown) => Promise.reject(translated(e, params))),
     };
-    return { signer: wrapped, describe: cscT("signerDescribe", { credential: credentialID, service: new URL(args.csc!).host }), close };
+    return { signer: wrapped, describe: t("csc.signerDescribe", { credential: credentialID, service: new URL(args.csc!).host }), close };
   } catch (e) {
     await close();
     throw e;

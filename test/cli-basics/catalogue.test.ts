@@ -7,7 +7,7 @@
  * dictionaries (service/public/*.js), held to the same rules.
  */
 import assert from "node:assert/strict";
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { p12Password, pki, pkcs11Lib, samples, token } from "@kyso/certs-test";
@@ -27,7 +27,8 @@ const VIETNAMESE = /[ăâđêôơưĩũĂÂĐÊÔƠƯĨŨ\u1EA0-\u1EF9]/u;
  */
 const DATA_WORDS = new Set(
   [
-    "Nguyễn Văn An",
+    "Nguyễn Văn An Chuyên viên",
+
     "Ủy ban nhân dân tỉnh Phú Yên UBND Tỉnh Sở Tư pháp Huyện Tuy Hoà Hòa",
     "Trần Thị Bình",
     "KT. CHỦ TỊCH PHÓ 123/QĐ-UBND QĐ-UBND SAO LỤC TRÍCH Phê duyệt",
@@ -100,6 +101,24 @@ describe("the message catalogue: one language at a time", function () {
     assert.deepEqual(vietnameseWords('Signer: Nguyễn Văn An, e.g. "KT. CHỦ TỊCH"'), []);
   });
 
+  it("every key of en.ts is used in cli/src (a literal key, or a key built from a prefix such as `registry.status.${code}`)", function () {
+    const files: string[] = [];
+    const walk = (d: string): void => {
+      for (const f of readdirSync(d)) {
+        const p = join(d, f);
+        if (statSync(p).isDirectory()) walk(p);
+        else if (p.endsWith(".ts") && !/messages\/(en|vi)\.ts$/.test(p)) files.push(p);
+      }
+    };
+    walk(join(repoRoot, "cli", "src"));
+    const src = files.map((f) => readFileSync(f, "utf8")).join("\n");
+    // Keys built at run time: `prefix${...}` in the source (`registry.status.${code}`, `reason${code}`); yargs.* go to yargs.updateStrings whole.
+    const prefixes = ["yargs.", ...[...src.matchAll(/`([A-Za-z0-9_.-]{4,})\$\{/g)].map((m) => m[1])];
+
+    const used = (k: string): boolean => [`"${k}"`, `'${k}'`, `\`${k}\``].some((q) => src.includes(q)) || prefixes.some((p) => k.startsWith(p));
+    assert.deepEqual(Object.keys(en).filter((k) => !used(k)), [], "keys of en.ts used nowhere in cli/src");
+  });
+
   it("the service pages' dictionaries (service/public/*.js): same keys, no Vietnamese in English", function () {
     for (const page of ["app.js", "inbox.js", "login.js"]) {
       const dict = pageDictionary(join(repoRoot, "service", "public", page));
@@ -152,7 +171,73 @@ describe("the message catalogue: one language at a time", function () {
     });
   });
 
+  describe("kyso doctor and the registry's words (statuses, reasons, history)", function () {
+    const work = mkdtempSync(join(tmpdir(), "kyso-catalogue-reg-"));
+    const db = join(work, "registry.db");
+    const env = { ...noConfig, XDG_DATA_HOME: work, KYSO_DB: "", KYSO_ACTOR: "catalogue-test" };
+    const kyso = (args: string[], lang: "en" | "vi"): Promise<RunResult> =>
+      runKyso([...args, "--db", db, ...(lang === "en" ? ["--lang", "en"] : [])], { cwd: work, env: { ...(lang === "en" ? EN : VI), ...env } });
+    before(async function () {
+      writeFileSync(join(work, "units.csv"), "code,name,level,parent\nPY,Tỉnh Phú Yên,province,\n");
+      for (const args of [
+        ["units", "import", "--csv", "units.csv"],
+        ["certs", "import", pki.officerRsa.cert, "--holder", "Nguyễn Văn An", "--unit", "PY", "--type", "personal", "--token-serial", "TK-1"],
+        ["tokens", "add", "TK-2"],
+      ]) {
+        const r = await kyso(args, "en");
+        assert.equal(r.code, 0, `${args.join(" ")}: ${r.stderr}`);
+      }
+      const list = JSON.parse((await kyso(["certs", "list", "--json"], "en")).stdout) as { serial: string }[];
+      const r = await kyso(["certs", "revoke", list[0].serial, "--reason", "keyCompromise"], "en");
+      assert.equal(r.code, 0, r.stderr);
+    });
+
+    it("kyso doctor: English with --lang en, Vietnamese under vi_VN (titles, findings, fixes, summary)", async function () {
+      const args = ["doctor", "--check-url", "http://127.0.0.1:1/", "--timeout", "1000"];
+      const en = await runKyso([...args, "--db", db, "--lang", "en"], { env: { ...EN, ...env } });
+      assert.equal(en.code, 1, en.stderr);
+      assert.match(en.stdout, /^OK {3}Trust store: /m);
+      assert.match(en.stdout, /^FAIL Revocation servers: .*unreachable/m);
+      assert.match(en.stdout, /checks need attention\.\n$/);
+      assertEnglish(en, "kyso doctor --lang en");
+      const vi = await runKyso([...args, "--db", db], { env: { ...VI, ...env } });
+      assert.equal(vi.code, 1, vi.stderr);
+      assert.match(vi.stdout, /^OK {3}Kho tin cậy: /m);
+      assert.match(vi.stdout, /^LỖI {2}Máy chủ thu hồi: .*không kết nối được/m);
+      assert.match(vi.stdout, /^ {5}cách sửa: /m);
+      assert.match(vi.stdout, /mục cần xử lý\.\n$/);
+      assert.doesNotMatch(vi.stdout, /Trust store|Revocation servers|unreachable|fix:|need attention|anchors/);
+    });
+
+    it("kyso certs list / show and tokens list: statuses and reasons in the language, never the codes", async function () {
+      const serial = (JSON.parse((await kyso(["certs", "list", "--json"], "en")).stdout) as { serial: string }[])[0].serial;
+      const enOut: string[] = [];
+      const viOut: string[] = [];
+      for (const args of [["certs", "list"], ["certs", "show", serial], ["tokens", "list"]]) {
+        const en = await kyso(args, "en");
+        assert.equal(en.code, 0, en.stderr);
+        assertEnglish(en, `kyso ${args.join(" ")} --lang en`);
+        enOut.push(en.stdout);
+        const vi = await kyso(args, "vi");
+        assert.equal(vi.code, 0, vi.stderr);
+        viOut.push(vi.stdout);
+      }
+      const en = enOut.join("\n");
+      const vi = viOut.join("\n");
+      assert.match(en, /revoked/);
+      assert.match(en, /key compromise/);
+      assert.match(en, /in stock/);
+      assert.match(en, /History:/);
+      assert.match(vi, /đã thu hồi/);
+      assert.match(vi, /lộ khóa bí mật/);
+      assert.match(vi, /trong kho/);
+      assert.match(vi, /Lịch sử:/);
+      assert.doesNotMatch(vi, /\b(revoked|keyCompromise|key compromise|in_stock|in stock|History|Status|Holder)\b/);
+    });
+  });
+
   describe("verify and sign", function () {
+
     const dir = mkdtempSync(join(tmpdir(), "kyso-catalogue-"));
     const p12env = { KYSO_P12_PASSWORD: p12Password, ...noConfig };
     let signed: string;

@@ -10,7 +10,6 @@ import { pickLang } from "../../i18n.js";
 import { t, translator } from "../../messages/index.js";
 import { revocationCacheDir } from "../../verify-options.js";
 import { agentServiceCommands } from "./install.js";
-import { agentText } from "./messages.js";
 import { desktopPrompt, desktopTool, terminalPrompt } from "./prompts.js";
 
 const ACTIONS = ["run", "install", "uninstall", "status"] as const;
@@ -42,35 +41,35 @@ interface AgentArgs {
 
 function runOptions<T>(y: Argv<T>): Argv<T> {
   return y
-    .positional("action", { choices: ACTIONS, default: "run" as const, describe: "run (default): serve; install|uninstall|status: the user service" })
-    .option("port", { type: "number", describe: "Port on 127.0.0.1 (default 8987, or agent.port in the config file)" })
-    .option("allow-origin", { type: "string", array: true, describe: "A site allowed to call the agent, e.g. https://vanban.phuyen.gov.vn (repeatable; default agent.allowOrigins)" })
-    .option("tls", { type: "boolean", default: true, describe: "Serve wss:// and https:// with the certificate `kyso agent install` made (--no-tls: ws:// and http:// on loopback)" })
-    .option("tls-cert", { type: "string", describe: "TLS certificate (PEM) instead of $XDG_CONFIG_HOME/kyso/agent/tls/agent.pem" })
-    .option("tls-key", { type: "string", describe: "TLS private key (PEM) instead of $XDG_CONFIG_HOME/kyso/agent/tls/agent.key.pem" })
-    .option("prompt", { choices: ["page", "terminal", "desktop"] as const, describe: "Where the officer confirms and types the PIN (default: desktop when a display and zenity/kdialog are there, else the page at /confirm)" })
-    .option("idle-minutes", { type: "number", describe: "Minutes the token stays logged in without use (default 10, or agent.idleMinutes)" })
-    .option("allow-http", { type: "boolean", default: false, describe: "Allow http:// download and upload URLs (default: https only)" })
+    .positional("action", { choices: ACTIONS, default: "run" as const, describe: t("agent.run.opt.action") })
+    .option("port", { type: "number", describe: t("agent.run.opt.port") })
+    .option("allow-origin", { type: "string", array: true, describe: t("agent.run.opt.allowOrigin") })
+    .option("tls", { type: "boolean", default: true, describe: t("agent.run.opt.tls") })
+    .option("tls-cert", { type: "string", describe: t("agent.run.opt.tlsCert") })
+    .option("tls-key", { type: "string", describe: t("agent.run.opt.tlsKey") })
+    .option("prompt", { choices: ["page", "terminal", "desktop"] as const, describe: t("agent.run.opt.prompt") })
+    .option("idle-minutes", { type: "number", describe: t("agent.run.opt.idleMinutes") })
+    .option("allow-http", { type: "boolean", default: false, describe: t("agent.run.opt.allowHttp") })
     .option("ca", { type: "string", array: true, describe: t("agent.run.opt.ca") })
-    .option("pkcs11-lib", { type: "string", describe: "PKCS#11 library (default: $KYSO_PKCS11_LIB)" })
-    .option("token-label", { type: "string", describe: "Token label" })
-    .option("token-serial", { type: "string", describe: "Token serial number" })
-    .option("key-label", { type: "string", describe: "Key label on the token" })
-    .option("key-id", { type: "string", describe: "Key CKA_ID in hexadecimal" })
-    .option("chain", { type: "array", string: true, describe: "Extra CA certificates (PEM/DER) to include in signatures (default: $KYSO_CHAIN)" })
-    .option("trust", { type: "string", array: true, describe: "More trusted root certificates for the check before signing and for VerifyPDF" })
-    .option("tsa", { type: "string", array: true, describe: "RFC 3161 time-stamp servers for levels B-T and above (default: $KYSO_TSA_URL)" })
-    .option("revocation-check", { choices: ["online", "cached", "off"] as const, default: "online" as const, describe: "The signer certificate's revocation status before signing, as kyso sign checks it" })
-    .option("allow-unknown-status", { type: "boolean", default: false, describe: "Sign even when the revocation status cannot be obtained" })
-    .option("lang", { choices: ["en", "vi"] as const, describe: "Language of messages and of the confirmation page (default vi)" })
-    .example("kyso agent --allow-origin https://vanban.phuyen.gov.vn", "Serve wss://127.0.0.1:8987 for one document system")
-    .example("kyso agent --no-tls --prompt terminal --allow-origin http://localhost:3000", "A developer's agent: ws://, questions on the terminal")
-    .example("kyso agent install --allow-origin https://vanban.phuyen.gov.vn", "Install the user service and the local certificate") as Argv<T>;
+    .option("pkcs11-lib", { type: "string", describe: t("agent.run.opt.pkcs11Lib") })
+    .option("token-label", { type: "string", describe: t("agent.run.opt.tokenLabel") })
+    .option("token-serial", { type: "string", describe: t("agent.run.opt.tokenSerial") })
+    .option("key-label", { type: "string", describe: t("agent.run.opt.keyLabel") })
+    .option("key-id", { type: "string", describe: t("agent.run.opt.keyId") })
+    .option("chain", { type: "array", string: true, describe: t("agent.run.opt.chain") })
+    .option("trust", { type: "string", array: true, describe: t("agent.run.opt.trust") })
+    .option("tsa", { type: "string", array: true, describe: t("agent.run.opt.tsa") })
+    .option("revocation-check", { choices: ["online", "cached", "off"] as const, default: "online" as const, describe: t("agent.run.opt.revocationCheck") })
+    .option("allow-unknown-status", { type: "boolean", default: false, describe: t("agent.run.opt.allowUnknownStatus") })
+    .option("lang", { choices: ["en", "vi"] as const, describe: t("agent.run.opt.lang") })
+    .example(t("agent.run.example.1.cmd"), t("agent.run.example.1.text"))
+    .example(t("agent.run.example.2.cmd"), t("agent.run.example.2.text"))
+    .example(t("agent.run.example.3.cmd"), t("agent.run.example.3.text")) as Argv<T>;
 }
 
 export const agentCommand = defineCommand<AgentArgs>({
   command: "agent [action]",
-  describe: agentText("vi", "describe"),
+  describe: "agent.run.describe",
   builder: (y) => {
     let out = runOptions(y) as Argv;
     // The service actions' own flags (--user, --system-store, --start, --json).
@@ -81,7 +80,7 @@ export const agentCommand = defineCommand<AgentArgs>({
     const action = args.action ?? "run";
     if (action !== "run") {
       const c = agentServiceCommands.find((s) => s.command === action);
-      if (!c) throw new KysoError("USAGE", `Unknown action ${action}`);
+      if (!c) throw new KysoError("USAGE", t("agent.run.unknownAction", { action }));
       return c.run(args as never, io);
     }
     return runAgent(args, io);
@@ -92,8 +91,9 @@ async function runAgent(args: AgentArgs, io: Io): Promise<number> {
   const settings = agentSettings(args as Record<string, unknown>, io);
   applyConfig(args as Record<string, unknown>, io, { keys: ["pkcs11Lib", "tokenLabel", "tokenSerial", "keyLabel", "keyId", "chain", "trust", "tsa", "lang"] });
   const lang = pickLang(args.lang, io.env) === "en" ? "en" : "vi";
+  const tr = translator(lang);
   const origins = args.allowOrigin?.length ? args.allowOrigin : (settings.allowOrigins ?? []);
-  if (origins.length === 0) throw new KysoError("USAGE", agentText(lang, "noOrigins"));
+  if (origins.length === 0) throw new KysoError("USAGE", tr("agent.run.noOrigins"));
   const { startAgent, pkcs11SignerFactory, agentTlsPaths, configHomeOf, normalizeOrigin } = await import("@kyso/agent");
   for (const o of origins) normalizeOrigin(o);
   const configHome = configHomeOf(io.env, io.env.HOME ?? homedir());
@@ -107,19 +107,19 @@ async function runAgent(args: AgentArgs, io: Io): Promise<number> {
     try {
       tls = { cert: readFileSync(certFile), key: readFileSync(keyFile) };
     } catch (cause) {
-      throw new KysoError("AGENT_TLS_MISSING", agentText(lang, "noTls", { cert: certFile }), { cause, details: { exitCode: 2 } });
+      throw new KysoError("AGENT_TLS_MISSING", tr("agent.run.noTls", { cert: certFile }), { cause, details: { exitCode: 2 } });
     }
   }
 
   const library = args.pkcs11Lib ?? io.env.KYSO_PKCS11_LIB;
-  if (!library) throw new KysoError("USAGE", agentText(lang, "noLibrary"));
+  if (!library) throw new KysoError("USAGE", tr("agent.run.noLibrary"));
   const extra: Uint8Array[] = [];
   const chainFiles = args.chain ?? (io.env.KYSO_CHAIN ? io.env.KYSO_CHAIN.split(":").filter(Boolean) : []);
   for (const f of chainFiles) {
     try {
       extra.push(...certificatesFromPemOrDer(new Uint8Array(readFileSync(resolve(io.cwd, f)))));
     } catch (e) {
-      throw new KysoError("USAGE", `Cannot read certificate file ${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new KysoError("USAGE", tr("agent.run.chainUnreadable", { file: f, detail: (e as NodeJS.ErrnoException).code ?? (e as Error).message }));
     }
   }
 
@@ -172,7 +172,7 @@ async function runAgent(args: AgentArgs, io: Io): Promise<number> {
     lang,
     log,
   });
-  io.stderr.write(`${agentText(lang, "listening", { url: agent.url, confirm: `${agent.httpUrl}/confirm`, origins: origins.join(", ") })}\n`);
+  io.stderr.write(`${tr("agent.run.listening", { url: agent.url, confirm: `${agent.httpUrl}/confirm`, origins: origins.join(", ") })}\n`);
   await new Promise<void>((resolveStop) => {
     const stop = (): void => {
       process.off("SIGINT", stop);
@@ -183,7 +183,7 @@ async function runAgent(args: AgentArgs, io: Io): Promise<number> {
     process.once("SIGTERM", stop);
   });
   await agent.close();
-  io.stderr.write(`${agentText(lang, "stopped")}\n`);
+  io.stderr.write(`${tr("agent.run.stopped")}\n`);
   return 0;
 }
 

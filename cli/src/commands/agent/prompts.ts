@@ -3,10 +3,10 @@ import { createInterface } from "node:readline";
 import type { AgentPrompt, ConfirmRequest, PinRequest } from "@kyso/agent";
 import type { Io } from "../../command.js";
 import { promptHidden } from "../../secrets.js";
-import { agentText } from "./messages.js";
+import { translator } from "../../messages/index.js";
 
 function documentList(r: ConfirmRequest, lang: "vi" | "en"): string {
-  return r.documents.map((d) => `  - ${d.name} (${d.pages} ${agentText(lang, "pages")}, ${d.kind})`).join("\n");
+  return r.documents.map((d) => `  - ${d.name} (${d.pages} ${translator(lang)("agent.run.pages")}, ${d.kind})`).join("\n");
 }
 
 /**
@@ -38,15 +38,15 @@ export function terminalPrompt(io: Io, lang: "vi" | "en"): AgentPrompt {
           ? Promise.resolve(false)
           : ask(
               r.operation === "pair"
-                ? agentText(lang, "pairQuestion", { origin: r.origin })
-                : agentText(lang, "confirmQuestion", { origin: r.origin, operation: r.operation, count: r.documents.length, list: documentList(r, lang) }),
+                ? translator(lang)("agent.run.pairQuestion", { origin: r.origin })
+                : translator(lang)("agent.run.confirmQuestion", { origin: r.origin, operation: r.operation, count: r.documents.length, list: documentList(r, lang) }),
               r.signal,
             ),
       ),
     pin: (r: PinRequest) =>
       serial(async () => {
         try {
-          return await promptHidden(io, agentText(lang, "pinQuestion", { origin: r.origin }), "PIN");
+          return await promptHidden(io, translator(lang)("agent.run.pinQuestion", { origin: r.origin }), "PIN");
         } catch {
           return null;
         }
@@ -88,15 +88,15 @@ export function desktopPrompt(tool: "zenity" | "kdialog", page: AgentPrompt, lan
   return {
     async confirm(r) {
       const text = r.operation === "pair"
-        ? agentText(lang, "pairQuestion", { origin: r.origin }).replace(/ \[y\/N\] $/, "")
-        : agentText(lang, "confirmQuestion", { origin: r.origin, operation: r.operation, count: r.documents.length, list: documentList(r, lang) }).replace(/ \[y\/N\] $/, "");
+        ? translator(lang)("agent.run.pairQuestion", { origin: r.origin }).replace(/ \[y\/N\] $/, "")
+        : translator(lang)("agent.run.confirmQuestion", { origin: r.origin, operation: r.operation, count: r.documents.length, list: documentList(r, lang) }).replace(/ \[y\/N\] $/, "");
       const res = tool === "zenity"
         ? await dialog("zenity", ["--question", "--title", title, "--no-markup", "--text", text], r.signal)
         : await dialog("kdialog", ["--title", title, "--yesno", text], r.signal);
       return res ? res.code === 0 : page.confirm(r);
     },
     async pin(r) {
-      const text = agentText(lang, "pinQuestion", { origin: r.origin });
+      const text = translator(lang)("agent.run.pinQuestion", { origin: r.origin });
       const res = tool === "zenity"
         ? await dialog("zenity", ["--password", "--title", title], r.signal)
         : await dialog("kdialog", ["--title", title, "--password", text], r.signal);

@@ -12,7 +12,7 @@ export async function runRevoke(args: RegistryArgs & { serial: string; reason: s
   return withRegistry(args, io, async (r) => {
     const c = await r.revoke(args.serial, reason, { date });
     if (args.json) writeJson(io, c);
-    else io.stdout.write(`${h.certificateStatus(c.status)}: ${c.serial} (${c.holder}, ${c.unit}) ${h.say("lúc", "at")} ${h.time(c.revokedAt)}: ${h.reason(c.revocationReason)}\n`);
+    else io.stdout.write(`${h.certificateStatus(c.status)}: ${c.serial} (${c.holder}, ${c.unit}) ${h.tr("certs.at")} ${h.time(c.revokedAt)}: ${h.reason(c.revocationReason)}\n`);
     return 0;
   });
 }
@@ -100,7 +100,7 @@ export async function runSyncCrl(args: RegistryArgs & { source: string; issuerCe
     const res = await r.syncCrl(crl);
     if (args.json) writeJson(io, res);
     else {
-      for (const x of res.revoked) io.stdout.write(`${h.say("đã thu hồi", "revoked")} ${x.serial} ${h.say("lúc", "at")} ${h.time(x.revokedAt)} (${h.reason(x.reason)})\n`);
+      for (const x of res.revoked) io.stdout.write(`${h.tr("tokens.revoked")} ${x.serial} ${h.tr("certs.at")} ${h.time(x.revokedAt)} (${h.reason(x.reason)})\n`);
       io.stdout.write(
         `${args.source}: ${res.entries} entries from ${res.issuer}: ${res.revoked.length} newly revoked, ${res.alreadyRevoked} already revoked, ${res.unknown} not in the registry\n`,
       );

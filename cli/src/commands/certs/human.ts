@@ -2,7 +2,8 @@ import { KysoError, vietnamTime } from "@kyso/core";
 import type { EventRecord, RegistryLang } from "@kyso/registry";
 import type { Io } from "../../command.js";
 import { applyConfig, isTimeZone, type ConfigKey } from "../../config.js";
-import { pickLang } from "../../i18n.js";
+import { isMessageKey, pickLang, translator, type Translate } from "../../messages/index.js";
+
 
 /**
  * How the registry commands (units, certs, tokens) speak to a person: the language (--lang, then
@@ -22,8 +23,8 @@ export interface Human {
   level(code: string): string;
   /** One history line: `20:07:00 01/12/2026 (+07:00)  thu hồi  bởi an  lý do: lộ khóa bí mật, ...`. */
   event(e: EventRecord): string;
-  /** The Vietnamese text, or the English one. */
-  say(vi: string, en: string): string;
+  /** A catalogue text in this run's language. */
+  tr: Translate;
 }
 
 /** The config keys the registry commands take from the environment and the config file. */
@@ -32,11 +33,16 @@ export const REGISTRY_CONFIG_KEYS: readonly ConfigKey[] = ["db", "lang", "timezo
 /** Applies the config file and KYSO_* defaults for `keys`, then builds the Human for this run. */
 export async function humanFor(args: Record<string, unknown>, io: Io, keys: readonly ConfigKey[] = REGISTRY_CONFIG_KEYS): Promise<Human> {
   applyConfig(args, io, { keys });
-  const reg = await import("@kyso/registry");
   const lang: RegistryLang = pickLang(args.lang as string | undefined, io.env);
+  const tr = translator(lang);
   const zone = args.timezone as string | undefined;
-  if (zone !== undefined && !isTimeZone(zone))
-    throw new KysoError("USAGE", `Unknown time zone "${zone}": give an IANA name such as Asia/Ho_Chi_Minh or an offset such as +07:00`);
+  if (zone !== undefined && !isTimeZone(zone)) throw new KysoError("USAGE", tr("registry.badTimeZone", { zone }));
+  // A registry code as a word of the catalogue (registry.status.in_stock, registry.reason.keyCompromise, ...); an unknown code as itself.
+  const label = (kind: "status" | "reason" | "level" | "event", code: string | null | undefined): string => {
+    if (code === null || code === undefined) return "";
+    const key = `registry.${kind}.${code}`;
+    return isMessageKey(key) ? tr(key) : code;
+  };
   const time = (iso: string | null | undefined, withClock: boolean): string => {
     if (!iso) return "-";
     const d = new Date(iso);
@@ -44,43 +50,43 @@ export async function humanFor(args: Record<string, unknown>, io: Io, keys: read
     const text = formatInZone(d, zone);
     return withClock ? text : text.split(" ")[1];
   };
-  const say = (vi: string, en: string) => (lang === "vi" ? vi : en);
-  const field: Record<string, [string, string, ((v: unknown) => string)?]> = {
-    reason: ["lý do", "reason", (v) => reg.revocationReasonLabel(lang, String(v))],
-    date: ["ngày", "date", (v) => time(String(v), true)],
-    crlThisUpdate: ["CRL lập lúc", "CRL of", (v) => time(String(v), true)],
-    from: ["từ", "from", (v) => reg.tokenStatusLabel(lang, String(v))],
-    to: ["sang", "to", (v) => reg.tokenStatusLabel(lang, String(v))],
-    certificates: ["chứng thư số", "certificates", (v) => (v === "revoked" ? say("đã thu hồi", "revoked") : say("giữ nguyên", "kept"))],
-    certificateSerials: ["số hiệu", "serials"],
-    note: ["ghi chú", "note"],
-    holder: ["người giữ", "holder"],
-    unit: ["đơn vị", "unit"],
-    serial: ["số hiệu", "serial"],
-    source: ["nguồn", "source"],
-    tokenSerial: ["token", "token"],
+  // An event's details by name: how each value reads (default: as it is); the names are registry.field.*.
+  const field: Record<string, ((v: unknown) => string) | null> = {
+    reason: (v) => label("reason", String(v)),
+    date: (v) => time(String(v), true),
+    crlThisUpdate: (v) => time(String(v), true),
+    from: (v) => label("status", String(v)),
+    to: (v) => label("status", String(v)),
+    certificates: (v) => tr(v === "revoked" ? "registry.certificates.revoked" : "registry.certificates.kept"),
+    certificateSerials: null,
+    note: null,
+    holder: null,
+    unit: null,
+    serial: null,
+    source: null,
+    tokenSerial: null,
   };
   const value = (v: unknown): string => (Array.isArray(v) ? v.join(", ") : v !== null && typeof v === "object" ? JSON.stringify(v) : String(v));
   const event = (e: EventRecord): string => {
     const details = Object.entries(e.details)
       .filter(([, v]) => v !== null && v !== undefined)
       .map(([k, v]) => {
-        const f = field[k];
-        return f ? `${say(f[0], f[1])}: ${(f[2] ?? value)(v)}` : `${k}: ${value(v)}`;
+        const name = `registry.field.${k}`;
+        return k in field && isMessageKey(name) ? `${tr(name)}: ${(field[k] ?? value)(v)}` : `${k}: ${value(v)}`;
       })
       .join("; ");
-    return `${time(e.at, true)}  ${reg.eventKindLabel(lang, e.kind)}  ${say("bởi", "by")} ${e.actor}${details ? `  (${details})` : ""}`;
+    return `${time(e.at, true)}  ${label("event", e.kind)}  ${tr("registry.by")} ${e.actor}${details ? `  (${details})` : ""}`;
   };
   return {
     lang,
     event,
     time: (iso) => time(iso, true),
     day: (iso) => time(iso, false),
-    tokenStatus: (c) => reg.tokenStatusLabel(lang, c),
-    certificateStatus: (c) => reg.certificateStatusLabel(lang, c),
-    reason: (c) => reg.revocationReasonLabel(lang, c),
-    level: (c) => reg.levelLabel(lang, c),
-    say,
+    tokenStatus: (c) => label("status", c),
+    certificateStatus: (c) => label("status", c),
+    reason: (c) => label("reason", c),
+    level: (c) => label("level", c),
+    tr,
   };
 }
 

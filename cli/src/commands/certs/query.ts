@@ -39,18 +39,16 @@ export async function runList(args: ListArgs, io: Io): Promise<number> {
       const h = args.human;
       writeTable(
         io,
-        h.lang === "vi"
-          ? ["SỐ HIỆU", "TRẠNG THÁI", "HẾT HẠN", "CẤP", "ĐƠN VỊ", "LOẠI", "TOKEN", "NGƯỜI GIỮ"]
-          : ["SERIAL", "STATUS", "NOT AFTER", "LEVEL", "UNIT", "TYPE", "TOKEN", "HOLDER"],
+        h.tr("certs.list.header").split(","),
         list.map((c) => [c.serial, h.certificateStatus(c.status), h.day(c.notAfter), h.level(c.level), c.unit, typeWord(h, c.type), c.tokenSerial ?? "-", c.holder]),
       );
-      io.stdout.write(h.say(`${list.length} chứng thư số\n`, `${list.length} certificate${list.length === 1 ? "" : "s"}\n`));
+      io.stdout.write(`${list.length === 1 ? h.tr("certs.list.countOne") : h.tr("certs.list.countMany", { count: list.length })}\n`);
     }
     return 0;
   });
 }
 
-const typeWord = (h: Human, t: string): string => (t === "organization" ? h.say("tổ chức", "organization") : h.say("cá nhân", "personal"));
+const typeWord = (h: Human, t: string): string => h.tr(t === "organization" ? "certs.type.organization" : "certs.type.personal");
 
 export async function runShow(args: RegistryArgs & { serial: string; json?: boolean; human: Human }, io: Io): Promise<number> {
   const h = args.human;
@@ -65,7 +63,7 @@ export async function runShow(args: RegistryArgs & { serial: string; json?: bool
     }
     for (const c of withHistory) {
       printCertificate(io, h, c);
-      io.stdout.write(h.say("Lịch sử:\n", "History:\n"));
+      io.stdout.write(`${h.tr("certs.show.history")}\n`);
       for (const e of c.history) io.stdout.write(`  ${h.event(e)}\n`);
       io.stdout.write("\n");
     }
@@ -74,22 +72,22 @@ export async function runShow(args: RegistryArgs & { serial: string; json?: bool
 }
 
 export function printCertificate(io: Io, h: Human, c: CertificateRecord): void {
-  const since = c.revokedAt ? ` ${h.say("từ", "since")} ${h.time(c.revokedAt)} (${h.reason(c.revocationReason)})` : "";
-  const rows: [string, string, unknown][] = [
-    ["Số hiệu", "Serial", c.serial],
-    ["Trạng thái", "Status", h.certificateStatus(c.status) + since],
-    ["Chủ thể", "Subject", c.subject],
-    ["Tổ chức cấp", "Issuer", c.issuer],
-    ["SHA-256", "SHA-256", c.fingerprint],
-    ["Hiệu lực", "Valid", `${h.time(c.notBefore)} ${h.say("đến", "to")} ${h.time(c.notAfter)}`],
-    ["Ngày cấp", "Issued", h.time(c.issuedAt)],
-    ["Khóa", "Key", `${c.keyAlgorithm} ${c.keySize}`],
-    ["Loại", "Type", typeWord(h, c.type)],
-    ["Người giữ", "Holder", c.holder],
-    ["Đơn vị", "Unit", `${c.unit} ${c.unitName} (${h.level(c.level)})`],
-    ["Token", "Token", c.tokenSerial ?? "-"],
-    ["Gia hạn của", "Renews", c.replaces ?? "-"],
+  const since = c.revokedAt ? ` ${h.tr("certs.show.since")} ${h.time(c.revokedAt)} (${h.reason(c.revocationReason)})` : "";
+  const rows: [string, unknown][] = [
+    [h.tr("certs.show.serial"), c.serial],
+    [h.tr("certs.show.status"), h.certificateStatus(c.status) + since],
+    [h.tr("certs.show.subject"), c.subject],
+    [h.tr("certs.show.issuer"), c.issuer],
+    [h.tr("certs.show.fingerprint"), c.fingerprint],
+    [h.tr("certs.show.valid"), `${h.time(c.notBefore)} ${h.tr("certs.show.to")} ${h.time(c.notAfter)}`],
+    [h.tr("certs.show.issued"), h.time(c.issuedAt)],
+    [h.tr("certs.show.key"), `${c.keyAlgorithm} ${c.keySize}`],
+    [h.tr("certs.show.type"), typeWord(h, c.type)],
+    [h.tr("certs.show.holder"), c.holder],
+    [h.tr("certs.show.unit"), `${c.unit} ${c.unitName} (${h.level(c.level)})`],
+    [h.tr("certs.show.token"), c.tokenSerial ?? "-"],
+    [h.tr("certs.show.renews"), c.replaces ?? "-"],
   ];
-  const width = Math.max(...rows.map((r) => [...h.say(r[0], r[1])].length)) + 1;
-  for (const [vi, en, v] of rows) io.stdout.write(`${(h.say(vi, en) + ":").padEnd(width)} ${String(v)}\n`);
+  const width = Math.max(...rows.map((r) => [...r[0]].length)) + 1;
+  for (const [name, v] of rows) io.stdout.write(`${(name + ":").padEnd(width)} ${String(v)}\n`);
 }

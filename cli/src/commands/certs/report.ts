@@ -54,15 +54,15 @@ export async function runReport(args: ReportArgs, io: Io): Promise<number> {
       const levels = (b: Record<string, number>) => ["province", "district", "commune"].map((l) => `${h.level(l)} ${b[l]}`).join(", ");
       const reasons = Object.entries(rep.revoked.byReason).map(([k, v]) => `${h.reason(k)} ${v}`).join(", ");
       const tokens = Object.entries(rep.tokens).map(([k, v]) => `${h.tokenStatus(k)} ${v}`).join(", ");
-      const scope = rep.unit ? h.say(` tại ${rep.unit}`, ` in ${rep.unit}`) : "";
+      const scope = rep.unit ? h.tr("certs.report.in", { unit: rep.unit }) : "";
       io.stdout.write(
         [
-          h.say(`Chứng thư số cấp mới từ ${rep.from} đến ${rep.to}${scope}: ${rep.issued.total} (${levels(rep.issued.byLevel)})`, `Certificates issued ${rep.from} to ${rep.to}${scope}: ${rep.issued.total} (${levels(rep.issued.byLevel)})`),
-          h.say(`Lũy kế đến ${rep.to}: ${rep.cumulative.total} (${levels(rep.cumulative.byLevel)})`, `In total up to ${rep.to}: ${rep.cumulative.total} (${levels(rep.cumulative.byLevel)})`),
-          h.say(`Hết hạn trong 30 / 60 / 90 ngày tới: `, `Expiring within 30 / 60 / 90 days: `) + `${rep.expiring["30"]} / ${rep.expiring["60"]} / ${rep.expiring["90"]}`,
-          h.say(`Thu hồi trong kỳ: `, `Revoked in the period: `) + `${rep.revoked.total}${reasons ? ` (${reasons})` : ""}`,
-          `${h.say("Token", "Tokens")}: ${tokens}`,
-          h.say(`Lập lúc ${h.time(rep.generatedAt)}`, `Generated ${h.time(rep.generatedAt)}`),
+          h.tr("certs.report.issued", { from: rep.from, to: rep.to, scope, total: rep.issued.total, levels: levels(rep.issued.byLevel) }),
+          h.tr("certs.report.cumulative", { to: rep.to, total: rep.cumulative.total, levels: levels(rep.cumulative.byLevel) }),
+          h.tr("certs.report.expiring") + `${rep.expiring["30"]} / ${rep.expiring["60"]} / ${rep.expiring["90"]}`,
+          h.tr("certs.report.revoked") + `${rep.revoked.total}${reasons ? ` (${reasons})` : ""}`,
+          `${h.tr("certs.report.tokens")}: ${tokens}`,
+          h.tr("certs.report.generated", { time: h.time(rep.generatedAt) }),
           "",
         ].join("\n"),
       );

@@ -4,7 +4,7 @@ import type { CscCredential } from "@kyso/signers";
 import { defineCommand } from "../../command.js";
 import { applyConfig } from "../../config.js";
 import { connectCsc, cscOptions, translated, type CscArgs } from "../../csc-signer.js";
-import { cscT } from "./messages.js";
+import { t } from "../../messages/index.js";
 
 interface CredentialsArgs extends CscArgs {
   action: "credentials";
@@ -35,11 +35,11 @@ function row(c: CscCredential): Record<string, unknown> {
 /** `kyso csc credentials --csc URL [--json]`: what the account may sign with at a remote signing service. */
 export const cscCommand = defineCommand<CredentialsArgs>({
   command: "csc <action>",
-  describe: cscT("describe"),
+  describe: "csc.describe",
   builder: (y) =>
     cscOptions(y, "")
-      .positional("action", { choices: ["credentials"] as const, describe: cscT("credentialsDescribe") })
-      .option("json", { type: "boolean", default: false, describe: cscT("opt.json") })
+      .positional("action", { choices: ["credentials"] as const, describe: t("csc.credentialsDescribe") })
+      .option("json", { type: "boolean", default: false, describe: t("csc.opt.json") })
       .example("KYSO_CSC_CLIENT_SECRET=… kyso csc credentials --csc https://ca.example.vn/csc/v2 --csc-client-id kyso", "")
       .example("kyso csc credentials --csc https://ca.example.vn/csc/v2 --csc-client-id kyso --csc-auth browser --json", "") as never,
   run: async (args, io) => {
@@ -57,7 +57,7 @@ export const cscCommand = defineCommand<CredentialsArgs>({
       return 0;
     }
     const table = [
-      [cscT("colId"), cscT("colHolder"), cscT("colKey"), cscT("colValidTo"), "multisign", "SCAL", cscT("colAuth")],
+      [t("csc.colId"), t("csc.colHolder"), t("csc.colKey"), t("csc.colValidTo"), "multisign", "SCAL", t("csc.colAuth")],
       ...rows.map((r) => [
         String(r.id),
         // The holder's common name (the whole subject is in --json).

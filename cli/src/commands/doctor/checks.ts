@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { describeError } from "@kyso/core";
+import type { Translate } from "../../messages/index.js";
 
 /**
  * What `kyso doctor` checks, one function per concern. Each returns a line that is OK or says
@@ -27,6 +28,8 @@ export interface DoctorContext {
   checkUrl?: string;
   /** Timeout of the revocation probe, ms. */
   timeoutMs: number;
+  /** The catalogue in the run's language (doctor.*). */
+  tr: Translate;
 }
 
 /** The PKCS#11 libraries to look at: KYSO_PKCS11_LIB first, then the known middleware installed. */
@@ -37,26 +40,27 @@ export async function pkcs11Libraries(env: NodeJS.ProcessEnv): Promise<{ configu
 
 export async function checkPkcs11(ctx: DoctorContext): Promise<DoctorCheck> {
   const { configured, found } = await pkcs11Libraries(ctx.env);
+  const { tr } = ctx;
   const list = found.map((m) => `${m.name} (${m.path})`).join(", ");
   if (configured && !existsSync(configured))
-    return { id: "pkcs11", ok: false, detail: `KYSO_PKCS11_LIB=${configured} does not exist`, fix: `Install the token's middleware or point KYSO_PKCS11_LIB at its library${found.length ? `; found here: ${list}` : ""}.` };
-  if (!configured && found.length === 0)
-    return { id: "pkcs11", ok: false, detail: "no PKCS#11 library found", fix: "Install the token's middleware (the vendor's, or `apt install opensc-pkcs11`) and set KYSO_PKCS11_LIB to its library." };
-  return { id: "pkcs11", ok: true, detail: `${configured ? `KYSO_PKCS11_LIB=${configured}` : "KYSO_PKCS11_LIB not set"}; found: ${list || "none of the known middleware"}` };
+    return { id: "pkcs11", ok: false, detail: tr("doctor.pkcs11.missing", { lib: configured }), fix: tr("doctor.pkcs11.missing.fix", { found: found.length ? tr("doctor.pkcs11.foundHere", { list }) : "" }) };
+  if (!configured && found.length === 0) return { id: "pkcs11", ok: false, detail: tr("doctor.pkcs11.none"), fix: tr("doctor.pkcs11.none.fix") };
+  return { id: "pkcs11", ok: true, detail: tr("doctor.pkcs11.ok", { configured: configured ? `KYSO_PKCS11_LIB=${configured}` : tr("doctor.pkcs11.notSet"), list: list || tr("doctor.pkcs11.noneKnown") }) };
 }
 
 /** Tokens present in every library found. Reads the token information only: no session, no login. */
 export async function checkTokens(ctx: DoctorContext): Promise<DoctorCheck> {
   const { configured, found } = await pkcs11Libraries(ctx.env);
   const libs = [...new Set([...(configured && existsSync(configured) ? [configured] : []), ...found.map((m) => m.path)])];
-  if (libs.length === 0) return { id: "tokens", ok: false, detail: "no PKCS#11 library to ask", fix: "Install the token's middleware first (see the pkcs11 line)." };
+  const { tr } = ctx;
+  if (libs.length === 0) return { id: "tokens", ok: false, detail: tr("doctor.tokens.noLibrary"), fix: tr("doctor.tokens.noLibrary.fix") };
   const { listSlots } = await import("@kyso/signers");
   const tokens: string[] = [];
   const errors: string[] = [];
   for (const lib of libs) {
     try {
       // A slot whose token is not initialized (SoftHSM's free slot, a blank card) cannot sign.
-      for (const s of listSlots(lib)) if (s.token?.initialized) tokens.push(`"${s.token.label}" (${s.token.serial}, ${s.token.manufacturer.trim() || "?"}) in ${lib}`);
+      for (const s of listSlots(lib)) if (s.token?.initialized) tokens.push(tr("doctor.tokens.token", { label: s.token.label, serial: s.token.serial, manufacturer: s.token.manufacturer.trim() || "?", lib }));
     } catch (e) {
       errors.push(`${lib}: ${describeError(e)}`);
     }
@@ -65,38 +69,42 @@ export async function checkTokens(ctx: DoctorContext): Promise<DoctorCheck> {
     return {
       id: "tokens",
       ok: false,
-      detail: `no token present${errors.length ? ` (${errors.join("; ")})` : ""}`,
-      fix: "Plug in the token (USB), check that the smart-card service runs (`systemctl status pcscd`), and that KYSO_PKCS11_LIB names the token's own middleware.",
+      detail: tr("doctor.tokens.none", { errors: errors.length ? ` (${errors.join("; ")})` : "" }),
+      fix: tr("doctor.tokens.none.fix"),
     };
-  return { id: "tokens", ok: true, detail: `${tokens.length} present: ${tokens.join("; ")}${errors.length ? `; not answering: ${errors.join("; ")}` : ""}` };
+  return { id: "tokens", ok: true, detail: tr("doctor.tokens.ok", { count: tokens.length, tokens: tokens.join("; "), errors: errors.length ? tr("doctor.tokens.notAnswering", { errors: errors.join("; ") }) : "" }) };
 }
 
 /** The trust store in force: bundled (pinned) and local certificates; any expired one is named. */
 export async function checkTrust(ctx: DoctorContext): Promise<DoctorCheck> {
+  const { tr } = ctx;
   const { loadTrustStore, localStoreDir } = await import("@kyso/trust");
   let entries;
   try {
     entries = loadTrustStore({ env: ctx.env });
   } catch (e) {
-    return { id: "trust", ok: false, detail: describeError(e), fix: "Reinstall Kyso (bundled certificates) or remove the unreadable file from the local store." };
+    return { id: "trust", ok: false, detail: describeError(e), fix: tr("doctor.trust.unreadable.fix") };
   }
   const now = Date.now();
   const anchors = entries.filter((e) => e.role === "anchor").length;
   const intermediates = entries.length - anchors;
   const local = entries.filter((e) => e.source === "local").length;
   const expired = entries.filter((e) => e.notAfter.getTime() < now);
-  const counts = `${anchors} anchors, ${intermediates} intermediates (${local} local, ${localStoreDir({ env: ctx.env })})`;
-  if (anchors === 0) return { id: "trust", ok: false, detail: `${counts}: no trust anchor`, fix: "Add the root of your CA: kyso trust add ROOT.pem" };
+  const counts = tr("doctor.trust.counts", { anchors, intermediates, local, dir: localStoreDir({ env: ctx.env }) });
+  if (anchors === 0) return { id: "trust", ok: false, detail: tr("doctor.trust.noAnchor", { counts }), fix: tr("doctor.trust.noAnchor.fix") };
   if (expired.length > 0)
     return {
       id: "trust",
       ok: false,
-      detail: `${counts}; expired: ${expired.map((e) => `${e.subject} (${e.source}, until ${e.notAfter.toISOString().slice(0, 10)}, ${e.sha256.slice(0, 16)})`).join("; ")}`,
+      detail: tr("doctor.trust.expired", {
+        counts,
+        list: expired.map((e) => tr("doctor.trust.expiredOne", { subject: e.subject, source: e.source, date: e.notAfter.toISOString().slice(0, 10), sha: e.sha256.slice(0, 16) })).join("; "),
+      }),
       fix: expired.some((e) => e.source === "local")
-        ? `Remove expired local certificates: ${expired.filter((e) => e.source === "local").map((e) => `kyso trust remove ${e.sha256.slice(0, 16)}`).join("; ")}`
-        : "Upgrade Kyso: its bundled store holds an expired certificate.",
+        ? tr("doctor.trust.expiredLocal.fix", { commands: expired.filter((e) => e.source === "local").map((e) => `kyso trust remove ${e.sha256.slice(0, 16)}`).join("; ") })
+        : tr("doctor.trust.expiredBundled.fix"),
     };
-  return { id: "trust", ok: true, detail: `${counts}; none expired` };
+  return { id: "trust", ok: true, detail: tr("doctor.trust.ok", { counts }) };
 }
 
 /** The bundled CAs' OCSP and CRL addresses, OCSP first. */
@@ -112,16 +120,17 @@ export async function bundledRevocationUrls(): Promise<string[]> {
  * server is reachable (an OCSP responder answers a bare GET with 4xx or 405; RFC 6960 §A.1).
  */
 export async function checkRevocation(ctx: DoctorContext): Promise<DoctorCheck> {
+  const { tr } = ctx;
   const url = ctx.checkUrl ?? (await bundledRevocationUrls())[0];
-  if (!url) return { id: "revocation", ok: false, detail: "no OCSP or CRL address in the bundled certificates", fix: "Pass one with --check-url URL." };
+  if (!url) return { id: "revocation", ok: false, detail: tr("doctor.revocation.noUrl"), fix: tr("doctor.revocation.noUrl.fix") };
   try {
     const res = await fetch(url, { method: "GET", redirect: "manual", signal: AbortSignal.timeout(ctx.timeoutMs) });
     await res.body?.cancel();
-    if (res.status >= 500) return { id: "revocation", ok: false, detail: `${url} answered HTTP ${res.status}`, fix: "The CA's server has a fault; try again later. Meanwhile verification reports revocation as unknown." };
-    return { id: "revocation", ok: true, detail: `${url} reachable (HTTP ${res.status})` };
+    if (res.status >= 500) return { id: "revocation", ok: false, detail: tr("doctor.revocation.serverError", { url, status: res.status }), fix: tr("doctor.revocation.serverError.fix") };
+    return { id: "revocation", ok: true, detail: tr("doctor.revocation.ok", { url, status: res.status }) };
   } catch (e) {
     const err = e as Error & { cause?: { code?: string } };
-    const why = err.name === "TimeoutError" ? `no answer within ${ctx.timeoutMs} ms` : (err.cause?.code ?? err.message);
+    const why = err.name === "TimeoutError" ? tr("doctor.revocation.timeout", { ms: ctx.timeoutMs }) : (err.cause?.code ?? err.message);
     const host = (() => {
       try {
         const u = new URL(url);
@@ -133,8 +142,8 @@ export async function checkRevocation(ctx: DoctorContext): Promise<DoctorCheck> 
     return {
       id: "revocation",
       ok: false,
-      detail: `${url} unreachable (${why})`,
-      fix: `Allow outbound HTTP(S) to the CAs' OCSP/CRL servers (here ${host}) in the firewall and DNS. Until then no certificate's status can be checked online: \`kyso verify\` reports INDETERMINATE and signing cannot confirm the signer's certificate; offline, verify with \`kyso verify --revocation embedded\`.`,
+      detail: tr("doctor.revocation.unreachable", { url, why }),
+      fix: tr("doctor.revocation.unreachable.fix", { host }),
     };
   }
 }
@@ -144,6 +153,7 @@ export async function checkRevocation(ctx: DoctorContext): Promise<DoctorCheck> 
  * migrations compared with those this kyso knows. A database not created yet is fine.
  */
 export async function checkDatabase(ctx: DoctorContext): Promise<DoctorCheck> {
+  const { tr } = ctx;
   const { defaultDbSpec, parseDbLocation, redactUrl } = await import("@kyso/db");
   const spec = ctx.db ?? ctx.env.KYSO_DB ?? defaultDbSpec(ctx.env);
   const loc = parseDbLocation(spec);
@@ -152,13 +162,13 @@ export async function checkDatabase(ctx: DoctorContext): Promise<DoctorCheck> {
   try {
     if (loc.kind === "sqlite") {
       const path = loc.path === ":memory:" || isAbsolute(loc.path) ? loc.path : join(ctx.cwd, loc.path);
-      if (path !== ":memory:" && !existsSync(path)) return { id: "database", ok: true, detail: `${path}: not created yet (made on first use, e.g. kyso units add)` };
+      if (path !== ":memory:" && !existsSync(path)) return { id: "database", ok: true, detail: tr("doctor.database.notCreated", { path }) };
       applied = await sqliteMigrations(path);
     } else {
       applied = await postgresMigrations(spec);
     }
   } catch (e) {
-    return { id: "database", ok: false, detail: `${shown}: ${describeError(e)}`, fix: "Check the location (--db, KYSO_DB, the config file's db), its permissions, and for PostgreSQL that the server runs and the user may connect." };
+    return { id: "database", ok: false, detail: `${shown}: ${describeError(e)}`, fix: tr("doctor.database.error.fix") };
   }
   const known = await knownMigrations();
   const behind: string[] = [];
@@ -170,12 +180,12 @@ export async function checkDatabase(ctx: DoctorContext): Promise<DoctorCheck> {
     const missing = versions.filter((v) => !have.has(v));
     const newest = Math.max(...have);
     if (newest > Math.max(...versions)) ahead.push(`${ns} ${newest} > ${Math.max(...versions)}`);
-    else if (missing.length) behind.push(`${ns} (missing ${missing.join(", ")})`);
+    else if (missing.length) behind.push(tr("doctor.database.missing", { ns, versions: missing.join(", ") }));
     parts.push(`${ns} v${newest}`);
   }
-  if (ahead.length) return { id: "database", ok: false, detail: `${shown}: made by a newer kyso (${ahead.join(", ")})`, fix: "Upgrade kyso to the version that wrote this database." };
-  if (behind.length) return { id: "database", ok: false, detail: `${shown}: migrations not applied: ${behind.join(", ")}`, fix: "Run any registry command once (e.g. `kyso units list`) or start `kyso serve`: migrations apply when the database is opened." };
-  return { id: "database", ok: true, detail: `${shown}: ${parts.length ? `up to date (${parts.join(", ")})` : "empty"}` };
+  if (ahead.length) return { id: "database", ok: false, detail: tr("doctor.database.newer", { db: shown, list: ahead.join(", ") }), fix: tr("doctor.database.newer.fix") };
+  if (behind.length) return { id: "database", ok: false, detail: tr("doctor.database.behind", { db: shown, list: behind.join(", ") }), fix: tr("doctor.database.behind.fix") };
+  return { id: "database", ok: true, detail: parts.length ? tr("doctor.database.upToDate", { db: shown, list: parts.join(", ") }) : tr("doctor.database.empty", { db: shown }) };
 }
 
 async function knownMigrations(): Promise<Map<string, number[]>> {
@@ -212,6 +222,7 @@ async function postgresMigrations(spec: string): Promise<{ namespace: string; ve
 
 /** Liberation Serif (visible signatures) and Liberation Sans (printable reports), with Vietnamese letters. */
 export async function checkFonts(ctx: DoctorContext): Promise<DoctorCheck> {
+  const { tr } = ctx;
   const found: string[] = [];
   const problems: string[] = [];
   try {
@@ -219,28 +230,29 @@ export async function checkFonts(ctx: DoctorContext): Promise<DoctorCheck> {
     const font = loadSerifFont(undefined, ctx.env);
     // U+1EA1 (ạ) and U+1EF9 (ỹ): the precomposed Vietnamese letters the appearance writes (NFC).
     const missing = [0x1ea1, 0x1ef9].filter((cp) => font.glyphForCodePoint(cp).id === 0);
-    if (missing.length) problems.push(`${font.fullName} lacks Vietnamese letters`);
-    else found.push(`${font.fullName} (signature appearances)`);
+    if (missing.length) problems.push(tr("doctor.fonts.noVietnamese", { font: font.fullName }));
+    else found.push(tr("doctor.fonts.appearances", { font: font.fullName }));
   } catch (e) {
     problems.push(describeError(e));
   }
   try {
     const { findReportFonts } = await import("@kyso/verify/reports");
     const f = findReportFonts(undefined, ctx.env);
-    found.push(`${f.regular} (reports)`);
+    found.push(tr("doctor.fonts.reports", { font: f.regular }));
   } catch (e) {
     problems.push(describeError(e));
   }
   if (problems.length)
-    return { id: "fonts", ok: false, detail: problems.join("; "), fix: "Install Debian's fonts-liberation2 (`apt install fonts-liberation2`; scripts/install.sh does), or set KYSO_SERIF_FONT / KYSO_REPORT_FONT_DIR." };
+    return { id: "fonts", ok: false, detail: problems.join("; "), fix: tr("doctor.fonts.fix") };
   return { id: "fonts", ok: true, detail: found.join("; ") };
 }
 
-export const CHECKS: { id: string; title: string; run: (ctx: DoctorContext) => Promise<DoctorCheck> }[] = [
-  { id: "pkcs11", title: "PKCS#11 modules", run: checkPkcs11 },
-  { id: "tokens", title: "Tokens", run: checkTokens },
-  { id: "trust", title: "Trust store", run: checkTrust },
-  { id: "revocation", title: "Revocation servers", run: checkRevocation },
-  { id: "database", title: "Database", run: checkDatabase },
-  { id: "fonts", title: "Fonts", run: checkFonts },
+/** The checks in order; each one's title is the catalogue's doctor.title.<id>. */
+export const CHECKS: { id: "pkcs11" | "tokens" | "trust" | "revocation" | "database" | "fonts"; run: (ctx: DoctorContext) => Promise<DoctorCheck> }[] = [
+  { id: "pkcs11", run: checkPkcs11 },
+  { id: "tokens", run: checkTokens },
+  { id: "trust", run: checkTrust },
+  { id: "revocation", run: checkRevocation },
+  { id: "database", run: checkDatabase },
+  { id: "fonts", run: checkFonts },
 ];

@@ -1,47 +1,17 @@
-import type { Lang } from "../../i18n.js";
+import { translator, type Lang, type MessageKey } from "../../i18n.js";
 import type { InputProblem } from "./input-check.js";
 
 /**
  * What `kyso sign` says about a bulk run as a whole (issue 13): an interruption, a resumed run, and
- * inputs that cannot be signed, in English or Vietnamese.
+ * inputs that cannot be signed. The texts are the catalogue's `sign.bulk.*`.
  */
-const en = {
-  interrupted: "interrupted: {signed} of {total} signed; resume with: {command}",
-  resumed: "{count} file(s) already signed in an earlier run (journal {file}){hint}",
-  resumedHint: "; --verbose lists them",
-  FILE_NOT_FOUND: "file not found",
-  FILE_UNREADABLE: "cannot read the file",
-  NOT_A_PDF: "not a PDF file (no %PDF- header)",
-  noUsableInput: "Nothing to sign: {list}. The token was not opened.",
-  andMore: "and {count} more",
-  dryMissing: "missing",
-  dryNotPdf: "not a PDF",
-  dryUnreadable: "unreadable",
-  dryProblems: "{count} input(s) cannot be signed",
-} as const;
-
-type BulkKey = keyof typeof en;
-
-const vi: Record<BulkKey, string> = {
-  interrupted: "đã dừng theo yêu cầu: {signed}/{total} tệp đã ký; để tiếp tục, chạy: {command}",
-  resumed: "{count} tệp đã được ký trong lần chạy trước (nhật ký {file}){hint}",
-  resumedHint: "; dùng --verbose để liệt kê",
-  FILE_NOT_FOUND: "không tìm thấy tệp",
-  FILE_UNREADABLE: "không đọc được tệp",
-  NOT_A_PDF: "không phải tệp PDF (thiếu phần đầu %PDF-)",
-  noUsableInput: "Không có tệp nào để ký: {list}. Token chưa được mở.",
-  andMore: "và {count} tệp khác",
-  dryMissing: "không có",
-  dryNotPdf: "không phải PDF",
-  dryUnreadable: "không đọc được",
-  dryProblems: "{count} tệp đầu vào không ký được",
-};
+type BulkKey = MessageKey extends infer K ? (K extends `sign.bulk.${infer R}` ? R : never) : never;
 
 export type BulkTranslate = (key: BulkKey, params?: Record<string, string | number>) => string;
 
 export function bulkTranslator(lang: Lang): BulkTranslate {
-  const cat = lang === "vi" ? vi : en;
-  return (key, params = {}) => cat[key].replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
+  const tr = translator(lang);
+  return (key, params = {}) => tr(`sign.bulk.${key}`, params);
 }
 
 /** `FILE: what is wrong (ERRNO)`. */

@@ -31,7 +31,7 @@ function printToken(io: Io, h: Human, t: TokenRecord): void {
 }
 
 const certLine = (h: Human, c: CertificateRecord): string =>
-  `${c.serial} (${c.holder}, ${c.unit}, ${h.certificateStatus(c.status)}, ${h.say("hết hạn", "expires")} ${h.day(c.notAfter)})`;
+  `${c.serial} (${c.holder}, ${c.unit}, ${h.certificateStatus(c.status)}, ${h.tr("tokens.expires")} ${h.day(c.notAfter)})`;
 
 /**
  * lost | destroyed: what becomes of the certificates still live on the token. A flag decides;
@@ -47,13 +47,10 @@ async function decideCertificates(args: TokensArgs, io: Io, h: Human, live: Cert
   if (!io.stdin.isTTY)
     throw new KysoError(
       "USAGE",
-      h.say(
-        `Token ${args.serial} còn ${count} chứng thư số đang có hiệu lực:\n${list}\nHãy chọn: --revoke-certificates (thu hồi, lý do "${reason}") hoặc --keep-certificates (giữ nguyên)`,
-        `Token ${args.serial} holds ${count} certificate${count === 1 ? "" : "s"} still in force:\n${list}\nChoose: --revoke-certificates (revoke them, reason "${reason}") or --keep-certificates (leave them as they are)`,
-      ),
+      h.tr(count === 1 ? "tokens.live.chooseFlagOne" : "tokens.live.chooseFlagMany", { serial: String(args.serial), count, list, reason }),
     );
-  io.stderr.write(`${h.say(`Token ${args.serial} còn ${count} chứng thư số đang có hiệu lực:`, `Token ${args.serial} holds ${count} certificate${count === 1 ? "" : "s"} still in force:`)}\n${list}\n`);
-  const yes = await askYesNo(io, h.say(`Thu hồi ${count === 1 ? "chứng thư số này" : `${count} chứng thư số này`} (lý do "${reason}")? [c/k] `, `Revoke ${count === 1 ? "it" : `all ${count}`} (reason "${reason}")? [y/n] `), h.lang);
+  io.stderr.write(`${h.tr(count === 1 ? "tokens.live.headingOne" : "tokens.live.headingMany", { serial: String(args.serial), count })}\n${list}\n`);
+  const yes = await askYesNo(io, h.tr(count === 1 ? "tokens.live.askOne" : "tokens.live.askMany", { count, reason }), h.lang);
   return yes ? "revoke" : "keep";
 }
 
@@ -96,8 +93,8 @@ async function run(action: string, args: TokensArgs, io: Io): Promise<number> {
       if (args.json) writeJson(io, { ...done.token, revokedCertificates: done.revoked, keptCertificates: done.kept });
       else {
         printToken(io, h, done.token);
-        for (const c of done.revoked) io.stdout.write(`  ${h.say("đã thu hồi", "revoked")} ${c.serial} (${c.holder}): ${h.reason(c.revocationReason)}\n`);
-        for (const c of done.kept) io.stdout.write(`  ${h.say("giữ nguyên", "kept")} ${certLine(h, c)}\n`);
+        for (const c of done.revoked) io.stdout.write(`  ${h.tr("tokens.revoked")} ${c.serial} (${c.holder}): ${h.reason(c.revocationReason)}\n`);
+        for (const c of done.kept) io.stdout.write(`  ${h.tr("tokens.kept")} ${certLine(h, c)}\n`);
       }
       return 0;
     }

@@ -67,7 +67,7 @@ async function list(args: UnitsArgs, io: Io, h: Human): Promise<number> {
   return withRegistry(args, io, async (r) => {
     const units = await r.listUnits();
     if (args.json) writeJson(io, units);
-    else writeTable(io, h.say("MÃ,CẤP,ĐƠN VỊ CẤP TRÊN,TÊN", "CODE,LEVEL,PARENT,NAME").split(","), units.map((u) => [u.code, h.level(u.level), u.parent ?? "-", u.name]));
+    else writeTable(io, h.tr("units.list.header").split(","), units.map((u) => [u.code, h.level(u.level), u.parent ?? "-", u.name]));
     return 0;
   });
 }
