@@ -11,7 +11,12 @@
 //   data files and folders are copied to bundle/assets/<path in the repository>, modules (worker
 //   threads, worker jobs) become entry points of their own; any other use of import.meta.url in
 //   workspace code stops the build, so that a new one is handled here rather than broken at run time.
-import { build } from "esbuild";
+// - A CommonJS copy of every output file goes to bundle/cjs/ (cjsCopy below). cli/dist/bin.js runs
+//   that copy through bundle/loader.js (cli/src/bundle-loader.ts), which keeps V8's code cache of each
+//   file between runs: Node 20 compiles ES modules again on every run, and that compilation was the
+//   largest part of a one-page `kyso verify` after Node's own start. Worker threads and assets use
+//   the ES module files (a copy's import.meta.url is its ES module twin's URL).
+import { build, transform } from "esbuild";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, renameSync } from "node:fs";
 import { createRequire, builtinModules } from "node:module";
 import { dirname, join, relative, resolve, sep } from "node:path";
@@ -27,6 +32,17 @@ const outDir = join(distDir, "bundle");
 const EXTERNAL = ["pkcs11js", "better-sqlite3", "pdfjs-dist"];
 /** Optional native helpers that packages try to load and do without (never installed here). */
 const OPTIONAL_EXTERNAL = ["pg-native", "bufferutil", "utf-8-validate"];
+/** Externals that are ES modules only (no require): the CommonJS copy imports them with a real import(). */
+const ESM_ONLY_EXTERNAL = ["pdfjs-dist"];
+/** Prepended to every output file (see bundleOnce); the CommonJS copy gets `require` from its loader instead. */
+const BANNER = 'import { createRequire as __kysoCreateRequire } from "node:module"; const require = __kysoCreateRequire(import.meta.url);';
+/** The entry that runs the CommonJS copy with the code cache (an ES module, not copied; built on its own). */
+const LOADER = "loader";
+/**
+ * Each file of the CommonJS copy is one function expression, in strict mode as the ES module it was
+ * made from; its parameters are those cli/src/bundle-loader.ts passes (ChunkFunction there).
+ */
+const CJS_WRAPPER = ['(function (exports, require, module, __kysoMetaUrl, __kysoImport, __kysoLoad) {"use strict";', "\n})"];
 
 const toPosix = (p) => p.split(sep).join("/");
 const isWorkspaceFile = (abs) => abs.startsWith(repoRoot + sep) && !abs.includes(`${sep}node_modules${sep}`);
@@ -130,7 +146,8 @@ function assetsPlugin(entries, assets) {
       b.onLoad({ filter: /.*/, namespace: LAZY_UI }, (args) => ({
         contents: [
           'import { createRequire } from "node:module";',
-          "const load = createRequire(import.meta.url);",
+          // In the CommonJS copy, the loader's require (yargs-ui.js is then the copy's too).
+          'const load = typeof __kysoLoad === "function" ? __kysoLoad : createRequire(import.meta.url);',
           args.path === "cliui"
             ? `export default function cliui(o) { return load("./${YARGS_UI}.js").cliui(o); }`
             : `export default function stringWidth(s, o) { return load("./${YARGS_UI}.js").stringWidth(s, o); }`,
@@ -207,7 +224,7 @@ async function bundleOnce(entries, assets, write) {
     target: "node20",
     external: [...EXTERNAL, ...OPTIONAL_EXTERNAL],
     // Bundled CommonJS code that requires an external (graphene-pk11 -> pkcs11js) needs a require.
-    banner: { js: 'import { createRequire as __kysoCreateRequire } from "node:module"; const require = __kysoCreateRequire(import.meta.url);' },
+    banner: { js: BANNER },
     // Whitespace and syntax only: stack traces of internal errors keep their function names.
     minifyWhitespace: true,
     minifySyntax: true,
@@ -240,6 +257,41 @@ function hasNativeCode(dir) {
     }
   }
   return false;
+}
+
+/**
+ * The CommonJS copy of one output file (for bundle/cjs/, run by cli/src/bundle-loader.ts): esbuild's
+ * own ESM -> CommonJS conversion; import() of a chunk or a CommonJS package becomes a require(), of
+ * an ES-module-only external a call of the loader's __kysoImport; import.meta.url is __kysoMetaUrl.
+ * Anything esbuild warns about (another import.meta use, ...) stops the build.
+ */
+async function cjsCopy(name, text, metaOutput) {
+  if (!text.startsWith(BANNER)) throw new Error(`bundle: ${name} does not start with the banner`);
+  let code = text.slice(BANNER.length);
+  for (const pkg of ESM_ONLY_EXTERNAL) {
+    const wanted = metaOutput.imports.filter((i) => i.external && (i.path === pkg || i.path.startsWith(`${pkg}/`)));
+    if (wanted.some((i) => i.kind !== "dynamic-import")) throw new Error(`bundle: ${name} imports ${pkg} statically; an ES-module-only external must be loaded with await import()`);
+    const before = code;
+    code = code.replace(new RegExp(`\\bimport\\((["'])${pkg.replace(/[-.]/g, "\\$&")}([/"'])`, "g"), "__kysoImport($1" + pkg + "$2");
+    if (wanted.length > 0 && before === code) throw new Error(`bundle: ${name}: the import() of ${pkg} was not found to rewrite`);
+  }
+  const r = await transform(code, {
+    format: "cjs",
+    platform: "node",
+    target: "node20",
+    supported: { "dynamic-import": false },
+    define: { "import.meta.url": "__kysoMetaUrl" },
+    minifyWhitespace: true,
+    legalComments: "eof",
+    sourcefile: name,
+    logLevel: "silent",
+  });
+  // Warnings about the code itself (a duplicate key in a library) were given by the build already
+  // (logLevel error hides them); those about the conversion stop it.
+  const conversion = r.warnings.filter((w) => /import-meta|import-is-undefined|require|commonjs|esm|dynamic-import|top-level|this-is-undefined/i.test(`${w.id} ${w.text}`));
+  if (conversion.length) throw new Error(`bundle: the CommonJS copy of ${name}: ${conversion.map((w) => `${w.id}: ${w.text}`).join("; ")}`);
+  if (/\bimport\.meta\b/.test(r.code)) throw new Error(`bundle: the CommonJS copy of ${name} still uses import.meta`);
+  return CJS_WRAPPER[0] + r.code + CJS_WRAPPER[1];
 }
 
 async function main() {
@@ -289,6 +341,30 @@ async function main() {
     mkdirSync(dirname(to), { recursive: true });
     writeFileSync(to, f.contents);
   }
+  mkdirSync(join(tmp, "cjs"));
+  for (const f of result.outputFiles) {
+    const rel = toPosix(relative(outDir, f.path));
+    if (!rel.endsWith(".js") || rel.includes("/")) continue;
+    writeFileSync(join(tmp, "cjs", rel), await cjsCopy(rel, f.text, result.metafile.outputs[toPosix(relative(repoRoot, f.path))]));
+  }
+  writeFileSync(join(tmp, "cjs", "package.json"), JSON.stringify({ type: "commonjs", private: true }) + "\n");
+  // The loader: one small ES module of its own (node: imports only), so that it shares no chunk.
+  const loader = await build({
+    absWorkingDir: repoRoot,
+    entryPoints: [join(cliDir, "src", "bundle-loader.ts")],
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    minifyWhitespace: true,
+    minifySyntax: true,
+    write: false,
+    outfile: join(tmp, `${LOADER}.js`),
+    logLevel: "error",
+  });
+  if (loader.outputFiles.length !== 1 || /\bfrom\s*"\.|\bimport\s*"\./.test(loader.outputFiles[0].text)) throw new Error("bundle: the loader must be one file with node: imports only");
+  if (existsSync(join(tmp, `${LOADER}.js`))) throw new Error(`bundle: ${LOADER}.js is also the name of a bundle file`);
+  writeFileSync(join(tmp, `${LOADER}.js`), loader.outputFiles[0].contents);
   for (const [key, from] of assets) cpSync(from, join(tmp, "assets", key), { recursive: true });
   writeFileSync(join(tmp, "package.json"), JSON.stringify({ type: "module", private: true }) + "\n");
   const old = `${outDir}.old-${process.pid}`;

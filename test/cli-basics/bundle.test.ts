@@ -1,10 +1,11 @@
 // Issue 13 (start-up): kyso runs from the bundle `pnpm build` writes (cli/scripts/bundle.mjs), and the
 // bundle stands on its own: copied with cli/dist/bin.js into a folder outside the repository (only
 // cli/node_modules beside it, for the native externals), it signs with a visible signature (fonts,
-// pdf.js), verifies with the bundled Vietnam trust store and reports its version.
+// pdf.js), verifies with the bundled Vietnam trust store and reports its version; its CommonJS copy
+// runs with V8's code cache in the user's cache folder.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { p12Password, pki, samples } from "@kyso/certs-test";
@@ -105,6 +106,41 @@ describe("the bundled kyso (issue 13, start-up)", function () {
     const r = run(bin, ["certs", "import", "--from-token", "--token-label", "KYSO-DEMO", "--unit", "PY-STP", "--db", db, "--json"], { KYSO_PKCS11_LIB: process.env.KYSO_PKCS11_LIB ?? "" });
     assert.equal(r.status, 0, r.stderr);
     assert.ok((JSON.parse(r.stdout) as { imported: unknown[] }).imported.length > 0, r.stdout);
+  });
+
+  it("the CommonJS copy runs with V8's code cache: written on the first run, used on the next, a damaged file replaced, an unusable cache folder no error", function () {
+    const cacheHome = join(work, "xdg-cache");
+    const env = { XDG_CACHE_HOME: cacheHome };
+    const first = run(bin, ["version", "--json"], env);
+    assert.equal(first.status, 0, first.stderr);
+    const [folder] = readdirSync(join(cacheHome, "kyso", "code"));
+    const dir = join(cacheHome, "kyso", "code", folder);
+    const mainCache = () => readdirSync(dir).filter((f) => /^main\.js\.[0-9a-f]{32}\.v8$/.test(f));
+    assert.equal(mainCache().length, 1, readdirSync(dir).join(" "));
+    const file = join(dir, mainCache()[0]);
+    const before = statSync(file);
+    // Accepted by V8: the next run leaves the file as it is (a rejected cache is written anew).
+    const second = run(bin, ["version", "--json"], env);
+    assert.equal(second.status, 0, second.stderr);
+    assert.equal(statSync(file).ino, before.ino);
+    assert.equal(statSync(file).mtimeMs, before.mtimeMs);
+    // A damaged cache (same size, other bytes) is rejected by V8: kyso runs as usual and writes it again.
+    const junk = Buffer.alloc(before.size, 0x5a);
+    writeFileSync(file, junk);
+    const third = run(bin, ["version", "--json"], env);
+    assert.equal(third.status, 0, third.stderr);
+    assert.equal((JSON.parse(third.stdout) as { kyso: string }).kyso, version);
+    assert.ok(!readFileSync(file).equals(junk), "the damaged cache file was not replaced");
+    // A cache folder that cannot be made (a file in the way), and the cache turned off: no error, nothing written.
+    const blocked = join(work, "not-a-folder");
+    writeFileSync(blocked, "x");
+    const fourth = run(bin, ["--version"], { XDG_CACHE_HOME: blocked });
+    assert.equal(fourth.status, 0, fourth.stderr);
+    assert.equal(fourth.stdout.trim(), version);
+    const offHome = join(work, "xdg-cache-off");
+    const fifth = run(bin, ["--version"], { XDG_CACHE_HOME: offHome, KYSO_CODE_CACHE: "off" });
+    assert.equal(fifth.status, 0, fifth.stderr);
+    assert.ok(!existsSync(join(offHome, "kyso")));
   });
 
   it("no absolute path of this checkout in the bundle (assets are found relative to the bundle file)", function () {

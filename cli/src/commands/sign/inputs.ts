@@ -1,6 +1,5 @@
 import { promises as fs } from "node:fs";
 import { basename, dirname, extname, join, relative, resolve, sep } from "node:path";
-import { glob, isDynamicPattern } from "tinyglobby";
 import { KysoError } from "@kyso/core";
 
 /** One input file and the folder its output path is mirrored from (with --out-dir). */
@@ -29,7 +28,7 @@ async function walk(dir: string, recursive: boolean, exclude: string | undefined
 }
 
 /** The folder part of a glob before its first pattern segment. */
-function globBase(pattern: string, cwd: string): string {
+function globBase(pattern: string, cwd: string, isDynamicPattern: (p: string) => boolean): string {
   const parts = pattern.split(/[\\/]/);
   const fixed: string[] = [];
   for (const p of parts) {
@@ -68,10 +67,16 @@ export async function expandInputs(
       const files: string[] = [];
       await walk(abs, options.recursive, options.outDir, files, accept);
       for (const f of files) add(f, abs, true);
-    } else if (st || !isDynamicPattern(spec)) {
+    } else if (st) {
       add(abs, dirname(abs), false);
     } else {
-      const base = globBase(spec, options.cwd);
+      // The glob library only when a name is not a file (start-up of `kyso verify one.pdf`).
+      const { glob, isDynamicPattern } = await import("tinyglobby");
+      if (!isDynamicPattern(spec)) {
+        add(abs, dirname(abs), false);
+        continue;
+      }
+      const base = globBase(spec, options.cwd, isDynamicPattern);
       const found = await glob(spec, { cwd: options.cwd, absolute: true, onlyFiles: true, dot: false });
       found.sort();
       for (const f of found) if (accept(f)) add(resolve(f), base, true);
