@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { KysoError } from "@kyso/core";
 import type { Io } from "./command.js";
+import { t } from "./messages/index.js";
 
 /**
  * Defaults an officer sets once: from a config file (`--config FILE`, else
@@ -121,21 +122,13 @@ function editDistance(a: string, b: string): number {
 function suggestion(key: string): string {
   const k = camel(key).toLowerCase();
   const best = KEYS.map((c) => ({ c, d: editDistance(k, c.toLowerCase()) })).sort((x, y) => x.d - y.d)[0];
-  return best && best.d <= Math.max(2, Math.floor(best.c.length / 3)) ? ` (did you mean "${best.c}"?)` : "";
+  return best && best.d <= Math.max(2, Math.floor(best.c.length / 3)) ? t("config.err.didYouMean", { key: best.c }) : "";
 }
 
-const TYPE_WORDS: Record<KeyType, string> = {
-  string: "a string",
-  path: "a path (string)",
-  paths: "a path or a list of paths",
-  count: "a whole number of 1 or more",
-  lang: 'one of "vi", "en"',
-  urls: "an http(s) URL or a list of them",
-  timezone: 'an IANA time zone (e.g. "Asia/Ho_Chi_Minh") or an offset such as "+07:00"',
-  db: "sqlite:PATH, a file path or a postgres:// URL",
-  csc: 'an object {"url": "https://…/csc/v2", "credential": ID, "clientId": ID, "auth": "client" | "browser"}',
-  agent: 'an object {"allowOrigins": ["https://…"], "port": 8987, "idleMinutes": 10, "originHosts": {"https://…": ["host"]}, "caFiles": ["ca.pem"]}',
-};
+/** "must be a string (got 3)": the type in the words of the run's language (config.type.*). */
+function mustBe(type: KeyType, v: unknown): { error: string } {
+  return { error: t("config.err.mustBe", { type: t(`config.type.${type}`), value: JSON.stringify(v) }) };
+}
 
 const isOrigin = (v: unknown): boolean => {
   if (typeof v !== "string" || !URL.canParse(v)) return false;
@@ -144,7 +137,7 @@ const isOrigin = (v: unknown): boolean => {
 };
 
 function checkAgent(v: unknown, fromDir: (p: string) => string): { value: AgentSettings } | { error: string } {
-  if (!v || typeof v !== "object" || Array.isArray(v)) return { error: `must be ${TYPE_WORDS.agent} (got ${JSON.stringify(v)})` };
+  if (!v || typeof v !== "object" || Array.isArray(v)) return mustBe("agent", v);
   const out: AgentSettings = {};
   const problems: string[] = [];
   for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
@@ -152,23 +145,23 @@ function checkAgent(v: unknown, fromDir: (p: string) => string): { value: AgentS
     if (k === "allowOrigins") {
       const list = Array.isArray(x) ? x : [x];
       const bad = list.filter((o) => !isOrigin(o));
-      if (bad.length) problems.push(`"allowOrigins" must list origins such as "https://vanban.example.gov.vn" (no path, lower case; got ${JSON.stringify(bad[0])})`);
+      if (bad.length) problems.push(t("config.err.agent.allowOrigins", { value: JSON.stringify(bad[0]) }));
       else out.allowOrigins = list as string[];
     } else if (k === "port") {
       if (typeof x === "number" && Number.isInteger(x) && x >= 1 && x <= 65535) out.port = x;
-      else problems.push(`"port" must be a port number 1-65535 (got ${JSON.stringify(x)})`);
+      else problems.push(t("config.err.agent.port", { value: JSON.stringify(x) }));
     } else if (k === "idleMinutes") {
       if (typeof x === "number" && x > 0 && x <= 24 * 60) out.idleMinutes = x;
-      else problems.push(`"idleMinutes" must be a number of minutes above 0 (got ${JSON.stringify(x)})`);
+      else problems.push(t("config.err.agent.idleMinutes", { value: JSON.stringify(x) }));
     } else if (k === "originHosts") {
       const ok = !!x && typeof x === "object" && !Array.isArray(x) && Object.entries(x as Record<string, unknown>).every(([o, hs]) => isOrigin(o) && Array.isArray(hs) && hs.every((h) => typeof h === "string" && /^[a-z0-9.-]+(:\d+)?$/i.test(h)));
       if (ok) out.originHosts = x as Record<string, string[]>;
-      else problems.push(`"originHosts" must map origins to lists of hosts, e.g. {"https://vanban.example.gov.vn": ["files.example.gov.vn"]}`);
+      else problems.push(t("config.err.agent.originHosts"));
     } else if (k === "caFiles") {
       const list = Array.isArray(x) ? x : [x];
       if (list.length > 0 && list.every((f) => typeof f === "string" && f.trim() !== "")) out.caFiles = (list as string[]).map(fromDir);
-      else problems.push(`"caFiles" must be a path or a list of paths to PEM certificates (got ${JSON.stringify(x)})`);
-    } else problems.push(`has an unknown key "${k}" (allowOrigins, port, idleMinutes, originHosts, caFiles)`);
+      else problems.push(t("config.err.agent.caFiles", { value: JSON.stringify(x) }));
+    } else problems.push(t("config.err.unknownSubkey", { key: k, keys: "allowOrigins, port, idleMinutes, originHosts, caFiles" }));
   }
   return problems.length ? { error: problems.join("; ") } : { value: out };
 }
@@ -181,13 +174,13 @@ const CSC_SUBKEYS: Record<keyof CscSettings, (v: unknown) => boolean> = {
 };
 
 function checkCsc(v: unknown): { value: CscSettings } | { error: string } {
-  if (!v || typeof v !== "object" || Array.isArray(v)) return { error: `must be ${TYPE_WORDS.csc} (got ${JSON.stringify(v)})` };
+  if (!v || typeof v !== "object" || Array.isArray(v)) return mustBe("csc", v);
   const out: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-    if (/secret|password|pin|otp/i.test(k)) problems.push(`must not hold a secret (${k}): use KYSO_CSC_CLIENT_SECRET, --csc-client-secret-file or the prompt`);
-    else if (!(k in CSC_SUBKEYS)) problems.push(`has an unknown key "${k}" (url, credential, clientId, auth)`);
-    else if (x !== null && !CSC_SUBKEYS[k as keyof CscSettings](x)) problems.push(`"${k}" is not valid (got ${JSON.stringify(x)})`);
+    if (/secret|password|pin|otp/i.test(k)) problems.push(t("config.err.csc.secret", { key: k }));
+    else if (!(k in CSC_SUBKEYS)) problems.push(t("config.err.unknownSubkey", { key: k, keys: "url, credential, clientId, auth" }));
+    else if (x !== null && !CSC_SUBKEYS[k as keyof CscSettings](x)) problems.push(t("config.err.csc.invalid", { key: k, value: JSON.stringify(x) }));
     else if (x !== null) out[k] = x;
   }
   return problems.length ? { error: problems.join("; ") } : { value: out as CscSettings };
@@ -195,7 +188,7 @@ function checkCsc(v: unknown): { value: CscSettings } | { error: string } {
 
 /** Checks one value against its key's type; returns it normalised, or an error text. */
 function checkValue(type: KeyType, v: unknown, fromDir: (p: string) => string): { value: unknown } | { error: string } {
-  const bad = { error: `must be ${TYPE_WORDS[type]} (got ${JSON.stringify(v)})` };
+  const bad = mustBe(type, v);
   const isText = (x: unknown): x is string => typeof x === "string" && x.trim() !== "";
   switch (type) {
     case "string":
@@ -242,7 +235,7 @@ export function readConfigFile(explicit: string | undefined, io: Pick<Io, "env" 
     text = readFileSync(file, "utf8");
   } catch (e) {
     if (!explicit && (e as NodeJS.ErrnoException).code === "ENOENT") return {};
-    throw new KysoError("USAGE", `Cannot read the config file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new KysoError("USAGE", t("config.err.unreadable", { file, detail: (e as NodeJS.ErrnoException).code ?? (e as Error).message }));
   }
   return parseConfig(text, file, io.env);
 }
@@ -253,13 +246,13 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv):
   try {
     raw = JSON.parse(text.replace(/^\uFEFF/, ""));
   } catch (e) {
-    throw new KysoError("CONFIG_INVALID", `The config file ${file} is not valid JSON: ${(e as Error).message}`, { details: { exitCode: 2 } });
+    throw new KysoError("CONFIG_INVALID", t("config.err.json", { file, detail: (e as Error).message }), { details: { exitCode: 2 } });
   }
   if (!raw || typeof raw !== "object" || Array.isArray(raw))
-    throw new KysoError("CONFIG_INVALID", `The config file ${file} must hold a JSON object`, { details: { exitCode: 2 } });
+    throw new KysoError("CONFIG_INVALID", t("config.err.notObject", { file }), { details: { exitCode: 2 } });
   const obj = raw as Record<string, unknown>;
   for (const k of Object.keys(obj)) {
-    if (/^pin$|password/i.test(k)) throw new KysoError("USAGE", `The config file ${file} must not hold a PIN or password (${k}); use KYSO_PIN, --pin-file or the prompt`);
+    if (/^pin$|password/i.test(k)) throw new KysoError("USAGE", t("config.err.secret", { file, key: k }));
   }
   const fromDir = (p: string): string => {
     const e = expandHome(p, env);
@@ -271,11 +264,11 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv):
     const name = camel(key) as ConfigKey;
     const spec = (CONFIG_KEYS as Record<string, KeySpec>)[name];
     if (!spec || (key !== name && key !== kebab(name))) {
-      problems.push(`unknown key "${key}"${suggestion(key)}`);
+      problems.push(`${t("config.err.unknownKey", { key })}${suggestion(key)}`);
       continue;
     }
     if (name in out) {
-      problems.push(`"${key}" repeats "${name}"`);
+      problems.push(t("config.err.repeats", { key, name }));
       continue;
     }
     if (v === null) continue;
@@ -286,7 +279,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv):
   if (problems.length > 0)
     throw new KysoError(
       "CONFIG_INVALID",
-      `The config file ${file} is not valid:\n${problems.map((p) => `  ${p}`).join("\n")}\nThe keys and their types are listed in cli/README.md ("kyso config show" prints what is in effect).`,
+      t("config.err.invalid", { file, problems: problems.map((p) => `  ${p}`).join("\n") }),
       { details: { exitCode: 2, file, problems } },
     );
   return out as KysoConfig;

@@ -130,7 +130,7 @@ export async function openCscSigner(
           try {
             pin = (await readFile(args.pinFile, "utf8")).replace(/\r?\n$/, "");
           } catch (e) {
-            throw new KysoError("PIN_FILE", `Cannot read the PIN file ${args.pinFile}: ${(e as NodeJS.ErrnoException).code ?? "error"}`);
+            throw new KysoError("PIN_FILE", t("prompt.pinFileUnreadable", { file: String(args.pinFile), code: (e as NodeJS.ErrnoException).code ?? "error" }));
           }
         } else pin = io.env.KYSO_CSC_PIN ?? (await promptHidden(io, t("csc.pinPrompt", { credential: r.credentialID }), t("csc.pinWhat", { credential: r.credentialID })));
         return pin;

@@ -96,6 +96,6 @@ export async function readInputFile(path: string, io: Io): Promise<Uint8Array> {
   try {
     return new Uint8Array(await readFile(resolve(io.cwd, path)));
   } catch (cause) {
-    throw new KysoError("FILE_UNREADABLE", `${path}: cannot read the file (${(cause as NodeJS.ErrnoException).code ?? "error"})`, { cause });
+    throw new KysoError("FILE_UNREADABLE", t("err.fileUnreadable", { file: path, code: (cause as NodeJS.ErrnoException).code ?? "error" }), { cause });
   }
 }

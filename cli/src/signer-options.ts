@@ -57,7 +57,7 @@ export async function openSigner(args: SignerArgs, io: Io, hooks: OpenSignerHook
     try {
       extra.push(...certificatesFromPemOrDer(new Uint8Array(await readFile(f))));
     } catch (e) {
-      throw new KysoError("USAGE", `Cannot read certificate file ${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new KysoError("USAGE", t("signer.err.certUnreadable", { file: f, detail: (e as NodeJS.ErrnoException).code ?? (e as Error).message }));
     }
   }
   if (args.csc) {
@@ -73,7 +73,7 @@ export async function openSigner(args: SignerArgs, io: Io, hooks: OpenSignerHook
     return { signer, describe: `PKCS#12 ${args.p12}`, close: async () => undefined };
   }
   const library = args.pkcs11Lib ?? io.env.KYSO_PKCS11_LIB;
-  if (!library) throw new KysoError("USAGE", "No signer given: use --p12 FILE, or a token with --pkcs11-lib PATH (or $KYSO_PKCS11_LIB)");
+  if (!library) throw new KysoError("USAGE", t("signer.err.none"));
   const { Pkcs11Signer } = await import("@kyso/signers");
   const tokenLabel = args.tokenLabel ?? (args.tokenSerial ? undefined : io.env.KYSO_TOKEN_LABEL);
   const keyLabel = args.keyLabel ?? (args.keyId ? undefined : io.env.KYSO_KEY_LABEL);

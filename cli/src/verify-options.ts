@@ -36,7 +36,7 @@ export function parseValidationTime(at: string | undefined): Date | undefined {
   if (at === undefined) return undefined;
   const s = /^\d{4}-\d{2}-\d{2}$/.test(at) ? `${at}T00:00:00+07:00` : /[zZ]|[+-]\d{2}:?\d{2}$/.test(at) ? at : `${at}+07:00`;
   const d = new Date(s);
-  if (Number.isNaN(d.getTime())) throw new KysoError("USAGE", `--at: not a date or date-time: ${at}`);
+  if (Number.isNaN(d.getTime())) throw new KysoError("USAGE", t("verify.err.at", { at }));
   return d;
 }
 
@@ -44,7 +44,7 @@ export function parseValidationTime(at: string | undefined): Date | undefined {
 export async function resolveVerifyOptions(args: VerifyFlagValues, io: { cwd: string; env: NodeJS.ProcessEnv }): Promise<VerifyOptions> {
   const { loadTrustAnchors, httpFetcher, RevocationCache } = await import("@kyso/verify");
   const given = loadTrustAnchors(args.trust.map((t) => resolve(io.cwd, t)));
-  if (args.trust.length > 0 && given.length === 0) throw new KysoError("USAGE", "--trust names no certificate");
+  if (args.trust.length > 0 && given.length === 0) throw new KysoError("USAGE", t("err.trustNamesNone"));
   let anchors = given;
   let intermediates: Uint8Array[] = [];
   if (args.defaultTrust) {
@@ -75,8 +75,8 @@ export async function loadSenders(file: string | undefined, cwd: string): Promis
   try {
     parsed = JSON.parse(await readFile(resolve(cwd, file), "utf8"));
   } catch (e) {
-    throw new KysoError("USAGE", `--senders ${file}: not a readable JSON file (${(e as Error).message})`, { cause: e });
+    throw new KysoError("USAGE", t("verify.err.sendersUnreadable", { file, detail: (e as Error).message }), { cause: e });
   }
-  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new KysoError("USAGE", `--senders ${file}: expected an object of OrganId -> expected signer`);
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new KysoError("USAGE", t("verify.err.sendersShape", { file }));
   return parsed as Record<string, import("@kyso/edxml").ExpectedSender>;
 }

@@ -171,6 +171,109 @@ describe("the message catalogue: one language at a time", function () {
     });
   });
 
+  describe("the CLI's own errors and the usage texts of the registry, trust, accounts, audit and config commands", function () {
+    const work = mkdtempSync(join(tmpdir(), "kyso-catalogue-err-"));
+    const env = { ...noConfig, XDG_DATA_HOME: work, KYSO_DB: "", KYSO_ACTOR: "catalogue-test", KYSO_P12_PASSWORD: p12Password };
+    /** The same command under vi_VN (no flag) and with --lang en. */
+    const both = async (args: string[]): Promise<{ vi: RunResult; en: RunResult }> => ({
+      vi: await runKyso(args, { cwd: work, env: { ...VI, ...env } }),
+      en: await runKyso([...args, "--lang", "en"], { cwd: work, env: { ...EN, ...env } }),
+    });
+    /** The `kyso: ...` lines of stderr: the error as the person reads it. */
+    const errorLines = (r: RunResult): string => r.stderr.split("\n").filter((l) => l.startsWith("kyso: ")).join("\n");
+
+    it("USAGE errors of kyso sign (a bad --rect, a bad --appearance value) in the language of the run, same exit code", async function () {
+      const input = join(work, "doc.pdf");
+      copyFileSync(samples.onePage, input);
+      const rect = await both(["sign", input, "--p12", pki.officerRsa.p12, "--appearance", "personal", "--rect", "1,2"]);
+      assert.equal(rect.en.code, 2, rect.en.stderr);
+      assert.equal(rect.vi.code, 2, rect.vi.stderr);
+      assert.match(errorLines(rect.en), /^kyso: --rect takes 4 numbers, e\.g\. --rect 360,80,180,100 \(got "1,2"\)$/);
+      assertEnglish(rect.en, "kyso sign --rect 1,2 --lang en");
+      assert.match(errorLines(rect.vi), /^kyso: --rect nhận 4 số, ví dụ --rect 360,80,180,100 \(nhận được "1,2"\)$/);
+      assert.doesNotMatch(rect.vi.stderr, /takes|numbers|got/);
+      const ap = await both(["sign", input, "--p12", pki.officerRsa.p12, "--appearance", "stamp"]);
+      assert.equal(ap.en.code, 2, ap.en.stderr);
+      assert.equal(ap.vi.code, 2, ap.vi.stderr);
+      assert.match(ap.en.stderr, /Invalid values:\n\s+Argument: appearance, Given: "stamp", Choices: "personal"/);
+      assertEnglish(ap.en, "kyso sign --appearance stamp --lang en");
+      assert.match(ap.vi.stderr, /Tham số: appearance, đã cho: "stamp", chọn một trong: "personal"/);
+      assert.doesNotMatch(ap.vi.stderr, /Invalid values|Argument|Given|Choices/);
+      // Placement flags without a visible signature: a USAGE error the CLI itself throws.
+      const page = await both(["sign", input, "--p12", pki.officerRsa.p12, "--page", "2"]);
+      assert.equal(page.vi.code, 2, page.vi.stderr);
+      assert.match(errorLines(page.en), /--page needs a visible signature: add --appearance /);
+      assert.match(errorLines(page.vi), /--page cần chữ ký hiển thị: thêm --appearance /);
+    });
+
+    it("the config file's schema errors name the key and the file in the language of the run (CONFIG_INVALID, exit 2)", async function () {
+      const file = join(work, "config.json");
+      writeFileSync(file, JSON.stringify({ tokenLable: "VGCA-01", lang: 3 }));
+      const r = await both(["config", "show", "--config", file]);
+      assert.equal(r.en.code, 2, r.en.stderr);
+      assert.equal(r.vi.code, 2, r.vi.stderr);
+      assert.match(r.en.stderr, new RegExp(`^kyso: The config file ${file} is not valid:\n  unknown key "tokenLable" \\(did you mean "tokenLabel"\\?\\)\n  "lang" must be one of "vi", "en" \\(got 3\\)\n`));
+      assertEnglish(r.en, "kyso config show --lang en");
+      assert.match(r.vi.stderr, new RegExp(`^kyso: Tệp cấu hình ${file} không hợp lệ:\n  khóa không xác định "tokenLable" \\(có phải ý bạn là "tokenLabel"\\?\\)\n  "lang" phải là một trong "vi", "en" \\(nhận được 3\\)\n`));
+      assert.doesNotMatch(r.vi.stderr, /unknown key|did you mean|must be|is not valid|listed in/);
+      const json = await runKyso(["config", "show", "--config", file, "--json"], { cwd: work, env: { ...VI, ...env } });
+      assert.equal(json.code, 2, "the same code with --json");
+    });
+
+    it("kyso trust add of a missing file: the refusal in the language of the run, without Node's English cause (exit 1)", async function () {
+      const missing = join(work, "missing.pem");
+      const r = await both(["trust", "add", missing]);
+      assert.equal(r.en.code, 1, r.en.stderr);
+      assert.equal(r.vi.code, 1, r.vi.stderr);
+      assert.match(errorLines(r.en), new RegExp(`^kyso: ${missing}: cannot read the file \\(ENOENT\\).* \\[FILE_UNREADABLE\\]$`));
+      assertEnglish(r.en, "kyso trust add missing --lang en");
+      assert.equal(errorLines(r.vi), `kyso: ${missing}: không đọc được tệp (ENOENT) [FILE_UNREADABLE]`);
+      // A USAGE error of the same command: the number of positional arguments.
+      const list = await both(["trust", "list", "extra"]);
+      assert.equal(list.vi.code, 2, list.vi.stderr);
+      assert.equal(errorLines(list.en), "kyso: kyso trust list takes no positional arguments");
+      assert.equal(errorLines(list.vi), "kyso: kyso trust list không nhận đối số vị trí nào");
+    });
+
+    it("kyso certs import that imports nothing: the rejected row and the summary in the language of the run (exit 1)", async function () {
+      const db = join(work, "registry.db");
+      writeFileSync(join(work, "certs.csv"), `holder,unit,type,file\n,PY,personal,${pki.officerRsa.cert}\n`);
+      const r = await both(["certs", "import", "--csv", "certs.csv", "--db", db]);
+      assert.equal(r.en.code, 1, r.en.stderr);
+      assert.equal(r.vi.code, 1, r.vi.stderr);
+      assert.equal(errorLines(r.en), "kyso: certs.csv: line 2: no holder\nkyso: nothing imported: 1 rejected (fix them, or use --skip-invalid to import the rest)");
+      assertEnglish(r.en, "kyso certs import --lang en");
+      assert.equal(errorLines(r.vi), "kyso: certs.csv: dòng 2: thiếu người sở hữu (holder)\nkyso: không nhập gì: 1 bị từ chối (hãy sửa, hoặc dùng --skip-invalid để nhập phần còn lại)");
+      // --json keeps the machine's words: the source is "line 2" in either language.
+      const json = await runKyso(["certs", "import", "--csv", "certs.csv", "--db", db, "--json"], { cwd: work, env: { ...VI, ...env } });
+      assert.equal(json.code, 1, json.stderr);
+      assert.equal((JSON.parse(json.stdout) as { rejected: { source: string; code: string }[] }).rejected[0].source, "line 2");
+    });
+
+    it("--help of units, certs, tokens, trust, users, api-keys, audit and config: the usage text in Vietnamese under vi_VN, none of the English one", async function () {
+      const usageKeys = ["units", "certs", "tokens", "trust", "users", "api-keys", "audit", "config"] as const;
+      for (const cmd of usageKeys) {
+        const key = `${cmd}.usage` as keyof typeof en;
+        // The lines of the English usage that are not also Vietnamese ones (the command synopses
+        // that are the same in both are data): none may appear in the Vietnamese help.
+        const viLines = new Set(vi[key].split("\n").map((l) => l.trim()));
+        const english = en[key]
+          .split("\n")
+          .map((l) => l.trim())
+          .filter((l) => l !== "" && !viLines.has(l) && !l.includes("{"));
+        assert.ok(english.length >= 2, `${key}: an English usage to compare`);
+        const r = await runKyso([cmd, "--help"], { env: { ...VI, ...noConfig } });
+        assert.equal(r.code, 0, `${cmd}: ${r.stderr}`);
+        const flat = r.stdout.replace(/\s+/g, " ");
+        for (const line of english) assert.ok(!flat.includes(line.replace(/\s+/g, " ")), `kyso ${cmd} --help under vi_VN shows the English usage line: ${line}`);
+        assert.match(r.stdout, new RegExp(`^kyso ${cmd} <thao tác>`), `kyso ${cmd} --help: the Vietnamese usage`);
+        const enHelp = await runKyso([cmd, "--help", "--lang", "en"], { env: { ...EN, ...noConfig } });
+        assert.match(enHelp.stdout, new RegExp(`^kyso ${cmd} <action>`), `kyso ${cmd} --help --lang en: the English usage`);
+        assertEnglish(enHelp, `kyso ${cmd} --help --lang en`);
+      }
+    });
+  });
+
   describe("kyso doctor and the registry's words (statuses, reasons, history)", function () {
     const work = mkdtempSync(join(tmpdir(), "kyso-catalogue-reg-"));
     const db = join(work, "registry.db");

@@ -26,8 +26,19 @@ const PARAMS: Record<string, (e: CodedError) => Params> = {
   FILE_UNREADABLE: (e) => ({ detail: e.message.replace(/^Cannot read /, "") }),
 };
 
+/** Letters Vietnamese has and English has not: a message holding one was written in Vietnamese already. */
+const VIETNAMESE = /[ăâđêôơưĩũĂÂĐÊÔƠƯĨŨ\u1EA0-\u1EF9]/u;
+
+/**
+ * Whether a message already speaks the run's language: the CLI's own errors take their text from
+ * the catalogue when they are thrown (t), so under vi they are Vietnamese and stay as they are.
+ */
+function alreadyIn(message: string, lang: Lang): boolean {
+  return lang === "vi" && VIETNAMESE.test(message);
+}
+
 export function codedErrorText(e: CodedError, lang: Lang): string {
-  if (lang === "en") return e.message;
+  if (lang === "en" || alreadyIn(e.message, lang)) return e.message;
   const params = PARAMS[e.code];
   if (!params) return e.message;
   const tr = translator(lang);
@@ -39,6 +50,9 @@ export function codedErrorText(e: CodedError, lang: Lang): string {
 
 /** The text after `kyso: ` for an error that ended the run. */
 export function errorText(e: unknown, lang: Lang): string {
+  // A message from the catalogue is shown without its causes' texts: those are the English of
+  // Node and the libraries (ENOENT: no such file or directory, ...), kept for English and the logs.
+  if (e instanceof Error && alreadyIn(e.message, lang)) return e.message;
   if (e instanceof KysoError && lang !== "en" && PARAMS[e.code]) return codedErrorText({ code: e.code, message: e.message, details: e.details }, lang);
   return describeError(e);
 }

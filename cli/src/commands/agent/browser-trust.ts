@@ -3,6 +3,7 @@ import { promises as fs } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { KysoError } from "@kyso/core";
+import { t } from "../../messages/index.js";
 import { LOCAL_CA_NICKNAME } from "@kyso/agent";
 import { mkdirFor, runAs, type TargetUser } from "./target-user.js";
 
@@ -47,7 +48,7 @@ export function nssRemoveCa(u: TargetUser, db: string): boolean {
   let removed = false;
   for (let i = 0; i < 10 && nssHasCa(u, db); i++) {
     const r = certutil(u, ["-D", "-d", `sql:${db}`, "-n", LOCAL_CA_NICKNAME]);
-    if (r.status !== 0) throw new KysoError("AGENT_NSS_FAILED", `certutil could not remove "${LOCAL_CA_NICKNAME}" from ${db}: ${r.out}`);
+    if (r.status !== 0) throw new KysoError("AGENT_NSS_FAILED", t("agent.err.nssRemove", { nickname: LOCAL_CA_NICKNAME, db, out: r.out }));
     removed = true;
   }
   return removed;
@@ -59,14 +60,14 @@ export function nssRemoveCa(u: TargetUser, db: string): boolean {
  */
 export async function nssAddCa(u: TargetUser, db: string, caFile: string, create: boolean): Promise<void> {
   if (!existsSync(join(db, "cert9.db"))) {
-    if (!create) throw new KysoError("AGENT_NSS_MISSING", `${db} has no cert9.db`);
+    if (!create) throw new KysoError("AGENT_NSS_MISSING", t("agent.err.nssMissing", { db }));
     await mkdirFor(u, db, 0o700);
     const r = certutil(u, ["-N", "-d", `sql:${db}`, "--empty-password"]);
-    if (r.status !== 0) throw new KysoError("AGENT_NSS_FAILED", `certutil could not create ${db}: ${r.out}`);
+    if (r.status !== 0) throw new KysoError("AGENT_NSS_FAILED", t("agent.err.nssCreate", { db, out: r.out }));
   }
   nssRemoveCa(u, db);
   const r = certutil(u, ["-A", "-d", `sql:${db}`, "-t", TRUST_FLAGS, "-n", LOCAL_CA_NICKNAME, "-i", caFile]);
-  if (r.status !== 0) throw new KysoError("AGENT_NSS_FAILED", `certutil could not add the local CA to ${db}: ${r.out}`);
+  if (r.status !== 0) throw new KysoError("AGENT_NSS_FAILED", t("agent.err.nssAdd", { db, out: r.out }));
 }
 
 /**
@@ -97,7 +98,7 @@ function runUpdate(store: SystemStore, fresh = false): void {
   const [cmd, ...args] = [...store.update, ...(fresh ? ["--fresh"] : [])];
   const r = spawnSync(cmd, args, { encoding: "utf8" });
   if (r.error || r.status !== 0)
-    throw new KysoError("AGENT_SYSTEM_STORE_FAILED", `${store.update.join(" ")} failed: ${(r.stderr || r.stdout || String(r.error ?? "")).trim()}`, { cause: r.error });
+    throw new KysoError("AGENT_SYSTEM_STORE_FAILED", t("agent.err.systemStore", { command: store.update.join(" "), detail: (r.stderr || r.stdout || String(r.error ?? "")).trim() }), { cause: r.error });
 }
 
 export async function systemStoreAdd(store: SystemStore, file: string, caPem: string): Promise<void> {

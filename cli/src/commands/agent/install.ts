@@ -56,7 +56,7 @@ async function readRecord(file: string): Promise<InstallRecord | undefined> {
     return JSON.parse(await fs.readFile(file, "utf8")) as InstallRecord;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw new KysoError("AGENT_INSTALL_RECORD", `${file} is not readable JSON`, { cause: e });
+    throw new KysoError("AGENT_INSTALL_RECORD", t("agent.err.installRecord", { file }), { cause: e });
   }
 }
 

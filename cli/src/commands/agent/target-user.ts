@@ -3,6 +3,7 @@ import { promises as fs } from "node:fs";
 import { userInfo, hostname } from "node:os";
 import { dirname } from "node:path";
 import { KysoError } from "@kyso/core";
+import { t } from "../../messages/index.js";
 
 /**
  * The account `kyso agent install|uninstall|status` acts for: the caller, or with `--user NAME`
@@ -23,7 +24,7 @@ function lookup(name: string): { uid: number; gid: number; home: string } {
   const r = spawnSync("getent", ["passwd", name], { encoding: "utf8" });
   const line = r.status === 0 ? r.stdout.split("\n")[0] : "";
   const f = line.split(":");
-  if (f.length < 7) throw new KysoError("AGENT_USER_UNKNOWN", `There is no user account named "${name}" on this machine`);
+  if (f.length < 7) throw new KysoError("AGENT_USER_UNKNOWN", t("agent.err.userUnknown", { name }));
   return { uid: Number(f[2]), gid: Number(f[3]), home: f[5] };
 }
 
@@ -32,7 +33,7 @@ export function resolveTargetUser(requested: string | undefined, env: NodeJS.Pro
   if (requested === undefined || requested === me.username) {
     return { name: me.username, uid: me.uid, gid: me.gid, home: env.HOME && env.HOME.startsWith("/") ? env.HOME : me.homedir, foreign: false };
   }
-  if (me.uid !== 0) throw new KysoError("AGENT_USER_NOT_ROOT", `Only root can install the agent for another user (${requested}); run it as that user, or with sudo`);
+  if (me.uid !== 0) throw new KysoError("AGENT_USER_NOT_ROOT", t("agent.err.notRoot", { user: requested }));
   const u = lookup(requested);
   return { name: requested, ...u, foreign: true };
 }
@@ -56,8 +57,8 @@ export function runAs(u: TargetUser, cmd: string, args: string[], env: NodeJS.Pr
     : spawnSync(cmd, args, { encoding: "utf8", env: { ...process.env, ...baseEnv } });
   if (r.error) {
     const code = (r.error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw new KysoError("AGENT_TOOL_MISSING", `${cmd} is not installed${cmd === "certutil" ? " (Debian/Ubuntu: apt install libnss3-tools)" : ""}`, { cause: r.error });
-    throw new KysoError("AGENT_TOOL_FAILED", `${cmd} could not be run`, { cause: r.error });
+    if (code === "ENOENT") throw new KysoError("AGENT_TOOL_MISSING", t(cmd === "certutil" ? "agent.err.toolMissingCertutil" : "agent.err.toolMissing", { cmd }), { cause: r.error });
+    throw new KysoError("AGENT_TOOL_FAILED", t("agent.err.toolFailed", { cmd }), { cause: r.error });
   }
   return { status: r.status ?? 1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
 }

@@ -21,18 +21,7 @@ export const apiKeysCommand = defineCommand<ApiKeysArgs>({
   describe: "api-keys.describe",
   builder: (y) =>
     y
-      .usage(
-        [
-          "kyso api-keys <action>",
-          "",
-          "  kyso api-keys create <name> --scope inbox:write|verify|registry:read [--scope ...]",
-          "                       prints the key once on stdout; only its SHA-256 is stored",
-          "  kyso api-keys list [--json]",
-          "  kyso api-keys revoke <name>",
-          "",
-          "Scopes: inbox:write (POST /api/v1/inbox), verify (POST /api/v1/verify), registry:read (/api/v1/registry).",
-        ].join("\n"),
-      )
+      .usage(t("api-keys.usage"))
       .positional("action", { choices: ACTIONS, describe: t("api-keys.opt.action") })
       .positional("name", { type: "string", describe: t("api-keys.opt.name") })
       .option("scope", { choices: SCOPES, array: true, describe: t("api-keys.opt.scope") })
@@ -42,8 +31,8 @@ export const apiKeysCommand = defineCommand<ApiKeysArgs>({
   run: async (args, io) => {
     switch (args.action) {
       case "create": {
-        if (!args.name) throw new KysoError("USAGE", "kyso api-keys create needs <name>");
-        if (!args.scope?.length) throw new KysoError("USAGE", `kyso api-keys create needs --scope (${SCOPES.join(", ")})`);
+        if (!args.name) throw new KysoError("USAGE", t("api-keys.err.createName"));
+        if (!args.scope?.length) throw new KysoError("USAGE", t("api-keys.err.createScope", { scopes: SCOPES.join(", ") }));
         return withAccounts(args.db, io, async (a, audit) => {
           const k = await a.createApiKey(args.name!, args.scope!);
           await audit("api-key.create", k.name, { scopes: k.scopes });
@@ -61,7 +50,7 @@ export const apiKeysCommand = defineCommand<ApiKeysArgs>({
           return 0;
         });
       case "revoke":
-        if (!args.name) throw new KysoError("USAGE", "kyso api-keys revoke needs <name>");
+        if (!args.name) throw new KysoError("USAGE", t("api-keys.err.revokeName"));
         return withAccounts(args.db, io, async (a, audit) => {
           await a.revokeApiKey(args.name!);
           await audit("api-key.revoke", args.name!);
@@ -69,7 +58,7 @@ export const apiKeysCommand = defineCommand<ApiKeysArgs>({
           return 0;
         });
       default:
-        throw new KysoError("USAGE", `Unknown action "api-keys ${String(args.action)}" (${ACTIONS.join(", ")})`);
+        throw new KysoError("USAGE", t("err.unknownActionOf", { command: "api-keys", action: String(args.action), actions: ACTIONS.join(", ") }));
     }
   },
 });

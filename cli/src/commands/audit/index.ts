@@ -28,7 +28,7 @@ async function openAuditDb(args: AuditArgs, io: Io): Promise<Database> {
   if (loc.kind === "sqlite") {
     const { existsSync } = await import("node:fs");
     const { resolve } = await import("node:path");
-    if (!existsSync(resolve(io.cwd, loc.path))) throw new KysoError("DB_OPEN", `No database at ${loc.path}`);
+    if (!existsSync(resolve(io.cwd, loc.path))) throw new KysoError("DB_OPEN", t("audit.err.noDb", { path: loc.path }));
   }
   return openDatabase(spec, { cwd: io.cwd });
 }
@@ -90,8 +90,8 @@ async function list(args: AuditArgs, io: Io, db: Database): Promise<number> {
   const { listAudit, parseAuditDate, auditTime } = await import("@kyso/audit");
   const since = args.since ? parseAuditDate(args.since, "since") : undefined;
   const until = args.until ? parseAuditDate(args.until, "until") : undefined;
-  if (args.limit !== undefined && !(Number.isInteger(args.limit) && args.limit > 0)) throw new KysoError("USAGE", "--limit must be a positive whole number");
-  if (!(await hasAuditTable(db))) throw new KysoError("DB_OPEN", `No audit table in ${db.description}`);
+  if (args.limit !== undefined && !(Number.isInteger(args.limit) && args.limit > 0)) throw new KysoError("USAGE", t("audit.err.limit"));
+  if (!(await hasAuditTable(db))) throw new KysoError("DB_OPEN", t("audit.err.noTable", { db: db.description }));
   // By pages of ids, written as they come: a year of audit is never held in memory.
   const entries: AuditEntry[] = [];
   let afterId: number | undefined;
@@ -127,14 +127,7 @@ export const auditCommand = defineCommand<AuditArgs>({
   describe: "audit.describe",
   builder: (y) =>
     y
-      .usage(
-        [
-          "kyso audit <action>",
-          "",
-          "  kyso audit verify [--db ...] [--against audit.jsonl] [--json]   exit 0 intact, 1 naming the first broken row",
-          "  kyso audit list [--since DATE] [--until DATE] [--only ACTION] [--limit N] [--json]",
-        ].join("\n"),
-      )
+      .usage(t("audit.usage"))
       .positional("action", { choices: ["verify", "list"] as const, describe: t("audit.opt.action") })
       .option("db", { type: "string", describe: t("audit.opt.db") })
       .option("since", { type: "string", describe: t("audit.opt.since") })
@@ -146,7 +139,7 @@ export const auditCommand = defineCommand<AuditArgs>({
       .example(t("audit.example.1.cmd"), t("audit.example.1.text"))
       .example(t("audit.example.2.cmd"), t("audit.example.2.text")) as unknown as Argv<AuditArgs>,
   run: async (args, io) => {
-    if (args.action !== "verify" && args.action !== "list") throw new KysoError("USAGE", `Unknown action "audit ${args.action}" (verify, list)`);
+    if (args.action !== "verify" && args.action !== "list") throw new KysoError("USAGE", t("err.unknownActionOf", { command: "audit", action: String(args.action), actions: "verify, list" }));
     const db = await openAuditDb(args, io);
     try {
       return args.action === "verify" ? await verify(args, io, db) : await list(args, io, db);

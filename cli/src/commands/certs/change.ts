@@ -1,5 +1,6 @@
 import { KysoError } from "@kyso/core";
 import type { Io } from "../../command.js";
+import { t } from "../../messages/index.js";
 import { readInputFile, withRegistry, writeJson, type RegistryArgs } from "../../registry-cli.js";
 import { printCertificate } from "./query.js";
 import type { Human } from "./human.js";
@@ -26,7 +27,7 @@ export async function runRenew(
   let facts;
   try {
     const certs = reg.parseCertificates(await readInputFile(args.file, io)).filter((c) => !c.isCa);
-    if (certs.length !== 1) throw new KysoError("CERT_UNPARSABLE", `holds ${certs.length} end-entity certificates, expected one`);
+    if (certs.length !== 1) throw new KysoError("CERT_UNPARSABLE", t("certs.err.holdsCount", { count: certs.length }));
     facts = certs[0];
   } catch (e) {
     if (e instanceof KysoError && e.code !== "FILE_UNREADABLE")
@@ -54,7 +55,7 @@ export async function runCorrect(
   io: Io,
 ): Promise<number> {
   if (args.holder === undefined && args.unit === undefined && args.type === undefined && args.tokenSerial === undefined)
-    throw new KysoError("USAGE", "Nothing to correct: give --holder, --unit, --type or --token-serial");
+    throw new KysoError("USAGE", t("certs.err.nothingToCorrect"));
   return withRegistry(args, io, async (r) => {
     const c = await r.correct(args.serial, {
       holder: args.holder === undefined ? undefined : { name: args.holder },
@@ -75,9 +76,9 @@ async function fetchCrl(url: string, env: NodeJS.ProcessEnv): Promise<Uint8Array
   try {
     res = await fetch(url, { signal: AbortSignal.timeout(timeout) });
   } catch (cause) {
-    throw new KysoError("CRL_FETCH", `Cannot fetch the CRL ${url}`, { cause, details: { exitCode: 1 } });
+    throw new KysoError("CRL_FETCH", t("certs.err.crlFetch", { url }), { cause, details: { exitCode: 1 } });
   }
-  if (!res.ok) throw new KysoError("CRL_FETCH", `Cannot fetch the CRL ${url}: HTTP ${res.status}`, { details: { exitCode: 1 } });
+  if (!res.ok) throw new KysoError("CRL_FETCH", t("certs.err.crlHttp", { url, status: res.status }), { details: { exitCode: 1 } });
   return new Uint8Array(await res.arrayBuffer());
 }
 
@@ -94,7 +95,7 @@ export async function runSyncCrl(args: RegistryArgs & { source: string; issuerCe
   if (args.issuerCert) {
     const issuers = reg.parseCertificates(await readInputFile(args.issuerCert, io));
     const ok = await reg.verifyCrlSignature(crl, issuers[0].der);
-    if (!ok) throw new KysoError("CRL_UNPARSABLE", `${args.source}: the CRL's signature does not verify with ${args.issuerCert}`);
+    if (!ok) throw new KysoError("CRL_UNPARSABLE", t("certs.err.crlSignature", { source: args.source, issuer: args.issuerCert }));
   }
   return withRegistry(args, io, async (r) => {
     const res = await r.syncCrl(crl);

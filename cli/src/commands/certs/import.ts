@@ -2,6 +2,8 @@ import { dirname, resolve } from "node:path";
 import { KysoError } from "@kyso/core";
 import type { CertificateFacts, CertificateImport, ImportResult, Rejection } from "@kyso/registry";
 import type { Io } from "../../command.js";
+import { currentLang, t } from "../../messages/index.js";
+import { errorText } from "../../messages/errors.js";
 import { readInputFile, withRegistry, writeJson, type RegistryArgs } from "../../registry-cli.js";
 
 export interface ImportArgs extends RegistryArgs {
@@ -38,13 +40,13 @@ type Registry = typeof import("@kyso/registry");
 function leaves(all: CertificateFacts[], source: string): CertificateFacts[] {
   const out = all.filter((c) => !c.isCa);
   if (out.length === 0 && all.length > 0)
-    throw new KysoError("CERT_IS_CA", `${source}: holds only CA certificates (${all.map((c) => c.subject).join("; ")}), none issued to a holder`);
+    throw new KysoError("CERT_IS_CA", t("certs.err.onlyCa", { source, subjects: all.map((c) => c.subject).join("; ") }));
   return out;
 }
 
 async function fromFiles(args: ImportArgs, io: Io, reg: Registry): Promise<{ items: CertificateImport[]; rejected: Rejection[] }> {
   for (const flag of ["holder", "unit", "type"] as const)
-    if (!args[flag]) throw new KysoError("USAGE", `Importing certificate files needs --${flag}`);
+    if (!args[flag]) throw new KysoError("USAGE", t("certs.err.filesNeed", { flag }));
   const issuedAt = args.issuedAt ? reg.parseDateArgument(args.issuedAt, "--issued-at") : null;
   const items: CertificateImport[] = [];
   const rejected: Rejection[] = [];
@@ -70,9 +72,9 @@ async function fromFiles(args: ImportArgs, io: Io, reg: Registry): Promise<{ ite
   return { items, rejected };
 }
 
+/** A refused row's reason in the run's language (errorText: the catalogue's text, or the library's with its causes). */
 function describe(e: KysoError): string {
-  const cause = e.cause instanceof Error ? `: ${e.cause.message}` : "";
-  return `${e.message}${cause}`;
+  return errorText(e, currentLang());
 }
 
 async function fromCsv(args: ImportArgs, io: Io, reg: Registry): Promise<{ items: CertificateImport[]; rejected: Rejection[] }> {
@@ -90,17 +92,17 @@ async function fromCsv(args: ImportArgs, io: Io, reg: Registry): Promise<{ items
       continue;
     }
     try {
-      if (!v.holder) throw new KysoError("USAGE", "no holder");
-      if (!v.unit) throw new KysoError("USAGE", "no unit");
-      if (v.type !== "personal" && v.type !== "organization") throw new KysoError("USAGE", `type "${v.type}" is neither personal nor organization`);
-      if (!v.file === !v.certificate) throw new KysoError("USAGE", "give exactly one of file and certificate");
+      if (!v.holder) throw new KysoError("USAGE", t("certs.err.row.noHolder"));
+      if (!v.unit) throw new KysoError("USAGE", t("certs.err.row.noUnit"));
+      if (v.type !== "personal" && v.type !== "organization") throw new KysoError("USAGE", t("certs.err.row.type", { type: v.type }));
+      if (!v.file === !v.certificate) throw new KysoError("USAGE", t("certs.err.row.fileOrCertificate"));
       let bytes: Uint8Array;
       if (v.file) bytes = await readInputFile(resolve(base, v.file), io);
       else if (v.certificate.includes("-----BEGIN")) bytes = new Uint8Array(Buffer.from(v.certificate, "latin1"));
       else if (/^[A-Za-z0-9+/=\s]+$/.test(v.certificate)) bytes = new Uint8Array(Buffer.from(v.certificate, "base64"));
-      else throw new KysoError("USAGE", "certificate is neither base64 DER nor PEM text");
+      else throw new KysoError("USAGE", t("certs.err.row.encoding"));
       const certs = leaves(reg.parseCertificates(bytes), v.file || "certificate");
-      if (certs.length !== 1) throw new KysoError("USAGE", `${v.file || "certificate"} holds ${certs.length} end-entity certificates; one row is one certificate`);
+      if (certs.length !== 1) throw new KysoError("USAGE", t("certs.err.row.count", { file: v.file || "certificate", count: certs.length }));
       items.push({
         facts: certs[0],
         holder: { name: v.holder, title: v.title || null, identityNumber: v.identity_number || null, email: v.email || null },
@@ -119,9 +121,9 @@ async function fromCsv(args: ImportArgs, io: Io, reg: Registry): Promise<{ items
 }
 
 async function fromToken(args: ImportArgs, io: Io, reg: Registry): Promise<{ items: CertificateImport[]; rejected: Rejection[]; token: { serial: string; manufacturer: string; model: string } }> {
-  if (!args.unit) throw new KysoError("USAGE", "Importing from a token needs --unit");
+  if (!args.unit) throw new KysoError("USAGE", t("certs.err.tokenNeedsUnit"));
   const library = args.pkcs11Lib ?? io.env.KYSO_PKCS11_LIB;
-  if (!library) throw new KysoError("USAGE", "Name the PKCS#11 library with --pkcs11-lib or KYSO_PKCS11_LIB");
+  if (!library) throw new KysoError("USAGE", t("certs.err.noLibrary"));
   const { readTokenCertificates } = await import("@kyso/signers/token-inventory");
   const inv = await readTokenCertificates({ library, tokenLabel: args.tokenLabel });
   const issuedAt = args.issuedAt ? reg.parseDateArgument(args.issuedAt, "--issued-at") : null;
@@ -138,7 +140,7 @@ async function fromToken(args: ImportArgs, io: Io, reg: Registry): Promise<{ ite
         continue;
       }
       const holder = args.holder ?? facts.subjectCommonName;
-      if (!holder) throw new KysoError("HOLDER_MISSING", "the certificate has no CN; give --holder");
+      if (!holder) throw new KysoError("HOLDER_MISSING", t("certs.err.noCn"));
       items.push({
         facts,
         holder: { name: holder, title: args.title, identityNumber: args.identityNumber, email: args.email },
@@ -162,7 +164,7 @@ async function fromToken(args: ImportArgs, io: Io, reg: Registry): Promise<{ ite
 
 export async function runImport(args: ImportArgs, io: Io): Promise<number> {
   const modes = [(args.files ?? []).length > 0, !!args.csv, !!args.fromToken].filter(Boolean).length;
-  if (modes !== 1) throw new KysoError("USAGE", "Give certificate files, or --csv FILE, or --from-token (exactly one)");
+  if (modes !== 1) throw new KysoError("USAGE", t("certs.err.modes"));
   const reg = await import("@kyso/registry");
   const prefix = args.csv ? `${args.csv}: ` : "";
   let token: { serial: string; manufacturer: string; model: string } | undefined;
@@ -193,19 +195,21 @@ export async function runImport(args: ImportArgs, io: Io): Promise<number> {
     const sortKey = (s: string) => Number(/^line (\d+)/.exec(s)?.[1] ?? 0);
     result.rejected.sort((a, b) => sortKey(a.source) - sortKey(b.source));
     if (args.json) writeJson(io, result);
-    else for (const i of result.imported) io.stdout.write(`imported ${i.serial} (${i.source})\n`);
-    for (const x of result.rejected) io.stderr.write(`kyso: ${prefix}${x.source}: ${x.reason}\n`);
+    else for (const i of result.imported) io.stdout.write(`${t("certs.import.imported", { serial: i.serial, source: i.source })}\n`);
+    // "line 3" stays so in --json (a machine reads it); a person reads it in the run's language.
+    const where = (source: string): string => source.replace(/^line (\d+)/, (_, line: string) => t("certs.import.line", { line }));
+    for (const x of result.rejected) io.stderr.write(`kyso: ${prefix}${where(x.source)}: ${x.reason}\n`);
     if (result.rejected.length > 0 && !args.skipInvalid) {
-      io.stderr.write(`kyso: nothing imported: ${result.rejected.length} rejected (fix them, or use --skip-invalid to import the rest)\n`);
+      io.stderr.write(`kyso: ${t("certs.import.nothingSomeRejected", { count: result.rejected.length })}\n`);
       return 1;
     }
     if (result.imported.length === 0 && result.rejected.length > 0) {
-      io.stderr.write(`kyso: nothing imported: all ${result.rejected.length} rejected; the registry is unchanged\n`);
+      io.stderr.write(`kyso: ${t("certs.import.nothingAllRejected", { count: result.rejected.length })}\n`);
       return 1;
     }
     if (!args.json)
       io.stdout.write(
-        `${result.imported.length} certificate${result.imported.length === 1 ? "" : "s"} imported${result.rejected.length ? `, ${result.rejected.length} skipped` : ""}\n`,
+        `${t(result.imported.length === 1 ? "certs.import.countOne" : "certs.import.countMany", { count: result.imported.length })}${result.rejected.length ? t("certs.import.skipped", { count: result.rejected.length }) : ""}\n`,
       );
     return result.rejected.length > 0 ? 1 : 0;
   });

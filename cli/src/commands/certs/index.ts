@@ -7,31 +7,11 @@ import { runList, runShow } from "./query.js";
 import { runCorrect, runRenew, runRevoke, runSyncCrl } from "./change.js";
 import { runReport } from "./report.js";
 import { humanFor } from "./human.js";
-import { t } from "../../messages/index.js";
+import { t, type MessageKey } from "../../messages/index.js";
 
 const ACTIONS = ["import", "list", "show", "revoke", "renew", "correct", "sync-crl", "report"] as const;
 const STATUSES = ["active", "revoked", "expired", "suspended"] as const;
 const TYPES = ["personal", "organization"] as const;
-
-const USAGE = `kyso certs <action> ...
-
-  kyso certs import <files (PEM, DER, P7B)...> --holder NAME --unit CODE --type personal|organization
-                    [--token-serial S] [--issued-at DATE] [--title T] [--identity-number N] [--email E]
-  kyso certs import --csv FILE [--skip-invalid]
-  kyso certs import --from-token --unit CODE [--holder NAME] [--pkcs11-lib PATH] [--token-label L]
-  kyso certs list [--status S] [--unit CODE] [--expiring-within DAYS] [--json|--csv]
-  kyso certs show <serial|fingerprint> [--json]
-  kyso certs revoke <serial> --reason R [--date D]
-  kyso certs renew <old serial> <new cert file> [--issued-at DATE] [--token-serial S]
-  kyso certs correct <serial> [--holder NAME] [--unit CODE] [--type T] [--token-serial S]
-  kyso certs sync-crl <CRL file or URL> [--issuer-cert FILE]
-  kyso certs report [--from D] [--to D] [--unit CODE] [--json|--csv|--html FILE [--force]]
-
-Serials are hexadecimal, in either case, with or without colons. Days are YYYY-MM-DD in Vietnam
-(UTC+07:00). Import CSV header: holder,unit,type and file or certificate, optionally
-token_serial,issued_at,title,identity_number,email (file relative to the CSV; certificate as base64
-DER or PEM text). Exit status: 0 done, 1 some input rejected (nothing imported unless
---skip-invalid), 2 usage error.`;
 
 interface CertsArgs {
   action: (typeof ACTIONS)[number];
@@ -50,7 +30,7 @@ export const certsCommand = defineCommand<CertsArgs>({
   builder: (y) =>
     registryOptions(
       y
-        .usage(USAGE)
+        .usage(t("certs.usage"))
         .positional("action", { choices: ACTIONS, describe: t("certs.opt.action") })
         .positional("args", { type: "string", array: true, describe: t("certs.opt.args") })
         .option("holder", { type: "string", describe: t("certs.opt.holder") })
@@ -96,12 +76,13 @@ export const certsCommand = defineCommand<CertsArgs>({
       // these settings come from the config file and KYSO_* variables.
       const human = await humanFor(args as Record<string, unknown>, io, ["db", "lang", "timezone", "pkcs11Lib", "tokenLabel"]);
       const rest = (args.args ?? []).map(String);
-      const want = (n: number, what: string) => {
-        if (rest.length !== n) throw new KysoError("USAGE", `kyso certs ${args.action} takes ${what}`);
+      const want = (n: number, what?: MessageKey) => {
+        if (rest.length !== n)
+          throw new KysoError("USAGE", what ? t("err.takes", { command: "certs", action: args.action, what: t(what) }) : t("err.takesNone", { command: "certs", action: args.action }));
       };
       const flagOnly = (name: "csv") => {
         if (typeof args[name] === "string" && args[name] !== "")
-          throw new KysoError("USAGE", `kyso certs ${args.action} --${name} takes no value (got "${args[name]}")`);
+          throw new KysoError("USAGE", t("err.flagTakesNoValue", { command: "certs", action: args.action, name, value: String(args[name]) }));
         return args[name] !== undefined;
       };
       // Each action reads only the options listed for it above; yargs has checked their types.
@@ -109,29 +90,29 @@ export const certsCommand = defineCommand<CertsArgs>({
         case "import":
           return runImport({ ...(args as object), human, files: rest } as never, io);
         case "list":
-          want(0, "no positional arguments");
+          want(0);
           return runList({ ...(args as object), human, csv: flagOnly("csv") } as never, io);
         case "show":
-          want(1, "one serial or fingerprint");
+          want(1, "certs.takes.serial");
           return runShow({ ...(args as object), human, serial: rest[0] } as never, io);
         case "revoke":
-          want(1, "one serial or fingerprint");
-          if (!args.reason) throw new KysoError("USAGE", "kyso certs revoke needs --reason");
+          want(1, "certs.takes.serial");
+          if (!args.reason) throw new KysoError("USAGE", t("certs.err.revokeReason"));
           return runRevoke({ ...(args as object), human, serial: rest[0] } as never, io);
         case "renew":
-          want(2, "<old serial> <new certificate file>");
+          want(2, "certs.takes.renew");
           return runRenew({ ...(args as object), human, oldSerial: rest[0], file: rest[1] } as never, io);
         case "correct":
-          want(1, "one serial or fingerprint");
+          want(1, "certs.takes.serial");
           return runCorrect({ ...(args as object), human, serial: rest[0] } as never, io);
         case "sync-crl":
-          want(1, "one CRL file or URL");
+          want(1, "certs.takes.crl");
           return runSyncCrl({ ...(args as object), human, source: rest[0] } as never, io);
         case "report":
-          want(0, "no positional arguments");
+          want(0);
           return runReport({ ...(args as object), human, csv: flagOnly("csv") } as never, io);
         default:
-          throw new KysoError("USAGE", `Unknown action "certs ${String(args.action)}"`);
+          throw new KysoError("USAGE", t("err.unknownAction", { command: "certs", action: String(args.action) }));
       }
     }),
 });

@@ -1,6 +1,7 @@
 import { KysoError } from "@kyso/core";
 import type { CertificateRecord, CertificateStatus } from "@kyso/registry";
 import type { Io } from "../../command.js";
+import { t } from "../../messages/index.js";
 import { withRegistry, writeJson, writeTable, type RegistryArgs } from "../../registry-cli.js";
 import type { Human } from "./human.js";
 
@@ -19,9 +20,9 @@ const CSV_HEADER = [
 ] as const;
 
 export async function runList(args: ListArgs, io: Io): Promise<number> {
-  if (args.json && args.csv) throw new KysoError("USAGE", "Give --json or --csv, not both");
+  if (args.json && args.csv) throw new KysoError("USAGE", t("certs.err.jsonOrCsv"));
   if (args.expiringWithin !== undefined && (!Number.isFinite(args.expiringWithin) || args.expiringWithin < 0))
-    throw new KysoError("USAGE", "--expiring-within takes a number of days (0 or more)");
+    throw new KysoError("USAGE", t("certs.err.expiringWithin"));
   const { csvLine } = await import("@kyso/registry");
   return withRegistry(args, io, async (r) => {
     const list = await r.listCertificates({ status: args.status, unit: args.unit, expiringWithinDays: args.expiringWithin });
@@ -54,7 +55,7 @@ export async function runShow(args: RegistryArgs & { serial: string; json?: bool
   const h = args.human;
   return withRegistry(args, io, async (r) => {
     const found = await r.findCertificates(args.serial);
-    if (found.length === 0) throw new KysoError("CERT_NOT_FOUND", `No certificate with serial or fingerprint ${args.serial} in the registry`);
+    if (found.length === 0) throw new KysoError("CERT_NOT_FOUND", t("certs.err.notFound", { serial: args.serial }));
     const withHistory = [];
     for (const c of found) withHistory.push({ ...c, history: await r.certificateHistory(c.fingerprint) });
     if (args.json) {

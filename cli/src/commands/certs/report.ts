@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { KysoError, writeFileAtomic } from "@kyso/core";
 import type { RegistryReport } from "@kyso/registry";
 import type { Io } from "../../command.js";
+import { t } from "../../messages/index.js";
 import { withRegistry, writeJson, type RegistryArgs } from "../../registry-cli.js";
 import type { Human } from "./human.js";
 
@@ -30,11 +31,11 @@ function reportRows(rep: RegistryReport): [string, string, number][] {
 }
 
 export async function runReport(args: ReportArgs, io: Io): Promise<number> {
-  if ([args.json, args.csv, !!args.html].filter(Boolean).length > 1) throw new KysoError("USAGE", "Give one of --json, --csv, --html");
+  if ([args.json, args.csv, !!args.html].filter(Boolean).length > 1) throw new KysoError("USAGE", t("certs.err.oneFormat"));
   const reg = await import("@kyso/registry");
   const from = args.from ? reg.parseDateArgument(args.from, "--from") : undefined;
   const to = args.to ? reg.parseDateArgument(args.to, "--to") : undefined;
-  if (from && to && from.getTime() > to.getTime()) throw new KysoError("USAGE", `--from ${args.from} is after --to ${args.to}`);
+  if (from && to && from.getTime() > to.getTime()) throw new KysoError("USAGE", t("certs.err.fromAfterTo", { from: String(args.from), to: String(args.to) }));
   return withRegistry(args, io, async (r) => {
     const options = { from, to, unit: args.unit };
     const rep = await r.report(options);

@@ -24,7 +24,7 @@ export const completionCommand = defineCommand<CompletionArgs>({
     const specs = await allCompletionSpecs();
     if (args.shell === "bash") io.stdout.write(bashScript(specs, kysoVersion()));
     else if (args.shell === "zsh") io.stdout.write(zshScript(specs, kysoVersion()));
-    else throw new KysoError("USAGE", `No completion for the shell "${String(args.shell)}": use bash or zsh`);
+    else throw new KysoError("USAGE", t("completion.err.shell", { shell: String(args.shell) }));
     return 0;
   },
 });

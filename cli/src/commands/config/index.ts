@@ -19,7 +19,7 @@ const KEYS = Object.keys(CONFIG_KEYS) as ConfigKey[];
 
 function requirePath(args: ConfigArgs, io: Io): string {
   const file = configPath(args.config, io);
-  if (!file) throw new KysoError("USAGE", "No config file location: set HOME or XDG_CONFIG_HOME, or give --config FILE");
+  if (!file) throw new KysoError("USAGE", t("config.err.noLocation"));
   return file;
 }
 
@@ -53,7 +53,7 @@ function show(args: ConfigArgs, io: Io): number {
 /** `--set key=value`: the value as JSON when it parses (numbers, lists), else as a string. */
 function parseSet(item: string): [string, unknown] {
   const eq = item.indexOf("=");
-  if (eq <= 0) throw new KysoError("USAGE", `--set takes KEY=VALUE (got "${item}")`);
+  if (eq <= 0) throw new KysoError("USAGE", t("config.err.setFormat", { item }));
   const key = item.slice(0, eq).trim();
   const text = item.slice(eq + 1);
   try {
@@ -100,18 +100,7 @@ export const configCommand = defineCommand<ConfigArgs>({
   describe: "config.describe",
   builder: (y) =>
     y
-      .usage(
-        [
-          "kyso config <action>",
-          "",
-          "  kyso config path [--json]                     the config file in use (--config, else $XDG_CONFIG_HOME/kyso/config.json)",
-          "  kyso config show [--json]                     every setting, its value and where it comes from",
-          "  kyso config init [--set KEY=VALUE ...] [--force]   write a first file (lang, timezone, your KYSO_* variables)",
-          "",
-          `Keys: ${KEYS.join(", ")} (kebab case also accepted).`,
-          "An unknown key or a wrong type is an error naming the key and the file (exit 2). See cli/README.md.",
-        ].join("\n"),
-      )
+      .usage(t("config.usage", { keys: KEYS.join(", ") }))
       .positional("action", { choices: ["path", "show", "init"] as const, describe: t("config.opt.action") })
       .option("set", { type: "string", array: true, describe: t("config.opt.set") })
       .option("force", { type: "boolean", describe: t("config.opt.force") })
@@ -128,6 +117,6 @@ export const configCommand = defineCommand<ConfigArgs>({
     }
     if (args.action === "show") return show(args, io);
     if (args.action === "init") return init(args, io);
-    throw new KysoError("USAGE", `Unknown action "config ${String(args.action)}" (path, show, init)`);
+    throw new KysoError("USAGE", t("err.unknownActionOf", { command: "config", action: String(args.action), actions: "path, show, init" }));
   },
 });

@@ -39,16 +39,16 @@ export const extendCommand = defineCommand({
     const outDir = args.outDir ? resolve(io.cwd, args.outDir as string) : undefined;
     const suffix = args.suffix as string;
     const inputs = await expandInputs(args.files as string[], { cwd: io.cwd, recursive: args.recursive as boolean, outDir, suffix });
-    if (inputs.length === 0) throw new KysoError("USAGE", "No PDF files to extend");
+    if (inputs.length === 0) throw new KysoError("USAGE", t("extend.err.noInputs"));
     const tsaUrls = tsaUrlsFrom(args, io);
-    if (tsaUrls.length === 0) throw new KysoError("USAGE", "kyso extend needs a time-stamp server: --tsa URL or $KYSO_TSA_URL");
+    if (tsaUrls.length === 0) throw new KysoError("USAGE", t("extend.err.needsTsa"));
     const network = networkFrom(args);
     if (outDir) await mkdir(outDir, { recursive: true });
     const items = inputs.map((f) => ({ input: f.path, output: outputPathFor(f.path, outDir, suffix, f.base) }));
     const seen = new Set<string>();
     for (const it of items) {
-      if (it.output === it.input) throw new KysoError("USAGE", `Output would overwrite the input ${it.input}`);
-      if (seen.has(it.output)) throw new KysoError("USAGE", `Two inputs would be written to the same output ${it.output}`);
+      if (it.output === it.input) throw new KysoError("USAGE", t("err.overwriteInput", { input: it.input }));
+      if (seen.has(it.output)) throw new KysoError("USAGE", t("extend.err.sameOutput", { output: it.output }));
       seen.add(it.output);
     }
     const { extendPdfFile } = await import("@kyso/sign");

@@ -56,7 +56,7 @@ export const serveCommand = defineCommand({
     const inbox = new Inbox(db, { actor: "kyso serve" });
     const openInbox = async (): Promise<import("@kyso/inbox").Inbox> => inbox;
     const verifyOptions = await resolveVerifyOptions(args as unknown as VerifyFlagValues, io);
-    if (!(args.port >= 0 && args.port < 65536)) throw new KysoError("USAGE", "--port must be 0..65535");
+    if (!(args.port >= 0 && args.port < 65536)) throw new KysoError("USAGE", t("serve.err.port"));
     const running = await startServer({
       auth,
       trustProxy: args.trustProxy?.includes(",") ? args.trustProxy.split(",").map((a) => a.trim()) : args.trustProxy,

@@ -45,24 +45,24 @@ export function titleText(value: unknown): string | undefined {
   if (value === undefined) return undefined;
   const values = (Array.isArray(value) ? value : [value]).map(String);
   const lines = values.flatMap((v) => v.split(/\\n|\r?\n/)).map((l) => l.trim()).filter((l) => l !== "");
-  if (lines.length === 0) throw new KysoError("USAGE", "--title needs a non-empty text");
+  if (lines.length === 0) throw new KysoError("USAGE", t("sign.err.titleEmpty"));
   return lines.join("\n");
 }
 
 /** "36mm", "3.6cm", "102pt", "1.4in" or a bare number of millimetres -> points. */
 export function parseLength(text: string, flag: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(mm|cm|pt|in)?\s*$/i.exec(text);
-  if (!m) throw new KysoError("USAGE", `${flag} must be a length such as 36mm, 3.6cm or 102pt (got "${text}")`);
+  if (!m) throw new KysoError("USAGE", t("sign.err.lengthFormat", { flag, text }));
   const v = Number(m[1]);
   const unit = (m[2] ?? "mm").toLowerCase();
   const pt = unit === "pt" ? v : unit === "in" ? v * 72 : unit === "cm" ? (v * 720) / 25.4 : (v * 72) / 25.4;
-  if (!(pt > 0)) throw new KysoError("USAGE", `${flag} must be positive`);
+  if (!(pt > 0)) throw new KysoError("USAGE", t("sign.err.lengthPositive", { flag }));
   return pt;
 }
 
 function numbers(text: string, count: number, flag: string, example: string): number[] {
   const parts = text.split(/[,\s]+/).filter(Boolean).map(Number);
-  if (parts.length !== count || parts.some((n) => !Number.isFinite(n))) throw new KysoError("USAGE", `${flag} takes ${count} numbers, e.g. ${flag} ${example} (got "${text}")`);
+  if (parts.length !== count || parts.some((n) => !Number.isFinite(n))) throw new KysoError("USAGE", t("sign.err.numbers", { flag, count, example, text }));
   return parts;
 }
 
@@ -78,25 +78,25 @@ export async function appearanceSignOptions(args: Record<string, unknown>, io: I
   const placementFlags = ["rect", "anchor", "anchorOffset", "sealSize", "signatureImage", "sealImage", "arrivalNo", "docCode", "copyForm", "title"].filter((k) => args[k] !== undefined);
   if (kind === "none") {
     if (placementFlags.length > 0 || args.page !== undefined)
-      throw new KysoError("USAGE", `--${placementFlags[0]?.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`) ?? "page"} needs a visible signature: add --appearance personal|organization|incoming|attachment|copy`);
+      throw new KysoError("USAGE", t("sign.err.needsAppearance", { flag: placementFlags[0]?.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`) ?? "page" }));
     return {};
   }
   const ap = await import("@kyso/appearance");
-  if (str("rect") !== undefined && str("anchor") !== undefined) throw new KysoError("USAGE", "Give either --rect or --anchor, not both");
+  if (str("rect") !== undefined && str("anchor") !== undefined) throw new KysoError("USAGE", t("sign.err.rectOrAnchor"));
   const page = args.page as number | undefined;
-  if (page !== undefined && (!Number.isInteger(page) || page === 0 || page < -1e6)) throw new KysoError("USAGE", "--page is 1-based (1 is the first page, -1 the last)");
+  if (page !== undefined && (!Number.isInteger(page) || page === 0 || page < -1e6)) throw new KysoError("USAGE", t("sign.err.page"));
   const rectText = str("rect");
   const rect = rectText === undefined ? undefined : numbers(rectText, 4, "--rect", "360,80,180,100");
-  if (rect && !(rect[2] > 0 && rect[3] > 0)) throw new KysoError("USAGE", "--rect needs a positive width and height");
+  if (rect && !(rect[2] > 0 && rect[3] > 0)) throw new KysoError("USAGE", t("sign.err.rectSize"));
   const offText = str("anchorOffset");
-  if (offText !== undefined && str("anchor") === undefined) throw new KysoError("USAGE", "--anchor-offset goes with --anchor");
+  if (offText !== undefined && str("anchor") === undefined) throw new KysoError("USAGE", t("sign.err.offsetWithAnchor"));
   const anchorOffset = offText === undefined ? undefined : (numbers(offText, 2, "--anchor-offset", "0,-10") as [number, number]);
   const sealText = str("sealSize");
   const sealSize = sealText === undefined ? undefined : parseLength(sealText, "--seal-size");
-  if (kind === "incoming" && !str("arrivalNo")) throw new KysoError("USAGE", "--appearance incoming needs --arrival-no (the arrival number)");
-  if (kind === "attachment" && !str("docCode")) throw new KysoError("USAGE", '--appearance attachment needs --doc-code (number and code of the main document, e.g. "123/QĐ-UBND")');
+  if (kind === "incoming" && !str("arrivalNo")) throw new KysoError("USAGE", t("sign.err.arrivalNo"));
+  if (kind === "attachment" && !str("docCode")) throw new KysoError("USAGE", t("sign.err.docCode"));
   const wrong = (flag: string, kinds: string): never => {
-    throw new KysoError("USAGE", `--${flag} goes with --appearance ${kinds}`);
+    throw new KysoError("USAGE", t("sign.err.goesWith", { flag, kinds }));
   };
   if (str("arrivalNo") !== undefined && kind !== "incoming") wrong("arrival-no", "incoming");
   if (str("docCode") !== undefined && kind !== "attachment") wrong("doc-code", "attachment");
@@ -123,7 +123,7 @@ export async function appearanceSignOptions(args: Record<string, unknown>, io: I
         ap.checkSignatureOrder(reader, f);
       } catch (e) {
         if (!force) throw e;
-        io.stderr.write(`kyso: warning: ${f} carries no earlier signature; sealing it anyway (--force)\n`);
+        io.stderr.write(`kyso: ${t("sign.warn.noEarlierSignature", { file: f })}\n`);
       } finally {
         reader.close();
       }

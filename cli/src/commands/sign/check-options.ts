@@ -62,7 +62,7 @@ export class SigningCheck {
     if (trustPaths.length > 0) {
       const { loadTrustAnchors } = await import("@kyso/verify");
       anchors = loadTrustAnchors(trustPaths);
-      if (anchors.length === 0) throw new KysoError("USAGE", "--trust names no certificate");
+      if (anchors.length === 0) throw new KysoError("USAGE", t("err.trustNamesNone"));
     }
     const { loadTrustStore, trustAnchorsAndIntermediates } = await import("@kyso/trust");
     const store = trustAnchorsAndIntermediates(loadTrustStore({ env: io.env }));

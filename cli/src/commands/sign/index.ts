@@ -63,7 +63,7 @@ export const signCommand = defineCommand({
     const t = translator(pickLang(args.lang, io.env));
     const tb = bulkTranslator(pickLang(args.lang, io.env));
     const suffix = args.suffix ?? ".signed";
-    if (!args.outDir && !suffix) throw new KysoError("USAGE", "An empty --suffix would overwrite the inputs; give a suffix or --out-dir");
+    if (!args.outDir && !suffix) throw new KysoError("USAGE", t("sign.err.emptySuffix"));
     const outDir = args.outDir ? resolve(io.cwd, args.outDir) : undefined;
     const inputs = await expandInputs(args.files as string[], { cwd: io.cwd, recursive: args.recursive, outDir, suffix });
     if (inputs.length === 0) throw new KysoError("USAGE", t("noInputs"));
@@ -74,12 +74,12 @@ export const signCommand = defineCommand({
     const items = planned.filter((it) => !outputs.has(it.input));
     const seen = new Map<string, string>();
     for (const it of items) {
-      if (it.output === it.input) throw new KysoError("USAGE", `Output would overwrite the input ${it.input}`);
+      if (it.output === it.input) throw new KysoError("USAGE", t("err.overwriteInput", { input: it.input }));
       const other = seen.get(it.output);
-      if (other) throw new KysoError("USAGE", `${other} and ${it.input} would both be written to ${it.output}`);
+      if (other) throw new KysoError("USAGE", t("sign.err.sameOutput", { other, input: it.input, output: it.output }));
       seen.set(it.output, it.input);
     }
-    for (const it of items) if (seen.has(it.input)) throw new KysoError("USAGE", `${it.input} is both an input and the output of ${seen.get(it.input)}`);
+    for (const it of items) if (seen.has(it.input)) throw new KysoError("USAGE", t("sign.err.inputIsOutput", { input: it.input, other: String(seen.get(it.input)) }));
 
     // Inputs are checked before the token is opened (issue 13): when none can be signed, a typo
     // costs no PIN and no login. Some bad among good ones are reported per file by the batch.
@@ -95,7 +95,7 @@ export const signCommand = defineCommand({
     const check = await SigningCheck.create(args as unknown as Record<string, unknown>, io, pickLang(args.lang, io.env));
     const extra = { ...(await appearanceSignOptions(args, io)), ...(await ltvSignOptions(args, io, check.checkTsa)) };
     const concurrency = args.concurrency ?? 8;
-    if (!Number.isInteger(concurrency) || concurrency < 1) throw new KysoError("USAGE", "--concurrency must be a whole number of at least 1");
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw new KysoError("USAGE", t("sign.err.concurrency"));
     // Token, PIN and key errors surface here, before any file or folder is touched (exit code 2).
     const opened = await openSigner(args, io, { checkCertificate: (c, offered) => check.checkSigner(c, offered) });
     const started = new Date();

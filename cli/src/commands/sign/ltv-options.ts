@@ -28,7 +28,7 @@ export function tsaUrlsFrom(args: Record<string, unknown>, io: Io): string[] {
     } catch {
       ok = false;
     }
-    if (!ok) throw new KysoError("USAGE", `--tsa ${u} is not an http(s) URL`);
+    if (!ok) throw new KysoError("USAGE", t("sign.err.tsaUrl", { url: u }));
   }
   return urls;
 }
@@ -36,7 +36,7 @@ export function tsaUrlsFrom(args: Record<string, unknown>, io: Io): string[] {
 /** Network options from the flags: per-attempt timeout, one retry. */
 export function networkFrom(args: Record<string, unknown>): { timeoutMs: number; retries: number } {
   const seconds = Number(args.tsaTimeout ?? 15);
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new KysoError("USAGE", "--tsa-timeout must be a positive number of seconds");
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new KysoError("USAGE", t("sign.err.tsaTimeout"));
   return { timeoutMs: Math.round(seconds * 1000), retries: 1 };
 }
 
@@ -50,7 +50,7 @@ export async function ltvSignOptions(
   const level = parsePadesLevel(String(args.level ?? "B-B"));
   if (level === "B-B") return {};
   const tsaUrls = tsaUrlsFrom(args, io);
-  if (tsaUrls.length === 0) throw new KysoError("USAGE", `--level ${level} needs a time-stamp server: --tsa URL or $KYSO_TSA_URL`);
+  if (tsaUrls.length === 0) throw new KysoError("USAGE", t("sign.err.levelNeedsTsa", { level }));
   // The TSA's certificate is checked as the signer's is (issue 13), on the dry run's token: before the PIN.
   return prepareLtvSignOptions({ level, tsaUrls, network: networkFrom(args), checkTsaCertificate });
 }

@@ -52,7 +52,7 @@ async function chooseLibrary(args: TokenArgs, io: Io, t: Translate): Promise<str
       return m.path;
     }
   }
-  throw new KysoError("P11_TOKEN_NOT_FOUND", `No token${args.tokenLabel ? ` labelled "${args.tokenLabel}"` : ""} found through ${found.map((m) => m.path).join(", ")}`);
+  throw new KysoError("P11_TOKEN_NOT_FOUND", args.tokenLabel ? t("token.err.notFoundLabel", { label: args.tokenLabel, paths: found.map((m) => m.path).join(", ") }) : t("token.err.notFound", { paths: found.map((m) => m.path).join(", ") }));
 }
 
 function pinSource(args: TokenArgs, io: Io, label: string): () => Promise<string> {
@@ -165,16 +165,16 @@ export const tokenCommand = defineCommand<TokenArgs>({
       case "certs":
         return certs(args, io, t);
       case "keygen": {
-        if (!args.label) throw new KysoError("USAGE", "token keygen needs --label");
-        if (!args.algo) throw new KysoError("USAGE", "token keygen needs --algo rsa2048|rsa3072|p256|p384");
+        if (!args.label) throw new KysoError("USAGE", t("token.err.keygenLabel"));
+        if (!args.algo) throw new KysoError("USAGE", t("token.err.keygenAlgo"));
         const r = await withSession(args, io, t, async (s) => ({ token: s.tokenLabel, ...s.generateKeyPair(args.label!, args.algo!) }));
         if (args.json) io.stdout.write(`${JSON.stringify({ token: r.token, label: args.label, id: r.id, algo: args.algo, publicKey: pem("PUBLIC KEY", r.spki) }, null, 2)}\n`);
         else io.stdout.write(`${t("keyGenerated", { label: args.label, algo: args.algo, token: r.token, id: r.id })}\n${pem("PUBLIC KEY", r.spki)}`);
         return 0;
       }
       case "csr": {
-        if (!args.subject) throw new KysoError("USAGE", "token csr needs --subject \"CN=...,O=...,C=VN\"");
-        if (!args.keyLabel && !args.keyId) throw new KysoError("USAGE", "token csr needs --key-label or --key-id");
+        if (!args.subject) throw new KysoError("USAGE", t("token.err.csrSubject"));
+        if (!args.keyLabel && !args.keyId) throw new KysoError("USAGE", t("token.err.csrKey"));
         const { encodeDistinguishedName } = await import("@kyso/signers");
         encodeDistinguishedName(args.subject); // a bad subject is a usage error before the PIN is asked
         const der = await withSession(args, io, t, (s) => s.certificationRequest({ label: args.keyLabel, id: args.keyId?.replace(/[\s:]/g, "").toLowerCase() }, args.subject!));
@@ -183,14 +183,14 @@ export const tokenCommand = defineCommand<TokenArgs>({
         return 0;
       }
       case "import-cert": {
-        if (!args.cert) throw new KysoError("USAGE", "token import-cert needs --cert FILE");
+        if (!args.cert) throw new KysoError("USAGE", t("token.err.importCert"));
         let der: Uint8Array;
         try {
           const all = certificatesFromPemOrDer(new Uint8Array(await readFile(resolve(io.cwd, args.cert))));
           if (all.length === 0) throw new Error("no certificate in the file");
           der = all[0];
         } catch (e) {
-          throw new KysoError("USAGE", `Cannot read the certificate ${args.cert}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+          throw new KysoError("USAGE", t("token.err.certUnreadable", { file: args.cert, detail: (e as NodeJS.ErrnoException).code ?? (e as Error).message }));
         }
         const r = await withSession(args, io, t, async (s) => ({ token: s.tokenLabel, ...s.importCertificate(der, args.label) }));
         const { commonName } = await import("@kyso/signers");
@@ -200,6 +200,6 @@ export const tokenCommand = defineCommand<TokenArgs>({
         return 0;
       }
     }
-    throw new KysoError("USAGE", `Unknown action ${String(args.action)}`);
+    throw new KysoError("USAGE", t("err.unknownAction", { command: "token", action: String(args.action) }));
   },
 });

@@ -1,6 +1,7 @@
 import { createInterface } from "node:readline";
 import { KysoError } from "@kyso/core";
 import type { Io } from "../../command.js";
+import { translator } from "../../messages/index.js";
 
 const YES = new Set(["y", "yes", "c", "có", "co"]);
 const NO = new Set(["n", "no", "k", "không", "khong"]);
@@ -21,10 +22,10 @@ export async function askYesNo(io: Io, question: string, lang: "vi" | "en"): Pro
       const answer = String(next.value).trim().toLowerCase();
       if (YES.has(answer)) return true;
       if (NO.has(answer)) return false;
-      io.stderr.write(lang === "vi" ? "Hãy trả lời c (có) hoặc k (không).\n" : "Please answer y (yes) or n (no).\n");
+      io.stderr.write(`${translator(lang)("tokens.ask.again")}\n`);
     }
   } finally {
     rl.close();
   }
-  throw new KysoError("CANCELLED", lang === "vi" ? "Không có câu trả lời; không thay đổi gì" : "No answer; nothing was changed");
+  throw new KysoError("CANCELLED", translator(lang)("tokens.ask.noAnswer"));
 }

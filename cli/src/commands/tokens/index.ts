@@ -38,7 +38,7 @@ const certLine = (h: Human, c: CertificateRecord): string =>
  * else the officer is asked on the terminal; with neither, exit 2 naming both flags.
  */
 async function decideCertificates(args: TokensArgs, io: Io, h: Human, live: CertificateRecord[]): Promise<"revoke" | "keep"> {
-  if (args.revokeCertificates && args.keepCertificates) throw new KysoError("USAGE", "Give --revoke-certificates or --keep-certificates, not both");
+  if (args.revokeCertificates && args.keepCertificates) throw new KysoError("USAGE", t("tokens.err.revokeOrKeep"));
   if (args.revokeCertificates) return "revoke";
   if (args.keepCertificates || live.length === 0) return "keep";
   const reason = h.reason(args.action === "lost" ? "keyCompromise" : "cessationOfOperation");
@@ -76,7 +76,7 @@ async function run(action: string, args: TokensArgs, io: Io): Promise<number> {
     }
     if (action === "show") {
       const found = await r.getToken(args.serial!);
-      if (!found) throw new KysoError("TOKEN_NOT_FOUND", `No token ${args.serial} in the registry`);
+      if (!found) throw new KysoError("TOKEN_NOT_FOUND", t("tokens.err.notFound", { serial: String(args.serial) }));
       if (args.json) writeJson(io, { ...found.token, history: found.history });
       else {
         printToken(io, h, found.token);
@@ -86,7 +86,7 @@ async function run(action: string, args: TokensArgs, io: Io): Promise<number> {
     }
     if (action === "lost" || action === "destroy") {
       const found = await r.getToken(args.serial!);
-      if (!found) throw new KysoError("TOKEN_NOT_FOUND", `No token ${args.serial} in the registry (add it with "kyso tokens add")`);
+      if (!found) throw new KysoError("TOKEN_NOT_FOUND", t("tokens.err.notFoundAdd", { serial: String(args.serial) }));
       const live = await r.certificatesOnToken(args.serial!);
       const certificates = await decideCertificates(args, io, h, live);
       const done = await r.retireToken(args.serial!, action, { note: args.note, certificates });
@@ -108,7 +108,7 @@ async function run(action: string, args: TokensArgs, io: Io): Promise<number> {
       else printToken(io, h, t);
       return 0;
     }
-    throw new KysoError("USAGE", `Unknown subcommand "tokens ${action}"`);
+    throw new KysoError("USAGE", t("err.unknownAction", { command: "tokens", action: String(action) }));
   });
 }
 
@@ -122,23 +122,7 @@ export const tokensCommand = defineCommand<TokensArgs & { action: string }>({
   builder: (y) =>
     registryOptions(
       y
-        .usage(
-          [
-            "kyso tokens <action> ...",
-            "",
-            "  kyso tokens add <serial> [--manufacturer M] [--model M]     take a token into stock",
-            "  kyso tokens list [--status S] [--json]",
-            "  kyso tokens show <serial> [--json]                          the token and its history",
-            "  kyso tokens issue <serial> --holder NAME --unit CODE         hand it to an officer",
-            "  kyso tokens return|lock|unlock|pin-reset <serial> [--note TEXT]",
-            "  kyso tokens lost|destroy <serial> [--revoke-certificates|--keep-certificates] [--note TEXT]",
-            "",
-            "Statuses: in_stock, issued, returned, lost, locked, destroyed. A PIN reset unlocks a locked token.",
-            "A lost or destroyed token's certificates still in force are revoked (keyCompromise when lost,",
-            "cessationOfOperation when destroyed) or kept: the flag decides, else kyso asks; without a",
-            "terminal one of the two flags is required (exit 2).",
-          ].join("\n"),
-        )
+        .usage(t("tokens.usage"))
         .positional("action", { choices: ["add", "list", "show", ...CHANGES] as const, describe: t("tokens.opt.action") })
         .positional("serial", { type: "string", describe: t("tokens.opt.serial") })
         .option("manufacturer", { type: "string", describe: t("tokens.opt.manufacturer") })
@@ -159,8 +143,8 @@ export const tokensCommand = defineCommand<TokensArgs & { action: string }>({
     ) as unknown as Argv<TokensArgs & { action: string }>,
   run: async (args, io) =>
     inputErrorsExit1(io, async () => {
-      if (args.action !== "list" && !args.serial) throw new KysoError("USAGE", `kyso tokens ${args.action} needs <serial>`);
-      if (args.action === "issue" && (!args.holder || !args.unit)) throw new KysoError("USAGE", "kyso tokens issue needs --holder and --unit");
+      if (args.action !== "list" && !args.serial) throw new KysoError("USAGE", t("tokens.err.needsSerial", { action: args.action }));
+      if (args.action === "issue" && (!args.holder || !args.unit)) throw new KysoError("USAGE", t("tokens.err.issueNeeds"));
       return run(args.action, args, io);
     }),
 });

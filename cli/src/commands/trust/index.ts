@@ -1,31 +1,13 @@
 import type { Argv } from "yargs";
-import { KysoError, describeError } from "@kyso/core";
+import { KysoError } from "@kyso/core";
 import { defineCommand, type Io } from "../../command.js";
 import { signerOptions } from "../../signer-options.js";
 import { runAdd, runList, runRemove, runShow } from "./store-actions.js";
 import { runExport, runImport } from "./tsl-actions.js";
-import { t } from "../../messages/index.js";
+import { currentLang, t, type MessageKey } from "../../messages/index.js";
+import { errorText } from "../../messages/errors.js";
 
 const ACTIONS = ["list", "show", "add", "remove", "export", "import"] as const;
-
-const USAGE = `kyso trust <action> ...
-
-  kyso trust list [--json] [--no-default-trust]
-  kyso trust show <sha256-prefix|certificate file> [--json]
-  kyso trust add <certificate files (PEM or DER)...> [--role anchor|intermediate]
-  kyso trust remove <sha256-prefix>
-  kyso trust export --tsl FILE [--scheme-operator NAME] [--sequence N] [--next-update DATE] [--force]
-                    (--p12 FILE | --token-label L --key-label K [--pin-file F]) [--no-default-trust]
-  kyso trust import --tsl FILE --tsl-signer CERT
-
-The trust store is the Vietnamese roots and intermediates bundled with Kyso (Government CA G1 and
-G2, the Vietnam National Root CA and their intermediates) plus a local store in
-$XDG_DATA_HOME/kyso/trust (else ~/.local/share/kyso/trust) for a province's own additions. Roots
-are trust anchors; intermediates only help build certification paths. "add" makes a self-signed
-certificate an anchor and any other an intermediate unless --role says otherwise. "export" writes
-the store as an ETSI TS 119 612 trusted list signed with XMLDSig; "import" adds a list's
-certificates only if its signature verifies with the given certificate. Exit status: 0 done,
-1 refused or invalid input, 2 usage, token or PIN error.`;
 
 interface TrustArgs {
   action: (typeof ACTIONS)[number];
@@ -41,7 +23,7 @@ async function refusalsExit1(io: Io, body: () => Promise<number>): Promise<numbe
     return await body();
   } catch (e) {
     if (e instanceof KysoError && REFUSED.test(e.code)) {
-      io.stderr.write(`kyso: ${describeError(e)} [${e.code}]\n`);
+      io.stderr.write(`kyso: ${errorText(e, currentLang())} [${e.code}]\n`);
       return 1;
     }
     throw e;
@@ -54,7 +36,7 @@ export const trustCommand = defineCommand<TrustArgs>({
   builder: (y) =>
     signerOptions(
       y
-        .usage(USAGE)
+        .usage(t("trust.usage"))
         .positional("action", { choices: ACTIONS, describe: t("trust.opt.action") })
         .positional("args", { type: "string", array: true, describe: t("trust.opt.args") })
         .option("json", { type: "boolean", describe: t("trust.opt.json") })
@@ -74,33 +56,34 @@ export const trustCommand = defineCommand<TrustArgs>({
   run: async (args, io) =>
     refusalsExit1(io, async () => {
       const rest = (args.args ?? []).map(String);
-      const want = (n: number, what: string) => {
-        if (rest.length !== n) throw new KysoError("USAGE", `kyso trust ${args.action} takes ${what}`);
+      const want = (n: number, what?: MessageKey) => {
+        if (rest.length !== n)
+          throw new KysoError("USAGE", what ? t("err.takes", { command: "trust", action: args.action, what: t(what) }) : t("err.takesNone", { command: "trust", action: args.action }));
       };
       const a = args as unknown as Record<string, never>;
       switch (args.action) {
         case "list":
-          want(0, "no positional arguments");
+          want(0);
           return runList(a, io);
         case "show":
-          want(1, "one SHA-256 prefix or certificate file");
+          want(1, "trust.takes.show");
           return runShow({ ...a, target: rest[0] }, io);
         case "add":
-          if (rest.length === 0) throw new KysoError("USAGE", "kyso trust add takes one or more certificate files");
+          if (rest.length === 0) throw new KysoError("USAGE", t("trust.err.addFiles"));
           return runAdd({ ...a, files: rest }, io);
         case "remove":
-          want(1, "one SHA-256 prefix");
+          want(1, "trust.takes.prefix");
           return runRemove({ ...a, prefix: rest[0] }, io);
         case "export":
-          want(0, "no positional arguments");
-          if (!args.tsl) throw new KysoError("USAGE", "kyso trust export needs --tsl FILE");
+          want(0);
+          if (!args.tsl) throw new KysoError("USAGE", t("trust.err.exportTsl"));
           return runExport({ ...a, tsl: String(args.tsl) }, io);
         case "import":
-          want(0, "no positional arguments");
-          if (!args.tsl || !args.tslSigner) throw new KysoError("USAGE", "kyso trust import needs --tsl FILE and --tsl-signer CERT");
+          want(0);
+          if (!args.tsl || !args.tslSigner) throw new KysoError("USAGE", t("trust.err.importNeeds"));
           return runImport({ ...a, tsl: String(args.tsl), tslSigner: String(args.tslSigner) }, io);
         default:
-          throw new KysoError("USAGE", `Unknown action "trust ${String(args.action)}"`);
+          throw new KysoError("USAGE", t("err.unknownAction", { command: "trust", action: String(args.action) }));
       }
     }),
 });

@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { KysoError } from "@kyso/core";
 import type { TrustEntry } from "@kyso/trust";
 import type { Io } from "../../command.js";
+import { t } from "../../messages/index.js";
 import { entryJson, writeEntryDetails, writeEntryList } from "./format.js";
 
 export interface StoreArgs {
@@ -19,7 +20,7 @@ export async function readCertificateFile(path: string, io: Io): Promise<Uint8Ar
   try {
     data = new Uint8Array(await readFile(resolve(io.cwd, path)));
   } catch (cause) {
-    throw new KysoError("FILE_UNREADABLE", `${path}: cannot read the file (${(cause as NodeJS.ErrnoException).code ?? "error"})`, { cause });
+    throw new KysoError("FILE_UNREADABLE", t("err.fileUnreadable", { file: path, code: (cause as NodeJS.ErrnoException).code ?? "error" }), { cause });
   }
   return singleCertificate(data, path);
 }
@@ -50,10 +51,10 @@ export async function runShow(args: StoreArgs & { target: string }, io: Io): Pro
     inStore = found !== undefined;
     entry = found ?? trust.entryFromDer(der, trust.defaultRole(der), "local");
   } else {
-    if (!/^[0-9a-fA-F:]{4,}$/.test(args.target)) throw new KysoError("FILE_UNREADABLE", `${args.target}: no such file, and not a SHA-256 fingerprint prefix`);
+    if (!/^[0-9a-fA-F:]{4,}$/.test(args.target)) throw new KysoError("FILE_UNREADABLE", t("trust.err.notFileNorPrefix", { target: args.target }));
     const matches = trust.findByFingerprint(entries, args.target);
-    if (matches.length === 0) throw new KysoError("TRUST_NOT_FOUND", `No certificate in the trust store has a SHA-256 starting with ${args.target}`);
-    if (matches.length > 1) throw new KysoError("TRUST_AMBIGUOUS", `The prefix ${args.target} matches ${matches.length} certificates; give more digits`);
+    if (matches.length === 0) throw new KysoError("TRUST_NOT_FOUND", t("trust.err.notFound", { prefix: args.target }));
+    if (matches.length > 1) throw new KysoError("TRUST_AMBIGUOUS", t("trust.err.ambiguous", { prefix: args.target, count: matches.length }));
     entry = matches[0];
   }
   if (args.json) io.stdout.write(`${JSON.stringify({ ...entryJson(entry, true), inStore }, null, 2)}\n`);

@@ -3,6 +3,7 @@ import { X509Certificate } from "node:crypto";
 import { resolve } from "node:path";
 import { KysoError, writeFileAtomic } from "@kyso/core";
 import type { Io } from "../../command.js";
+import { t } from "../../messages/index.js";
 import { openSigner, type SignerArgs } from "../../signer-options.js";
 import { entryJson } from "./format.js";
 import { readCertificateFile } from "./store-actions.js";
@@ -20,7 +21,7 @@ export interface ExportArgs extends SignerArgs {
 function parseDate(text: string, flag: string): Date {
   // A bare day is the end of that day in Vietnam (UTC+07:00).
   const d = /^\d{4}-\d{2}-\d{2}$/.test(text) ? new Date(`${text}T23:59:59+07:00`) : new Date(text);
-  if (Number.isNaN(d.getTime())) throw new KysoError("USAGE", `${flag} takes a date (YYYY-MM-DD or ISO 8601), not "${text}"`);
+  if (Number.isNaN(d.getTime())) throw new KysoError("USAGE", t("trust.err.date", { flag, text }));
   return d;
 }
 
@@ -34,7 +35,7 @@ function operatorOf(certificate: Uint8Array): string {
 export async function runExport(args: ExportArgs, io: Io): Promise<number> {
   const trust = await import("@kyso/trust");
   const entries = trust.loadTrustStore({ includeBundled: args.defaultTrust !== false, env: io.env });
-  if (entries.length === 0) throw new KysoError("TRUST_EMPTY", "The trust store is empty: there is nothing to export");
+  if (entries.length === 0) throw new KysoError("TRUST_EMPTY", t("trust.err.empty"));
   const issueDate = new Date();
   const nextUpdate = args.nextUpdate ? parseDate(args.nextUpdate, "--next-update") : undefined;
   const out = resolve(io.cwd, args.tsl);
@@ -71,7 +72,7 @@ export async function runImport(args: ImportArgs, io: Io): Promise<number> {
   try {
     xml = await readFile(resolve(io.cwd, args.tsl), "utf8");
   } catch (cause) {
-    throw new KysoError("FILE_UNREADABLE", `${args.tsl}: cannot read the file (${(cause as NodeJS.ErrnoException).code ?? "error"})`, { cause });
+    throw new KysoError("FILE_UNREADABLE", t("err.fileUnreadable", { file: args.tsl, code: (cause as NodeJS.ErrnoException).code ?? "error" }), { cause });
   }
   const list = trust.readTsl(xml, signerDer);
   if (list.nextUpdate && list.nextUpdate < new Date())

@@ -82,15 +82,7 @@ export const unitsCommand = defineCommand<UnitsArgs>({
   builder: (y) =>
     registryOptions(
       y
-        .usage(
-          [
-            "kyso units <action>",
-            "",
-            "  kyso units add <code> --name NAME --level province|district|commune|department [--parent CODE]",
-            "  kyso units import --csv FILE      CSV header: code,name,level,parent (all rows or none)",
-            "  kyso units list [--json]",
-          ].join("\n"),
-        )
+        .usage(t("units.usage"))
         .positional("action", { choices: ["add", "import", "list"] as const, describe: t("units.opt.action") })
         .positional("code", { type: "string", describe: t("units.opt.code") })
         .option("name", { type: "string", describe: t("units.opt.name") })
@@ -109,14 +101,14 @@ export const unitsCommand = defineCommand<UnitsArgs>({
     inputErrorsExit1(io, async () => {
       const h = await humanFor(args as unknown as Record<string, unknown>, io, ["db", "lang"]);
       if (args.action === "add") {
-        if (!args.code || !args.name || !args.level) throw new KysoError("USAGE", "kyso units add needs <code>, --name and --level");
+        if (!args.code || !args.name || !args.level) throw new KysoError("USAGE", t("units.err.addNeeds"));
         return add(args, io);
       }
       if (args.action === "import") {
-        if (!args.csv) throw new KysoError("USAGE", "kyso units import needs --csv FILE");
+        if (!args.csv) throw new KysoError("USAGE", t("units.err.importNeeds"));
         return importCsv(args, io);
       }
       if (args.action === "list") return list(args, io, h);
-      throw new KysoError("USAGE", `Unknown action "units ${args.action}" (add, import, list)`);
+      throw new KysoError("USAGE", t("err.unknownActionOf", { command: "units", action: String(args.action), actions: "add, import, list" }));
     }),
 });

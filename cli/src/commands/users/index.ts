@@ -25,18 +25,7 @@ export const usersCommand = defineCommand<UsersArgs>({
   describe: "users.describe",
   builder: (y) =>
     y
-      .usage(
-        [
-          "kyso users <action>",
-          "",
-          "  kyso users add <name> --role clerk|admin|auditor   password from $KYSO_PASSWORD, --password-file or a prompt",
-          "  kyso users list [--json]",
-          "  kyso users disable <name>        ends the user's sessions; enable <name> allows sign-in again",
-          "  kyso users passwd <name>         a new password (ends the user's sessions)",
-          "",
-          "Roles: clerk (inbox: read, register, return), admin (users, registry, configuration), auditor (read-only, audit).",
-        ].join("\n"),
-      )
+      .usage(t("users.usage"))
       .positional("action", { choices: ACTIONS, describe: t("users.opt.action") })
       .positional("name", { type: "string", describe: t("users.opt.name") })
       .option("role", { choices: ROLES, describe: t("users.opt.role") })
@@ -47,13 +36,13 @@ export const usersCommand = defineCommand<UsersArgs>({
       .example(t("users.example.2.cmd"), t("users.example.2.text")) as unknown as Argv<UsersArgs>,
   run: async (args, io) => {
     const needName = (): string => {
-      if (!args.name) throw new KysoError("USAGE", `kyso users ${args.action} needs <name>`);
+      if (!args.name) throw new KysoError("USAGE", t("users.err.needsName", { action: args.action }));
       return args.name;
     };
     switch (args.action) {
       case "add": {
         const name = needName();
-        if (!args.role) throw new KysoError("USAGE", "kyso users add needs --role clerk|admin|auditor");
+        if (!args.role) throw new KysoError("USAGE", t("users.err.addRole"));
         return withAccounts(args.db, io, async (a, audit) => {
           const u = await a.addUser(name, args.role!, await obtainPassword(io, args.passwordFile, name));
           await audit("user.add", u.name, { role: u.role });
@@ -81,7 +70,7 @@ export const usersCommand = defineCommand<UsersArgs>({
       case "passwd": {
         const name = needName();
         return withAccounts(args.db, io, async (a, audit) => {
-          if (!(await a.user(name))) throw new KysoError("USER_NOT_FOUND", `No user named ${name}`);
+          if (!(await a.user(name))) throw new KysoError("USER_NOT_FOUND", t("users.err.notFound", { name }));
           await a.setPassword(name, await obtainPassword(io, args.passwordFile, name));
           await audit("user.passwd", name);
           io.stdout.write(`changed the password of ${name}; their sessions ended\n`);
@@ -89,7 +78,7 @@ export const usersCommand = defineCommand<UsersArgs>({
         });
       }
       default:
-        throw new KysoError("USAGE", `Unknown action "users ${String(args.action)}" (${ACTIONS.join(", ")})`);
+        throw new KysoError("USAGE", t("err.unknownActionOf", { command: "users", action: String(args.action), actions: ACTIONS.join(", ") }));
     }
   },
 });

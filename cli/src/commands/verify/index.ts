@@ -28,7 +28,7 @@ export const verifyCommand = defineCommand({
     // Files as given, folders (their PDFs and packages; -r the whole tree) and globs, quoted or not.
     const inputs = await expandInputs(args.files as string[], { cwd: io.cwd, recursive: !!args.recursive, suffix: "", accept: (n) => /\.(pdf|edxml|xml)$/i.test(n) });
     const files = inputs.map((f) => f.path);
-    if (files.length === 0) throw new KysoError("USAGE", `No PDF or edXML file found in ${(args.files as string[]).join(" ")}`);
+    if (files.length === 0) throw new KysoError("USAGE", t("verify.err.noFiles", { files: (args.files as string[]).join(" ") }));
     const names = files.map((f) => (isAbsolute(relative(io.cwd, f)) || relative(io.cwd, f).startsWith("..") ? f : relative(io.cwd, f)));
     const counts = { TOTAL_PASSED: 0, TOTAL_FAILED: 0, INDETERMINATE: 0, NO_SIGNATURE: 0, unreadable: 0 };
     const { verifyPdf, validateCertificate, CertificatePool } = await import("@kyso/verify");

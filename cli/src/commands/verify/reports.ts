@@ -68,9 +68,9 @@ async function targets(path: string | undefined, ext: "pdf" | "xml", inputs: str
   const inputSet = new Set(inputs.map(canonical));
   const seen = new Map<string, string>();
   out.forEach((o, i) => {
-    if (inputSet.has(canonical(o))) throw new KysoError("USAGE", `The report ${o} would replace the input ${inputs[i]}`);
+    if (inputSet.has(canonical(o))) throw new KysoError("USAGE", t("verify.err.reportReplacesInput", { report: o, input: inputs[i] }));
     const other = seen.get(o);
-    if (other) throw new KysoError("USAGE", `${other} and ${inputs[i]} would both write their report to ${o}`);
+    if (other) throw new KysoError("USAGE", t("verify.err.reportSame", { other, input: inputs[i], report: o }));
     seen.set(o, inputs[i]);
   });
   return out;
@@ -81,11 +81,11 @@ async function targets(path: string | undefined, ext: "pdf" | "xml", inputs: str
  * signer is opened here, once, so that a PIN is asked before any file is verified.
  */
 export async function openReportWriter(args: ReportArgs, io: Io, inputs: string[]): Promise<ReportWriter | undefined> {
-  if (args.reportSeal && !args.reportPdf) throw new KysoError("USAGE", "--report-seal signs the PDF report: give --report-pdf too");
+  if (args.reportSeal && !args.reportPdf) throw new KysoError("USAGE", t("verify.err.reportSeal"));
   const pdfTargets = await targets(args.reportPdf, "pdf", inputs, io);
   const xmlTargets = await targets(args.reportXml, "xml", inputs, io);
   if (!pdfTargets && !xmlTargets) return undefined;
-  if (pdfTargets && xmlTargets && pdfTargets.some((p) => xmlTargets.includes(p))) throw new KysoError("USAGE", "--report-pdf and --report-xml name the same file");
+  if (pdfTargets && xmlTargets && pdfTargets.some((p) => xmlTargets.includes(p))) throw new KysoError("USAGE", t("verify.err.reportSameFile"));
   // Reports are in Vietnamese unless --lang en: they are filed by Vietnamese agencies.
   const lang = args.lang === "en" ? "en" : "vi";
   const version = kysoVersion();
