@@ -3,6 +3,17 @@ import type { Certificate, CertificatePool } from "./certificate.js";
 export interface ChainProblem {
   code: "NO_CERTIFICATE_CHAIN_FOUND" | "EXPIRED" | "NOT_YET_VALID" | "OUT_OF_BOUNDS_NO_POE" | "CHAIN_CONSTRAINTS_FAILURE" | "SIG_CONSTRAINTS_FAILURE";
   message: string;
+  // The message's facts, for a front door that words it in its user's language:
+  /** Index in the path of the certificate concerned (0: the signer's). */
+  certificate?: number;
+  /** Its common name, else its subject (NO_CERTIFICATE_CHAIN_FOUND: the signer's subject). */
+  subject?: string;
+  /** NO_CERTIFICATE_CHAIN_FOUND: the issuer the path stops at. */
+  issuer?: string;
+  /** The validity bound passed (ISO 8601): notBefore for NOT_YET_VALID, notAfter otherwise. */
+  time?: string;
+  /** CHAIN_CONSTRAINTS_FAILURE: the extension that failed. */
+  constraint?: "basicConstraints" | "keyUsage" | "pathLen";
 }
 
 export interface ChainResult {
@@ -54,22 +65,23 @@ function buildChainFrom(leaf: Certificate, pool: readonly Certificate[], anchors
     current = next;
     trusted = isAnchor(next);
   }
-  if (!trusted) problems.push({ code: "NO_CERTIFICATE_CHAIN_FOUND", message: `No chain from "${leaf.subject}" to a trusted root (issuer "${path[path.length - 1].issuer}")` });
+  if (!trusted) problems.push({ code: "NO_CERTIFICATE_CHAIN_FOUND", message: `No chain from "${leaf.subject}" to a trusted root (issuer "${path[path.length - 1].issuer}")`, certificate: 0, subject: leaf.subject, issuer: path[path.length - 1].issuer });
 
   for (let i = 0; i < path.length; i++) {
     const c = path[i];
     const who = i === 0 ? "signer certificate" : `CA certificate "${c.commonName ?? c.subject}"`;
-    if (at < c.notBefore) problems.push({ code: "NOT_YET_VALID", message: `The ${who} was not yet valid at the signing time (valid from ${c.notBefore.toISOString()})` });
-    else if (at > c.notAfter) problems.push({ code: "EXPIRED", message: `The ${who} had expired at the signing time (valid until ${c.notAfter.toISOString()})` });
+    const of = { certificate: i, subject: c.commonName ?? c.subject };
+    if (at < c.notBefore) problems.push({ code: "NOT_YET_VALID", message: `The ${who} was not yet valid at the signing time (valid from ${c.notBefore.toISOString()})`, ...of, time: c.notBefore.toISOString() });
+    else if (at > c.notAfter) problems.push({ code: "EXPIRED", message: `The ${who} had expired at the signing time (valid until ${c.notAfter.toISOString()})`, ...of, time: c.notAfter.toISOString() });
     else if (!timeIsProven && now > c.notAfter)
-      problems.push({ code: "OUT_OF_BOUNDS_NO_POE", message: `The ${who} expired on ${c.notAfter.toISOString()} and no timestamp proves the signature existed before` });
+      problems.push({ code: "OUT_OF_BOUNDS_NO_POE", message: `The ${who} expired on ${c.notAfter.toISOString()} and no timestamp proves the signature existed before`, ...of, time: c.notAfter.toISOString() });
     if (i > 0) {
-      if (!c.isCa) problems.push({ code: "CHAIN_CONSTRAINTS_FAILURE", message: `The ${who} is not a CA (basicConstraints)` });
-      if (c.keyUsage && !c.keyUsage.has("keyCertSign")) problems.push({ code: "CHAIN_CONSTRAINTS_FAILURE", message: `The ${who} may not sign certificates (keyUsage)` });
-      if (c.pathLen !== undefined && i - 1 > c.pathLen) problems.push({ code: "CHAIN_CONSTRAINTS_FAILURE", message: `The path is longer than the ${who} allows (pathLenConstraint)` });
+      if (!c.isCa) problems.push({ code: "CHAIN_CONSTRAINTS_FAILURE", message: `The ${who} is not a CA (basicConstraints)`, ...of, constraint: "basicConstraints" });
+      if (c.keyUsage && !c.keyUsage.has("keyCertSign")) problems.push({ code: "CHAIN_CONSTRAINTS_FAILURE", message: `The ${who} may not sign certificates (keyUsage)`, ...of, constraint: "keyUsage" });
+      if (c.pathLen !== undefined && i - 1 > c.pathLen) problems.push({ code: "CHAIN_CONSTRAINTS_FAILURE", message: `The path is longer than the ${who} allows (pathLenConstraint)`, ...of, constraint: "pathLen" });
     }
   }
   if (leaf.keyUsage && !leaf.keyUsage.has("digitalSignature") && !leaf.keyUsage.has("nonRepudiation"))
-    problems.push({ code: "SIG_CONSTRAINTS_FAILURE", message: "The signer certificate's key usage does not allow signatures" });
+    problems.push({ code: "SIG_CONSTRAINTS_FAILURE", message: "The signer certificate's key usage does not allow signatures", certificate: 0, subject: leaf.commonName ?? leaf.subject });
   return { trusted, path, problems };
 }

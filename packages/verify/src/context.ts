@@ -5,6 +5,7 @@ import type { LtvFinding } from "./ltv/index.js";
 import type { Change } from "./modifications.js";
 import type { LocatedSignature } from "./modification-check.js";
 import type { Check, CertificateSummary, Indication, SignatureReport, SubIndication } from "./report.js";
+import { detail, type ParamsOf, type ReasonCode, type ReportDetail } from "./codes.js";
 import type { RevocationCache, RevocationFetcher, RevocationMode } from "./revocation.js";
 
 export interface VerifyOptions {
@@ -71,7 +72,7 @@ export interface SigState {
   loc: Located;
   report: SignatureReport;
   /** Verdict candidates; the first TOTAL_FAILED wins, then the first INDETERMINATE. */
-  fail: [Indication, SubIndication, string][];
+  fail: [Indication, SubIndication, string, ReportDetail][];
   ranges?: [number, number][];
   /** The digest the byte ranges are hashed with. */
   digestAlgorithm?: VerifyDigest;
@@ -92,8 +93,9 @@ export function check(s: SigState, step: string, ok: boolean, message: string): 
   s.report.checks.push({ step, ok, message } satisfies Check);
 }
 
-export function fail(s: SigState, indication: Indication, sub: SubIndication, message: string): void {
-  s.fail.push([indication, sub, message]);
+/** A verdict candidate: the English sentence of `reasons` with its code and parameters (codes.ts). */
+export function fail<C extends ReasonCode>(s: { fail: SigState["fail"] }, indication: Indication, sub: SubIndication, code: C, params: ParamsOf<C>, message: string): void {
+  s.fail.push([indication, sub, message, detail(code, params, message)]);
 }
 
 export function summary(c: Certificate): CertificateSummary {

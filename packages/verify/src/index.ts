@@ -1,4 +1,5 @@
 export * from "./report.js";
+export { REASON_CODES, WARNING_CODES, TIMESTAMP_PROBLEMS, describeDetail, detailsOf, type DetailWording, type ReasonCode, type WarningCode, type DetailCode, type ParamsOf } from "./codes.js";
 export * from "./verify.js";
 export { RevocationCache, httpFetcher, type RevocationFetcher, type RevocationMode, type RevocationFinding } from "./revocation.js";
 export { classifyChanges, allowedKinds, isAllowed, isLocked, judgeChange, type Change, type ChangeKind, type FieldLock, type ModificationPolicy, type Judgement } from "./modifications.js";

@@ -4,6 +4,7 @@ import { classifyChanges, fieldLockFrom, isLocked, judgeChange, type Change, typ
 import { reachableObjects, type Reachable, type SharedObjects } from "./modifications/graph.js";
 import { revealedChange, revealedObjects } from "./modifications/trailer.js";
 import type { Indication, SignatureReport, SubIndication } from "./report.js";
+import { detail, warn, type ReasonCode, type ReportDetail } from "./codes.js";
 
 /** A signature dictionary as the engine located it. */
 export interface LocatedSignature {
@@ -34,7 +35,7 @@ export interface ModificationContext {
 export interface ModificationSubject {
   loc: LocatedSignature;
   report: SignatureReport;
-  fail: [Indication, SubIndication, string][];
+  fail: [Indication, SubIndication, string, ReportDetail][];
   coveredEnd?: number;
 }
 
@@ -163,7 +164,7 @@ export function analyseModifications(ctx: PipelineContext, s: SigState): void {
     const perms = ctx.reader.dict(ctx.reader.catalog().get("Perms"));
     const docMdp = perms?.get("DocMDP");
     if (!(docMdp && "num" in (docMdp as object) && (docMdp as { num: number }).num === s.loc.num))
-      r.warnings.push("certification signature not referenced from the catalog's /Perms /DocMDP");
+      warn(r, "CERTIFICATION_NOT_IN_PERMS", {}, "certification signature not referenced from the catalog's /Perms /DocMDP");
   }
   for (const other of ctx.located) {
     const p = certificationLevel(other.dict, ctx.reader);
@@ -185,7 +186,7 @@ export function analyseModifications(ctx: PipelineContext, s: SigState): void {
       }
       const j = judgeChange(c, permission, policy);
       changes.push({ ...c, rule: j.rule, allowed: j.allowed });
-      if (j.warning && !r.warnings.includes(j.warning)) r.warnings.push(j.warning);
+      if (j.warning && !r.warnings.includes(j.warning)) warn(r, "VISIBLE_SIGNATURE_FIELD_ALLOWED", { change: c.description }, j.warning);
     }
   if (ctx.trailing > 0)
     changes.push({ revision: ctx.ends.length + 1, kind: "other", rule: "trailing-bytes", description: `${ctx.trailing} bytes after the last revision are covered by no signature and no revision`, allowed: false });
@@ -196,13 +197,22 @@ export function analyseModifications(ctx: PipelineContext, s: SigState): void {
   r.modifications.changes = changes;
   const bad = changes.filter((c) => !c.allowed);
   r.modifications.allowed = bad.length === 0;
-  const permText = bad.every((c) => c.locked)
+  const locked = bad.every((c) => c.locked);
+  const newWidget = !locked && bad.some((c) => c.rule === "visible-widget-after-certification") && permission === 2;
+  const permText = locked
     ? "the signature locks these fields"
-    : bad.some((c) => c.rule === "visible-widget-after-certification") && permission === 2
+    : newWidget
       ? "the certification allows form filling and signing, but no new visible widget or annotation"
       : permission === undefined ? "without certification only signatures, validation data and form filling are allowed" : `the certification allows ${permission === 1 ? "no changes" : permission === 2 ? "form filling and signing" : "form filling, signing and annotations"}`;
+  const code: ReasonCode = locked
+    ? "DISALLOWED_MODIFICATION_LOCKED_FIELDS"
+    : newWidget
+      ? "DISALLOWED_MODIFICATION_NEW_WIDGET"
+      : permission === undefined ? "DISALLOWED_MODIFICATION_APPROVAL" : permission === 1 ? "DISALLOWED_MODIFICATION_CERTIFIED_NO_CHANGES" : permission === 2 ? "DISALLOWED_MODIFICATION_CERTIFIED_FORMS" : "DISALLOWED_MODIFICATION_CERTIFIED_ANNOTATIONS";
   check(s, "modifications", bad.length === 0, changes.length === 0 ? "No changes after signing" : bad.length === 0 ? `${changes.length} allowed change(s) after signing (${level})` : `Disallowed changes after signing (${permText}): ${bad.slice(0, 5).map((c) => c.description).join("; ")}`);
-  if (bad.length > 0)
-    s.fail.push(["TOTAL_FAILED", "DISALLOWED_MODIFICATION", `The document was changed after this signature in a way that is not allowed (${permText}): ${bad.slice(0, 3).map((c) => c.description).join("; ")}${bad.length > 3 ? ` and ${bad.length - 3} more` : ""}`]);
+  if (bad.length > 0) {
+    const message = `The document was changed after this signature in a way that is not allowed (${permText}): ${bad.slice(0, 3).map((c) => c.description).join("; ")}${bad.length > 3 ? ` and ${bad.length - 3} more` : ""}`;
+    s.fail.push(["TOTAL_FAILED", "DISALLOWED_MODIFICATION", message, detail(code as "DISALLOWED_MODIFICATION_APPROVAL", { count: bad.length, changes: bad.map((c) => c.description).join("; ") }, message)]);
+  }
 }
 

@@ -6,6 +6,7 @@ import { KysoError } from "@kyso/core";
 import type { FileReport } from "./report.js";
 import type { RevocationMode } from "./revocation.js";
 import type { CertificateValidation } from "./certificate-validation.js";
+import { detail } from "./codes.js";
 
 export interface VerifyPoolOptions {
   /** Worker threads (default: the number of cores). */
@@ -200,9 +201,11 @@ function boundReport(job: Job, why: string): FileReport {
     indication: "INDETERMINATE",
     subIndication: "FORMAT_FAILURE",
     reasons: [`The document could not be verified: ${why}`],
+    reasonDetails: [detail("VERIFICATION_FAILED", { detail: why }, `The document could not be verified: ${why}`)],
     revisions: 0,
     signatures: [],
     warnings: [],
+    warningDetails: [],
     validationTime: new Date().toISOString(),
   };
 }

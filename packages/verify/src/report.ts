@@ -1,5 +1,7 @@
 import type { Change, FieldLock } from "./modifications.js";
 import type { RevocationFinding, RevocationMode } from "./revocation.js";
+import type { ReportDetail } from "./codes.js";
+export type { ReportDetail } from "./codes.js";
 
 /** ETSI EN 319 102-1 §5.1.3 main indications. */
 export type Indication = "TOTAL_PASSED" | "TOTAL_FAILED" | "INDETERMINATE";
@@ -53,6 +55,8 @@ export interface SignatureReport {
   subIndication: SubIndication | null;
   /** Readable reasons, most important first (English). */
   reasons: string[];
+  /** The same reasons, entry for entry, as codes with parameters (codes.ts, docs/verify-codes.md). */
+  reasonDetails?: ReportDetail[];
   signer: CertificateSummary | null;
   signingTime: string | null;
   timeSource: "timestamp" | "claimed" | "none";
@@ -91,6 +95,8 @@ export interface SignatureReport {
   levelReasons: string[];
   checks: Check[];
   warnings: string[];
+  /** The same warnings, entry for entry, as codes with parameters. */
+  warningDetails?: ReportDetail[];
 }
 
 export interface FileReport {
@@ -101,9 +107,13 @@ export interface FileReport {
   subIndication: SubIndication | null;
   /** Readable reasons for the file verdict. */
   reasons: string[];
+  /** The same reasons, entry for entry, as codes with parameters. */
+  reasonDetails?: ReportDetail[];
   revisions: number;
   signatures: SignatureReport[];
   warnings: string[];
+  /** The same warnings, entry for entry, as codes with parameters. */
+  warningDetails?: ReportDetail[];
   /** ISO time of validation (the time used: now, or --at). */
   validationTime: string;
   /** How revocation was checked for this file. */

@@ -2,9 +2,15 @@ import { adobeRevocationValues, OIDS, type Certificate } from "@kyso/cms";
 import { check, fail, type PipelineContext, type SigState } from "./context.js";
 import { dssMaterial } from "./dss.js";
 import type { CertificateRevocation } from "./report.js";
+import { warn } from "./codes.js";
 import { RevocationCache, fetchRevocationStatus, revocationStatus, type RevocationFinding, type RevocationSources } from "./revocation.js";
 
 const memoryCache = new RevocationCache();
+
+/** The CN of a distinguished name as the certificate summaries print it ("CN=x, O=y" -> "x"), else the name. */
+function commonName(subject: string): string {
+  return /(?:^|,\s*)CN=([^,]+)/.exec(subject)?.[1]?.trim() ?? subject;
+}
 
 /** What the document carries: the CMS's CRLs, Adobe's revocation attribute, the DSS (EN 319 142-1 §5.4). */
 function embeddedSources(ctx: PipelineContext, s: SigState): RevocationSources {
@@ -79,13 +85,22 @@ export async function checkRevocation(ctx: PipelineContext, s: SigState, path: C
     if (c.status !== "revoked") continue;
     const rt = c.revocationTime ? new Date(c.revocationTime) : undefined;
     const who = i === 0 ? "The signer's certificate" : `The CA certificate "${c.subject}"`;
-    if (!rt || rt <= best) fail(s, i === 0 ? "TOTAL_FAILED" : "INDETERMINATE", i === 0 ? "REVOKED" : "REVOKED_CA_NO_POE", `${who} was revoked${rt ? ` on ${rt.toISOString()}` : ""}${c.reason ? ` (${c.reason})` : ""}, before the ${s.timestampTime ? "timestamp" : "validation time"}`);
-    else r.warnings.push(`${who} was revoked on ${rt.toISOString()}, after the timestamp of ${best.toISOString()}: the signature stays valid`);
+    const facts = { subject: path[i]?.commonName ?? c.subject, revocationTime: rt?.toISOString() ?? "" };
+    if (!rt || rt <= best) {
+      const code = i === 0 ? (s.timestampTime ? "SIGNER_REVOKED_BEFORE_TIMESTAMP" : "SIGNER_REVOKED_BEFORE_VALIDATION_TIME") : s.timestampTime ? "CA_REVOKED_BEFORE_TIMESTAMP" : "CA_REVOKED_BEFORE_VALIDATION_TIME";
+      const message = `${who} was revoked${rt ? ` on ${rt.toISOString()}` : ""}${c.reason ? ` (${c.reason})` : ""}, before the ${s.timestampTime ? "timestamp" : "validation time"}`;
+      fail(s, i === 0 ? "TOTAL_FAILED" : "INDETERMINATE", i === 0 ? "REVOKED" : "REVOKED_CA_NO_POE", code, { ...facts, revocationReason: c.reason ?? "" }, message);
+    } else
+      warn(r, i === 0 ? "SIGNER_REVOKED_AFTER_TIMESTAMP" : "CA_REVOKED_AFTER_TIMESTAMP", { ...facts, timestampTime: best.toISOString() }, `${who} was revoked on ${rt.toISOString()}, after the timestamp of ${best.toISOString()}: the signature stays valid`);
   }
-  for (const c of tsa) if (c.status === "revoked") fail(s, "INDETERMINATE", "REVOKED_NO_POE", `The timestamp authority's certificate "${c.subject}" is revoked`);
+  for (const c of tsa) if (c.status === "revoked") fail(s, "INDETERMINATE", "REVOKED_NO_POE", "TSA_REVOKED", { subject: commonName(c.subject) }, `The timestamp authority's certificate "${c.subject}" is revoked`);
   const unknown = all.filter((c) => c.status !== "good" && c.status !== "revoked");
   if (unknown.length > 0) {
     const off = ctx.mode === "off";
-    fail(s, "INDETERMINATE", "TRY_LATER", off ? "Revocation was not checked (--revocation off): the signature cannot be called valid" : `The revocation status is not known: ${unknown.map((c) => c.message).join("; ")}`);
+    const subjects = [...new Set(unknown.map((c) => commonName(c.subject)))].join("; ");
+    const message = off ? "Revocation was not checked (--revocation off): the signature cannot be called valid" : `The revocation status is not known: ${unknown.map((c) => c.message).join("; ")}`;
+    if (off) fail(s, "INDETERMINATE", "TRY_LATER", "REVOCATION_NOT_CHECKED", {}, message);
+    else if (unknown.every((c) => c.status === "no-information")) fail(s, "INDETERMINATE", "TRY_LATER", "REVOCATION_NO_INFORMATION", { subjects }, message);
+    else fail(s, "INDETERMINATE", "TRY_LATER", "REVOCATION_UNKNOWN", { subjects, detail: unknown.map((c) => c.message).join("; ") }, message);
   }
 }

@@ -2,6 +2,7 @@ import { OIDS, buildPath, checkTimeStampToken, digestOf, parseTstInfo, type Cert
 import { fail, type PipelineContext, type SigState } from "./context.js";
 import { dssMaterial } from "./dss.js";
 import type { SignatureReport } from "./report.js";
+import { warn, type TIMESTAMP_PROBLEMS } from "./codes.js";
 
 const EKU_TIMESTAMPING = "1.3.6.1.5.5.7.3.8";
 export const NO_TIMESTAMP = "The signature has no timestamp: the signing time is only claimed";
@@ -25,7 +26,7 @@ export function checkSignatureTimestamp(ctx: PipelineContext, s: SigState): void
   if (!si || !s.signer || r.type !== "signature") return;
   const token = si.unsignedAttributes.get(OIDS.timeStampToken)?.[0];
   if (!token) {
-    r.warnings.push(NO_TIMESTAMP);
+    warn(r, "NO_TIMESTAMP", {}, NO_TIMESTAMP);
     return;
   }
   const t = judgeToken(ctx, token.raw, si.signature);
@@ -33,31 +34,39 @@ export function checkSignatureTimestamp(ctx: PipelineContext, s: SigState): void
   if (t.report.valid && t.time) {
     s.timestampTime = t.time;
     s.tsaPath = t.path;
-  } else r.warnings.push(`The signature timestamp is not valid: ${t.report.message}`);
+  } else warn(r, "TIMESTAMP_INVALID", { problems: t.problems.join(","), detail: t.report.message }, `The signature timestamp is not valid: ${t.report.message}`);
 }
 
-function judgeToken(ctx: PipelineContext, der: Uint8Array, signatureValue: Uint8Array): { report: NonNullable<SignatureReport["timestamp"]>; time?: Date; path?: Certificate[] } {
+type TimestampProblem = (typeof TIMESTAMP_PROBLEMS)[number];
+
+function judgeToken(ctx: PipelineContext, der: Uint8Array, signatureValue: Uint8Array): { report: NonNullable<SignatureReport["timestamp"]>; time?: Date; path?: Certificate[]; problems: TimestampProblem[] } {
   try {
     const c = checkTimeStampToken(der, { extraCertificates: dssMaterial(ctx).certs.map((x) => x.der), pool: ctx.pool });
     const time = c.genTime;
     const tsa = c.tsa;
     const imprintAlg = c.token.tstInfo.digestAlgorithm;
     const problems = c.problems.map((p) => p.message);
+    const codes: TimestampProblem[] = c.problems.map((p) => p.code);
+    const problem = (code: TimestampProblem, message: string): void => {
+      codes.push(code);
+      problems.push(message);
+    };
     const ekuReported = c.problems.some((p) => p.code === "TST_NOT_TIMESTAMPING_CERT");
-    if (!imprintAlg) problems.push("the timestamp's imprint algorithm is not supported");
-    else if (Buffer.compare(Buffer.from(c.token.tstInfo.imprint), Buffer.from(digestOf(imprintAlg, signatureValue))) !== 0) problems.push("timestamp is over another signature");
-    if (!tsa) return { report: { time: time.toISOString(), valid: false, tsa: null, message: problems.join("; ") || "timestamp authority certificate not found" } };
+    if (!imprintAlg) problem("TST_IMPRINT_ALGORITHM", "the timestamp's imprint algorithm is not supported");
+    else if (Buffer.compare(Buffer.from(c.token.tstInfo.imprint), Buffer.from(digestOf(imprintAlg, signatureValue))) !== 0) problem("TST_OTHER_SIGNATURE", "timestamp is over another signature");
+    if (!tsa) return { report: { time: time.toISOString(), valid: false, tsa: null, message: problems.join("; ") || "timestamp authority certificate not found" }, problems: codes.length ? codes : ["TST_TSA_NOT_FOUND"] };
     const chain = tsaPath(ctx, tsa, c.token.certificates, time);
-    if (!chain.trusted) problems.push("timestamp authority is not trusted");
-    if (!tsa.extendedKeyUsage?.includes(EKU_TIMESTAMPING) && !ekuReported) problems.push("the timestamp certificate is not for timestamping");
+    if (!chain.trusted) problem("TST_TSA_UNTRUSTED", "timestamp authority is not trusted");
+    if (!tsa.extendedKeyUsage?.includes(EKU_TIMESTAMPING) && !ekuReported) problem("TST_NOT_TIMESTAMPING_CERT", "the timestamp certificate is not for timestamping");
     const valid = problems.length === 0;
     return {
       report: { time: time.toISOString(), valid, tsa: tsa.subject, message: valid ? `timestamp by "${tsa.commonName ?? tsa.subject}" at ${time.toISOString()}` : problems.join("; ") },
       time,
       path: chain.path,
+      problems: codes,
     };
   } catch (e) {
-    return { report: { time: "", valid: false, tsa: null, message: `unreadable timestamp token: ${(e as Error).message}` } };
+    return { report: { time: "", valid: false, tsa: null, message: `unreadable timestamp token: ${(e as Error).message}` }, problems: ["TST_UNREADABLE"] };
   }
 }
 
@@ -76,9 +85,9 @@ export function checkDocumentTimestamp(ctx: PipelineContext, s: SigState): void 
     if (!s.signer.extendedKeyUsage?.includes(EKU_TIMESTAMPING)) {
       r.timestamp.valid = false;
       r.timestamp.message = "the document timestamp's certificate is not for timestamping";
-      fail(s, "INDETERMINATE", "SIG_CONSTRAINTS_FAILURE", r.timestamp.message);
+      fail(s, "INDETERMINATE", "SIG_CONSTRAINTS_FAILURE", "DOC_TIMESTAMP_NOT_FOR_TIMESTAMPING", {}, r.timestamp.message);
     }
   } catch (e) {
-    fail(s, "TOTAL_FAILED", "FORMAT_FAILURE", `Unreadable timestamp: ${(e as Error).message}`);
+    fail(s, "TOTAL_FAILED", "FORMAT_FAILURE", "TIMESTAMP_UNREADABLE", { detail: (e as Error).message }, `Unreadable timestamp: ${(e as Error).message}`);
   }
 }

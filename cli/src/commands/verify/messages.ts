@@ -1,4 +1,6 @@
-import { isMessageKey, resolveLang, translator, type Lang } from "../../messages/index.js";
+import { vietnamTime } from "@kyso/core";
+import { describeDetail, detailsOf, type DetailWording, type ReportDetail } from "@kyso/verify";
+import { isMessageKey, resolveLang, translator, type Lang, type MessageKey } from "../../messages/index.js";
 
 /** Texts of `kyso verify`: the catalogue's `verify.*` keys (cli/src/messages). */
 export type { Lang };
@@ -23,4 +25,30 @@ export function summaryLine(c: Record<Counted, number>, lang: Lang): string {
   return COUNTED.filter((k) => k === "TOTAL_PASSED" || c[k] > 0)
     .map((k) => `${c[k]} ${t(`verify.count.${k}`)}`)
     .join(", ");
+}
+
+/** The catalogue's words for the codes of a report (`verify.reason.*`, `verify.warning.*`); times in Vietnam time. */
+function wording(lang: Lang): DetailWording {
+  const t = translator(lang);
+  const known = (k: string): k is MessageKey => isMessageKey(k);
+  return {
+    template: (code, kind) => {
+      const k = kind === "reason" ? `verify.reason.${code}` : `verify.warning.${code}`;
+      return known(k) ? t(k) : undefined;
+    },
+    time: (iso) => vietnamTime(iso),
+    word: (param, value) => {
+      const k = param === "revocationReason" ? `registry.reason.${value}` : param === "problems" ? `verify.tsProblem.${value}` : `verify.term.${value}`;
+      return known(k) ? t(k) : value;
+    },
+  };
+}
+
+/**
+ * The reasons or warnings of a report in `lang`: each entry by its code's catalogue text; an entry
+ * without a code, or a code the catalogue does not know, as the library said it (English).
+ */
+export function detailTexts(lang: Lang, messages: readonly string[], details: readonly ReportDetail[] | undefined, kind: "reason" | "warning"): string[] {
+  const w = wording(lang);
+  return detailsOf(messages, details).map((d, i) => (d ? describeDetail(d, kind, w) : messages[i]));
 }

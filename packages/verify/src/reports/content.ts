@@ -1,5 +1,5 @@
 import type { FileReport, SignatureReport } from "../report.js";
-import { revocationWords, text, toneOf, verdictWords, vietnamTime, type ReportLang, type VerdictTone } from "./text.js";
+import { detailTexts, revocationWords, text, toneOf, verdictWords, vietnamTime, type ReportLang, type VerdictTone } from "./text.js";
 
 /** One labelled line of the printable report. */
 export interface ReportRow {
@@ -107,8 +107,8 @@ function signatureSection(lang: ReportLang, s: SignatureReport, index: number, r
     verdict: { words: verdict, detail, tone: toneOf(s.indication) },
     rows,
     changes,
-    reasons: s.reasons,
-    warnings: s.warnings,
+    reasons: detailTexts(lang, s.reasons, s.reasonDetails, "reason"),
+    warnings: detailTexts(lang, s.warnings, s.warningDetails, "warning"),
   };
 }
 
