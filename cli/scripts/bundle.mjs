@@ -36,8 +36,8 @@ const OPTIONAL_EXTERNAL = ["pg-native", "bufferutil", "utf-8-validate"];
 const ESM_ONLY_EXTERNAL = ["pdfjs-dist"];
 /** Prepended to every output file (see bundleOnce); the CommonJS copy gets `require` from its loader instead. */
 const BANNER = 'import { createRequire as __kysoCreateRequire } from "node:module"; const require = __kysoCreateRequire(import.meta.url);';
-/** The entry that runs the CommonJS copy with the code cache (an ES module, not copied; built on its own). */
-const LOADER = "loader";
+/** The module that runs the CommonJS copy with the code cache (CommonJS itself; built on its own). */
+const LOADER = "loader.cjs";
 /**
  * Each file of the CommonJS copy is one function expression, in strict mode as the ES module it was
  * made from; its parameters are those cli/src/bundle-loader.ts passes (ChunkFunction there).
@@ -160,6 +160,17 @@ function assetsPlugin(entries, assets) {
         loader: "js",
         resolveDir: yargsShimDir(),
       }));
+      // require("tslib") in a CommonJS package (graphene-pk11's ~60 modules): esbuild's "module"
+      // condition picks tslib's ES build, which each require() then copies into a new CommonJS
+      // object (~40 getters each time, ~3 ms of `kyso sign`'s start); tslib's own CommonJS build is
+      // the same helpers, made once.
+      b.onResolve({ filter: /^tslib$/ }, async (args) => {
+        if (args.kind !== "require-call" || args.pluginData === "kyso-tslib") return undefined;
+        const r = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: "kyso-tslib" });
+        if (r.errors.length || !/[\\/]tslib\.es6\.m?js$/.test(r.path)) return r.errors.length ? { errors: r.errors } : undefined;
+        const cjs = join(dirname(r.path), "tslib.js");
+        return existsSync(cjs) ? { path: cjs } : undefined;
+      });
       // yargs guesses its own version on creation (a find-up of package.json from the working folder,
       // reading every folder on the way: ~10 ms); kyso turns --version off right after (.version(false)).
       b.onLoad({ filter: /[\\/]yargs[\\/]build[\\/]lib[\\/]yargs-factory\.js$/ }, (args) => {
@@ -348,23 +359,22 @@ async function main() {
     writeFileSync(join(tmp, "cjs", rel), await cjsCopy(rel, f.text, result.metafile.outputs[toPosix(relative(repoRoot, f.path))]));
   }
   writeFileSync(join(tmp, "cjs", "package.json"), JSON.stringify({ type: "commonjs", private: true }) + "\n");
-  // The loader: one small ES module of its own (node: imports only), so that it shares no chunk.
+  // The loader: one small CommonJS module of its own (node: imports only), so that it shares no chunk.
   const loader = await build({
     absWorkingDir: repoRoot,
     entryPoints: [join(cliDir, "src", "bundle-loader.ts")],
     bundle: true,
-    format: "esm",
+    format: "cjs",
     platform: "node",
     target: "node20",
     minifyWhitespace: true,
     minifySyntax: true,
     write: false,
-    outfile: join(tmp, `${LOADER}.js`),
+    outfile: join(tmp, LOADER),
     logLevel: "error",
   });
-  if (loader.outputFiles.length !== 1 || /\bfrom\s*"\.|\bimport\s*"\./.test(loader.outputFiles[0].text)) throw new Error("bundle: the loader must be one file with node: imports only");
-  if (existsSync(join(tmp, `${LOADER}.js`))) throw new Error(`bundle: ${LOADER}.js is also the name of a bundle file`);
-  writeFileSync(join(tmp, `${LOADER}.js`), loader.outputFiles[0].contents);
+  if (loader.outputFiles.length !== 1 || /\brequire\("\./.test(loader.outputFiles[0].text)) throw new Error("bundle: the loader must be one file with node: imports only");
+  writeFileSync(join(tmp, LOADER), loader.outputFiles[0].contents);
   for (const [key, from] of assets) cpSync(from, join(tmp, "assets", key), { recursive: true });
   writeFileSync(join(tmp, "package.json"), JSON.stringify({ type: "module", private: true }) + "\n");
   const old = `${outDir}.old-${process.pid}`;

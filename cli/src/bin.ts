@@ -10,16 +10,16 @@ import { fileURLToPath } from "node:url";
 
 // The bundle `pnpm build` writes (cli/scripts/bundle.mjs): main.js and its chunks load much faster
 // than the workspace's hundreds of modules. Its CommonJS copy (bundle/cjs) runs through
-// bundle/loader.js, which keeps V8's compiled code between runs (cli/src/bundle-loader.ts); without
+// bundle/loader.cjs, which keeps V8's compiled code between runs (cli/src/bundle-loader.ts); without
 // the copy, the ES module bundle runs. Without a bundle (a bare `tsc -b`), or with KYSO_NO_BUNDLE=1
 // (debugging, the benchmarks' before/after rows), the unbundled code runs.
 const bundled = new URL("./bundle/main.js", import.meta.url);
-const loader = new URL("./bundle/loader.js", import.meta.url);
 const useBundle = !process.env.KYSO_NO_BUNDLE && existsSync(bundled);
 type Main = typeof import("./main.js");
 let main: Main["main"];
 if (useBundle && existsSync(new URL("./bundle/cjs/main.js", import.meta.url))) {
-  const { loadBundleMain, codeCacheDir } = (await import(loader.href)) as typeof import("./bundle-loader.js");
+  // A CommonJS module: require() is quicker than another ES module job.
+  const { loadBundleMain, codeCacheDir } = nodeModule.createRequire(import.meta.url)("./bundle/loader.cjs") as typeof import("./bundle-loader.js");
   const dir = fileURLToPath(new URL("./bundle/", import.meta.url));
   ({ main } = loadBundleMain(dir, codeCacheDir(dir, process.env)) as unknown as Main);
 } else {
