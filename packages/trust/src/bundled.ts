@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
-import { KysoError } from "@kyso/core";
-import { entryFromDer, sha256Hex, singleCertificate, type TrustEntry, type TrustRole } from "./entry.js";
+import { KysoError, certificatesFromPemOrDer } from "@kyso/core";
+import { pinnedEntry, sha256Hex, singleCertificate, type TrustEntry, type TrustRole } from "./entry.js";
 
 /**
  * The certificates shipped in `data/vn/`, each pinned by the SHA-256 of its DER as listed in the
@@ -38,7 +38,10 @@ export function bundledTrust(dir: string = bundledDataDir()): TrustEntry[] {
     } catch (cause) {
       throw new KysoError("TRUST_BUNDLED_MISSING", `The bundled certificate ${pin.file} is missing from ${dir}`, { cause });
     }
-    const der = singleCertificate(data, `The bundled certificate ${pin.file}`);
+    // One certificate, and the pinned one: the pin vouches for the bytes, so X.509 parsing (of
+    // every bundled certificate on every `kyso verify`) waits until a field is asked for.
+    const certs = certificatesFromPemOrDer(data);
+    const der = certs.length === 1 ? certs[0] : singleCertificate(data, `The bundled certificate ${pin.file}`);
     const actual = sha256Hex(der);
     if (actual !== pin.sha256)
       throw new KysoError(
@@ -46,6 +49,6 @@ export function bundledTrust(dir: string = bundledDataDir()): TrustEntry[] {
         `The bundled certificate ${pin.file} has SHA-256 ${actual}, not the pinned ${pin.sha256}; it is refused (reinstall Kyso)`,
         { details: { file: path, expected: pin.sha256, actual } },
       );
-    return entryFromDer(der, pin.role, "bundled", pin.label);
+    return pinnedEntry(der, pin.role, "bundled", actual, pin.label);
   });
 }

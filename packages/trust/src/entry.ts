@@ -56,6 +56,30 @@ export function entryFromDer(der: Uint8Array, role: TrustRole, source: TrustEntr
   return entry;
 }
 
+/**
+ * An entry whose certificate is already known good (a bundled one, matched to its pin): its
+ * subject, issuer and validity are read from the certificate when first asked for, so that
+ * `kyso verify`, which needs only the DER, does not parse the whole store on every run.
+ */
+export function pinnedEntry(der: Uint8Array, role: TrustRole, source: TrustEntry["source"], sha256: string, label?: string): TrustEntry {
+  const bytes = new Uint8Array(der);
+  let facts: Pick<TrustEntry, "subject" | "issuer" | "notBefore" | "notAfter"> | undefined;
+  const read = (): NonNullable<typeof facts> => {
+    if (!facts) {
+      const c = parseCertificateDer(bytes);
+      facts = { subject: oneLineName(c.subject), issuer: oneLineName(c.issuer), notBefore: new Date(c.validFrom), notAfter: new Date(c.validTo) };
+    }
+    return facts;
+  };
+  const entry = { der: bytes, role, source } as TrustEntry;
+  for (const key of ["subject", "issuer", "notBefore", "notAfter"] as const) {
+    Object.defineProperty(entry, key, { enumerable: true, configurable: true, get: () => read()[key] });
+  }
+  entry.sha256 = sha256;
+  if (label !== undefined) entry.label = label;
+  return entry;
+}
+
 /** Self-issued and self-signed (RFC 5280 §3.2, §6.2): the usual shape of a root. */
 export function isSelfSigned(der: Uint8Array): boolean {
   const c = parseCertificateDer(der);
