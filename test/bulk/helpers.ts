@@ -3,7 +3,7 @@
  * process, private copies of the SoftHSM token directory, and pdfsig.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, copyFileSync, appendFileSync } from "node:fs";
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, copyFileSync, appendFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -57,10 +57,24 @@ export interface CliResult {
   stderr: string;
 }
 
+let emptyConfigHome: string | undefined;
+/**
+ * An empty config folder of this run's own, readable by everyone (some tests run kyso as
+ * `nobody`); a shared fixed path could be left behind by another program, e.g. a browser that
+ * wrote its profile there as root.
+ */
+function noConfigHome(): string {
+  if (!emptyConfigHome) {
+    emptyConfigHome = mkdtempSync(join(tmpdir(), "kyso-no-config-"));
+    chmodSync(emptyConfigHome, 0o755);
+  }
+  return emptyConfigHome;
+}
+
 export function cliEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, SOFTHSM2_CONF: softhsmConf, KYSO_PKCS11_LIB: pkcs11Lib(), LANG: "C.UTF-8", ...extra };
   // Config of the developer running the tests must not leak in.
-  env.XDG_CONFIG_HOME = extra.XDG_CONFIG_HOME ?? join(tmpdir(), "kyso-no-config");
+  env.XDG_CONFIG_HOME = extra.XDG_CONFIG_HOME ?? noConfigHome();
   for (const k of ["KYSO_TOKEN_LABEL", "KYSO_KEY_LABEL", "KYSO_OUT_DIR", "KYSO_LANG", "KYSO_CHAIN"]) if (!(k in extra)) delete env[k];
   return env;
 }
