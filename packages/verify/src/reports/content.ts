@@ -1,5 +1,6 @@
 import type { FileReport, SignatureReport } from "../report.js";
-import { detailTexts, revocationWords, text, toneOf, verdictWords, vietnamTime, type ReportLang, type VerdictTone } from "./text.js";
+import { detailTexts } from "./detail-text.js";
+import { revocationWords, text, toneOf, verdictWords, vietnamTime, type ReportLang, type VerdictTone } from "./text.js";
 
 /** One labelled line of the printable report. */
 export interface ReportRow {

@@ -6,5 +6,6 @@
 export { renderReportPdf, type ReportPdfOptions } from "./pdf.js";
 export { renderReportXml, xmlEscape, ETSI_VR_NS, type ReportXmlOptions } from "./xml.js";
 export { reportContent, formatSerial, type ReportContent, type ReportRow, type SignatureSection } from "./content.js";
-export { revocationWords, verdictWords, vietnamTime, toneOf, detailTexts, text as reportText, type ReportLang, type VerdictTone } from "./text.js";
+export { revocationWords, verdictWords, vietnamTime, toneOf, text as reportText, type ReportLang, type VerdictTone } from "./text.js";
 export { findReportFonts, REPORT_FONT_DIRS, type ReportFontFiles } from "./fonts.js";
+export { DETAIL_TEXTS, detailTexts, detailWording } from "./detail-text.js";
