@@ -1,7 +1,7 @@
 // Issue 2 and 13 benchmark: Kyso beside @signpdf (plain and pdf-lib placeholders), @libpdf/core and
 // poppler's pdfsig, in one run: whole processes beside a bare `node -e 0`, then in-process loops.
 // Run: pnpm -s build && node bench/dist/run.js sign   (needs the test PKI: pnpm certs; starts the
-// test PKI's OCSP/CRL servers itself). BENCH_RUNS (9), BENCH_MANY (500), BENCH_P12_MANY (200),
+// test PKI's OCSP/CRL servers itself). BENCH_RUNS (15 interleaved rounds), BENCH_MANY (500), BENCH_P12_MANY (200),
 // BENCH_QUICK=1 skips the ~20 MB part.
 import { execFileSync, spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, statSync } from "node:fs";
@@ -12,7 +12,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { pki, p12Password, samples, token, pkcs11Lib, softhsmConf, outDir, startTestServers } from "@kyso/certs-test";
 import { Pkcs11Signer, Pkcs12Signer } from "@kyso/signers";
 import { signPdfFile } from "@kyso/sign";
-import { fmt, median, runProcess, table } from "./stats.js";
+import { fmt, median, table } from "./stats.js";
+import { interleavedMedians } from "./interleave.js";
 import { P12Signer } from "@signpdf/signer-p12";
 import { signWithSignpdfSigner } from "./signpdf-peer.js";
 import { libpdfSigner, signWithLibpdf } from "./libpdf-peer.js";
@@ -20,17 +21,7 @@ import { libpdfSigner, signWithLibpdf } from "./libpdf-peer.js";
 const here = fileURLToPath(new URL(".", import.meta.url));
 const kysoBin = join(here, "..", "..", "cli", "dist", "bin.js");
 const work = mkdtempSync(join(tmpdir(), "kyso-bench-sign-"));
-const RUNS = Number(process.env.BENCH_RUNS ?? 9);
-
-async function medianProcess(cmd: string, args: (i: number) => string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const r = await runProcess(cmd, args(i), env);
-    if (r.code !== 0) throw new Error(`${cmd} failed: ${r.stderr}`);
-    times.push(r.ms);
-  }
-  return median(times);
-}
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 
 function child(mode: string, file: string): { ms: number; maxRssKiB: number; signMs?: number } {
   const r = spawnSync(process.execPath, [join(here, "sign-large.js"), mode, file, join(work, `large-${mode}.pdf`)], { encoding: "utf8", env: process.env });
@@ -47,18 +38,30 @@ async function main(): Promise<void> {
   // local test server, then cached), as it does by default; the second token row skips that check.
   const servers = await startTestServers();
   const trust = ["--trust", pki.root];
-  const nodeBare = await medianProcess(process.execPath, () => ["-e", "0"], env);
-  const kysoToken = await medianProcess(process.execPath, (i) => [kysoBin, "sign", samples.onePage, ...trust, "--token-label", token.label, "--key-label", token.keys.officerRsa.label, "--out-dir", join(work, `kt${i}`)], env);
-  const kysoTokenOff = await medianProcess(process.execPath, (i) => [kysoBin, "sign", samples.onePage, ...trust, "--revocation-check", "off", "--token-label", token.label, "--key-label", token.keys.officerRsa.label, "--out-dir", join(work, `ko${i}`)], env);
-  const kysoTokenUnbundled = await medianProcess(process.execPath, (i) => [kysoBin, "sign", samples.onePage, ...trust, "--token-label", token.label, "--key-label", token.keys.officerRsa.label, "--out-dir", join(work, `ku${i}`)], { ...env, KYSO_NO_BUNDLE: "1" });
-  const kysoP12 = await medianProcess(process.execPath, (i) => [kysoBin, "sign", samples.onePage, ...trust, "--p12", pki.officerRsa.p12, "--out-dir", join(work, `kp${i}`)], env);
-  const signpdfPlain = await medianProcess(process.execPath, (i) => [join(here, "signpdf-one.js"), "plain", samples.onePage, join(work, `sp${i}.pdf`), pki.officerRsa.p12, p12Password], env);
-  const signpdfLib = await medianProcess(process.execPath, (i) => [join(here, "signpdf-one.js"), "pdf-lib", samples.onePage, join(work, `sl${i}.pdf`), pki.officerRsa.p12, p12Password], env);
-  const libpdf = await medianProcess(process.execPath, (i) => [join(here, "libpdf-one.js"), samples.onePage, join(work, `lp${i}.pdf`), pki.officerRsa.p12, p12Password], env);
+  // Taken in rounds (bench/src/interleave.ts): every command once per round, so that the machine's
+  // load falls on all of them alike. kyso is `node cli/dist/bin.js`, what the `kyso` shim runs.
   const popplerDb = join(outDir, "nss-signer");
-  const poppler = await medianProcess("pdfsig", (i) => ["-nssdir", `sql:${popplerDb}`, "-add-signature", "-nick", "officer-rsa", samples.onePage, join(work, `pp${i}.pdf`)], env);
+  const tokenArgs = ["--token-label", token.label, "--key-label", token.keys.officerRsa.label];
+  const m = await interleavedMedians(
+    [
+      { key: "node", cmd: process.execPath, args: () => ["-e", "0"], env },
+      { key: "token", cmd: process.execPath, args: (i) => [kysoBin, "sign", samples.onePage, ...trust, ...tokenArgs, "--out-dir", join(work, `kt${i}`)], env },
+      { key: "tokenOff", cmd: process.execPath, args: (i) => [kysoBin, "sign", samples.onePage, ...trust, "--revocation-check", "off", ...tokenArgs, "--out-dir", join(work, `ko${i}`)], env },
+      { key: "tokenNoCache", cmd: process.execPath, args: (i) => [kysoBin, "sign", samples.onePage, ...trust, ...tokenArgs, "--out-dir", join(work, `kn${i}`)], env: { ...env, KYSO_CODE_CACHE: "off" } },
+      { key: "tokenUnbundled", cmd: process.execPath, args: (i) => [kysoBin, "sign", samples.onePage, ...trust, ...tokenArgs, "--out-dir", join(work, `ku${i}`)], env: { ...env, KYSO_NO_BUNDLE: "1" } },
+      { key: "p12", cmd: process.execPath, args: (i) => [kysoBin, "sign", samples.onePage, ...trust, "--p12", pki.officerRsa.p12, "--out-dir", join(work, `kp${i}`)], env },
+      { key: "signpdfPlain", cmd: process.execPath, args: (i) => [join(here, "signpdf-one.js"), "plain", samples.onePage, join(work, `sp${i}.pdf`), pki.officerRsa.p12, p12Password], env },
+      { key: "signpdfLib", cmd: process.execPath, args: (i) => [join(here, "signpdf-one.js"), "pdf-lib", samples.onePage, join(work, `sl${i}.pdf`), pki.officerRsa.p12, p12Password], env },
+      { key: "libpdf", cmd: process.execPath, args: (i) => [join(here, "libpdf-one.js"), samples.onePage, join(work, `lp${i}.pdf`), pki.officerRsa.p12, p12Password], env },
+      { key: "poppler", cmd: "pdfsig", args: (i) => ["-nssdir", `sql:${popplerDb}`, "-add-signature", "-nick", "officer-rsa", samples.onePage, join(work, `pp${i}.pdf`)], env },
+    ],
+    RUNS,
+  );
+  const [nodeBare, kysoToken, kysoTokenOff, kysoTokenNoCache, kysoTokenUnbundled, kysoP12, signpdfPlain, signpdfLib, libpdf, poppler] = [
+    m.node, m.token, m.tokenOff, m.tokenNoCache, m.tokenUnbundled, m.p12, m.signpdfPlain, m.signpdfLib, m.libpdf, m.poppler,
+  ];
   await servers.close();
-  console.log("1. One 1-page PDF, whole process (ms, median; kyso = the bundled cli/dist/bin.js)");
+  console.log(`1. One 1-page PDF, whole process (ms, median of ${RUNS} interleaved rounds; kyso = node cli/dist/bin.js, bundled, code cache warm)`);
   const row = (name: string, ms: number): string[] => [name, fmt(ms), fmt(ms / nodeBare, 2), fmt(ms / signpdfPlain, 2), fmt(ms / libpdf, 2)];
   console.log(
     table([
@@ -66,6 +69,7 @@ async function main(): Promise<void> {
       row("node -e 0", nodeBare),
       row("kyso sign (SoftHSM token, certificate checked online)", kysoToken),
       row("kyso sign (SoftHSM token, --revocation-check off)", kysoTokenOff),
+      row("kyso sign (SoftHSM token, no code cache: KYSO_CODE_CACHE=off)", kysoTokenNoCache),
       row("kyso sign (SoftHSM token, unbundled: KYSO_NO_BUNDLE=1, before issue 13)", kysoTokenUnbundled),
       row("kyso sign (PKCS#12, certificate checked online)", kysoP12),
       row("@signpdf + placeholder-plain (PKCS#12)", signpdfPlain),

@@ -2,7 +2,7 @@
 // and poppler's pdfsig (@libpdf/core has no verifier), then Kyso verification in process, the whole
 // process and pdfsig on the same files (1 page, 100 pages, ~20 MB), then the service under load.
 // Run: pnpm -s build && node bench/dist/run.js verify   (needs the test PKI; BENCH_DURATION=30 s by
-// default; BENCH_QUICK=1 stops after the one-page table)
+// default; BENCH_QUICK=1 stops after the one-page table; BENCH_RUNS=15 rounds)
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,12 +14,13 @@ import { signPdfFile } from "@kyso/sign";
 import { Pkcs12Signer } from "@kyso/signers";
 import { CertificatePool, RevocationCache, httpFetcher, loadTrustAnchors, verifyPdf, type VerifyOptions } from "@kyso/verify";
 import { fmt, median, runProcess, table } from "./stats.js";
+import { interleavedMedians } from "./interleave.js";
 import { createApiKey } from "./credentials.js";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const kysoBin = join(here, "..", "..", "cli", "dist", "bin.js");
 const work = mkdtempSync(join(tmpdir(), "kyso-bench-verify-"));
-const RUNS = Number(process.env.BENCH_RUNS ?? 9);
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const DURATION = Number(process.env.BENCH_DURATION ?? 30);
 
 async function medianProcess(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -42,21 +43,32 @@ async function main(): Promise<void> {
 
   // Whole process, one page: kyso's default checks revocation online (the local test servers).
   const one = files[0][1];
-  const nodeBare = await medianProcess(process.execPath, ["-e", "0"]);
-  const kysoDefault = await medianProcess(process.execPath, [kysoBin, "verify", one, "--trust", pki.root]);
-  const kysoOff = await medianProcess(process.execPath, [kysoBin, "verify", one, "--trust", pki.root, "--revocation", "off"]);
+  // Taken in rounds (bench/src/interleave.ts): every command once per round, so that the machine's
+  // load falls on node -e 0 and kyso alike. kyso is `node cli/dist/bin.js`, what the `kyso` shim runs.
   const unbundled = { ...process.env, KYSO_NO_BUNDLE: "1" };
-  const kysoUnbundled = await medianProcess(process.execPath, [kysoBin, "verify", one, "--trust", pki.root], unbundled);
-  const pdfsigNoOcsp = await medianProcess("pdfsig", ["-no-ocsp", "-nssdir", nssDb, one]);
-  const pdfsigOcsp = await medianProcess("pdfsig", ["-nssdir", nssDb, one]);
+  const kv = (extra: string[] = []) => () => [kysoBin, "verify", one, "--trust", pki.root, ...extra];
+  const m = await interleavedMedians(
+    [
+      { key: "node", cmd: process.execPath, args: () => ["-e", "0"] },
+      { key: "default", cmd: process.execPath, args: kv() },
+      { key: "off", cmd: process.execPath, args: kv(["--revocation", "off"]), okCodes: [1] },
+      { key: "noCache", cmd: process.execPath, args: kv(), env: { ...process.env, KYSO_CODE_CACHE: "off" } },
+      { key: "unbundled", cmd: process.execPath, args: kv(), env: unbundled },
+      { key: "pdfsigNoOcsp", cmd: "pdfsig", args: () => ["-no-ocsp", "-nssdir", nssDb, one] },
+      { key: "pdfsigOcsp", cmd: "pdfsig", args: () => ["-nssdir", nssDb, one] },
+    ],
+    RUNS,
+  );
+  const [nodeBare, kysoDefault, kysoOff, kysoNoCache, kysoUnbundled, pdfsigNoOcsp, pdfsigOcsp] = [m.node, m.default, m.off, m.noCache, m.unbundled, m.pdfsigNoOcsp, m.pdfsigOcsp];
   const wrow = (name: string, ms: number): string[] => [name, fmt(ms), fmt(ms / nodeBare, 2), fmt(ms / pdfsigNoOcsp, 2)];
-  console.log("Whole process, 1-page signed PDF (ms, median; kyso = the bundled cli/dist/bin.js)");
+  console.log(`Whole process, 1-page signed PDF (ms, median of ${RUNS} interleaved rounds; kyso = node cli/dist/bin.js, bundled, code cache warm)`);
   console.log(
     table([
       ["tool", "ms", "vs node -e 0", "vs pdfsig -no-ocsp"],
       wrow("node -e 0", nodeBare),
       wrow("kyso verify (default: revocation online)", kysoDefault),
       wrow("kyso verify --revocation off", kysoOff),
+      wrow("kyso verify, no code cache (KYSO_CODE_CACHE=off)", kysoNoCache),
       wrow("kyso verify, unbundled (KYSO_NO_BUNDLE=1; before issue 13)", kysoUnbundled),
       wrow("pdfsig -no-ocsp", pdfsigNoOcsp),
       wrow("pdfsig (OCSP online)", pdfsigOcsp),
