@@ -2,7 +2,8 @@ import type { Argv } from "yargs";
 import type { Registry } from "@kyso/registry";
 import { KysoError } from "@kyso/core";
 import type { Io } from "./command.js";
-import { t } from "./messages/index.js";
+import { currentLang, t } from "./messages/index.js";
+import { codedErrorText } from "./messages/errors.js";
 
 /** Options every registry command takes. */
 export interface RegistryArgs {
@@ -81,7 +82,7 @@ export async function inputErrorsExit1(io: Io, body: () => Promise<number>): Pro
     return await body();
   } catch (e) {
     if (e instanceof KysoError && INPUT_ERRORS.has(e.code)) {
-      io.stderr.write(`kyso: ${e.message}\n`);
+      io.stderr.write(`kyso: ${codedErrorText(e, currentLang())}\n`);
       return 1;
     }
     throw e;

@@ -410,4 +410,93 @@ describe("the message catalogue: one language at a time", function () {
       assert.ok(!`${en.stderr}${vi.stderr}`.includes("999999"), "the PIN is never echoed");
     });
   });
+
+  describe("ordinary output and the libraries' refusals: users, trust, units (vi and en)", function () {
+    const work = mkdtempSync(join(tmpdir(), "kyso-catalogue-out-"));
+    const env = { ...noConfig, XDG_DATA_HOME: work, KYSO_DB: "", KYSO_ACTOR: "catalogue-test", KYSO_PASSWORD: "correct horse battery" };
+    const run = (args: string[], lang: "en" | "vi", extra: NodeJS.ProcessEnv = {}): Promise<RunResult> =>
+      runKyso([...args, ...(lang === "en" ? ["--lang", "en"] : [])], { cwd: work, env: { ...(lang === "en" ? EN : VI), ...env, ...extra } });
+
+    it("kyso users add / list on a SQLite database: the line, the table's headings, states and times in the language; the password policy of @kyso/accounts too", async function () {
+      const db = join(work, "accounts.db");
+      const addEn = await run(["users", "add", "lan", "--role", "clerk", "--db", db], "en");
+      assert.equal(addEn.code, 0, addEn.stderr);
+      assert.equal(addEn.stdout, "added user lan (clerk)\n");
+      const addVi = await run(["users", "add", "binh", "--role", "auditor", "--db", db], "vi");
+      assert.equal(addVi.code, 0, addVi.stderr);
+      assert.equal(addVi.stdout, "đã thêm người dùng binh (kiểm tra)\n");
+      const listEn = await run(["users", "list", "--db", db], "en");
+      assert.match(listEn.stdout, /^NAME +ROLE +STATE +CREATED$/m);
+      assert.match(listEn.stdout, /^lan +clerk +active +\d{4}-\d{2}-\d{2}T/m);
+      assertEnglish(listEn, "kyso users list --lang en");
+      const listVi = await run(["users", "list", "--db", db], "vi");
+      assert.equal(listVi.code, 0, listVi.stderr);
+      assert.match(listVi.stdout, /^TÊN +VAI TRÒ +TRẠNG THÁI +NGÀY TẠO$/m);
+      assert.match(listVi.stdout, /^lan +văn thư +đang hoạt động +\d{2}:\d{2}:\d{2} \d{2}\/\d{2}\/\d{4} \(\+07:00\)$/m);
+      assert.doesNotMatch(listVi.stdout, /\b(NAME|ROLE|STATE|CREATED|active|clerk)\b/);
+      // PASSWORD_POLICY, thrown by @kyso/accounts with its facts: said from the catalogue under vi.
+      const shortEn = await run(["users", "add", "an", "--role", "clerk", "--db", db], "en", { KYSO_PASSWORD: "short" });
+      assert.equal(shortEn.code, 1, shortEn.stderr);
+      assert.equal(shortEn.stderr, "kyso: The password must have at least 8 characters\n");
+      const shortVi = await run(["users", "add", "an", "--role", "clerk", "--db", db], "vi", { KYSO_PASSWORD: "short" });
+      assert.equal(shortVi.code, 1, shortVi.stderr);
+      assert.equal(shortVi.stderr, "kyso: Mật khẩu phải có ít nhất 8 ký tự\n");
+      const twice = await run(["users", "add", "lan", "--role", "clerk", "--db", db], "vi");
+      assert.equal(twice.code, 1, twice.stderr);
+      assert.equal(twice.stderr, "kyso: Đã có người dùng tên lan\n");
+    });
+
+    it("kyso trust list, and trust add of a leaf certificate (TRUST_NOT_CA from @kyso/trust): English with --lang en, Vietnamese under vi_VN", async function () {
+      const en = await run(["trust", "list"], "en");
+      assert.equal(en.code, 0, en.stderr);
+      assert.match(en.stderr, /^\d+ certificates: \d+ trust anchors, \d+ intermediates\n$/);
+      assert.match(en.stdout, /^[0-9a-f]{64} {2}anchor {7}bundled \d{4}-\d{2}-\d{2} – /m);
+      // The bundled certificates' subjects are Vietnamese data (Ban Cơ yếu Chính phủ); the rest of each line is not.
+      const ours = en.stdout.split("\n").filter((l) => /^[0-9a-f]{64}/.test(l)).join("\n");
+      assert.deepEqual(vietnameseWords(`${ours}\n${en.stderr}`), [], en.stdout);
+      const vi = await run(["trust", "list"], "vi");
+      assert.equal(vi.code, 0, vi.stderr);
+      assert.match(vi.stderr, /^\d+ chứng thư: \d+ điểm tin cậy gốc, \d+ CA trung gian\n$/);
+      assert.match(vi.stdout, /^[0-9a-f]{64} {2}gốc {10}đi kèm {2}\d{2}\/\d{2}\/\d{4} – /m);
+      assert.doesNotMatch(`${vi.stdout}${vi.stderr}`, /\b(anchor|bundled|intermediates|certificates)\b/);
+      const leaf = await run(["trust", "add", pki.officerRsa.cert], "en");
+      assert.equal(leaf.code, 1, leaf.stderr);
+      assert.match(leaf.stderr, /^kyso: .*CN=Nguyễn Văn An is not a CA certificate \(no basicConstraints cA\); it cannot be a trust anchor or an intermediate \[TRUST_NOT_CA\]\n$/);
+      const leafVi = await run(["trust", "add", pki.officerRsa.cert], "vi");
+      assert.equal(leafVi.code, 1, leafVi.stderr);
+      assert.match(leafVi.stderr, /^kyso: .*CN=Nguyễn Văn An không phải chứng thư CA \(không có basicConstraints cA\); không thể dùng làm điểm tin cậy gốc hay CA trung gian \[TRUST_NOT_CA\]\n$/);
+    });
+
+    it("kyso units add and import: the line in the language; the registry's refusals (unknown parent, no name, unknown level, CSV syntax) by code, vi and en", async function () {
+      const db = join(work, "registry.db");
+      const en = await run(["units", "add", "PY", "--name", "Tỉnh Phú Yên", "--level", "province", "--db", db], "en");
+      assert.equal(en.code, 0, en.stderr);
+      assert.equal(en.stdout, "added unit PY (province): Tỉnh Phú Yên\n");
+      assertEnglish(en, "kyso units add --lang en");
+      const vi = await run(["units", "add", "TH", "--name", "Huyện Tuy Hoà", "--level", "district", "--parent", "PY", "--db", db], "vi");
+      assert.equal(vi.code, 0, vi.stderr);
+      assert.equal(vi.stdout, "đã thêm đơn vị TH (cấp huyện, thuộc PY): Huyện Tuy Hoà\n");
+      const orphanEn = await run(["units", "add", "X1", "--name", "X", "--level", "commune", "--parent", "NOPE", "--db", db], "en");
+      assert.equal(orphanEn.code, 1, orphanEn.stderr);
+      assert.equal(orphanEn.stderr, "kyso: Nothing imported: 1 unit rejected\n  kyso units add: unit X1: unknown parent unit NOPE\n");
+      const orphanVi = await run(["units", "add", "X1", "--name", "X", "--level", "commune", "--parent", "NOPE", "--db", db], "vi");
+      assert.equal(orphanVi.code, 1, orphanVi.stderr);
+      assert.equal(orphanVi.stderr, "kyso: Không nhập gì: 1 đơn vị bị từ chối\n  kyso units add: đơn vị X1: không có đơn vị cấp trên NOPE\n");
+      writeFileSync(join(work, "units.csv"), "code,name,level,parent\nA1,,commune,PY\nA2,Xã B,town,PY\n");
+      const csvEn = await run(["units", "import", "--csv", "units.csv", "--db", db], "en");
+      assert.equal(csvEn.code, 1, csvEn.stderr);
+      assert.match(csvEn.stderr, /line 2: unit A1 has no name\n.*line 3: unknown level "town"/s);
+      assertEnglish(csvEn, "kyso units import --lang en");
+      const csvVi = await run(["units", "import", "--csv", "units.csv", "--db", db], "vi");
+      assert.equal(csvVi.code, 1, csvVi.stderr);
+      assert.match(csvVi.stderr, /^kyso: Không nhập gì: 2 đơn vị bị từ chối\n {2}units\.csv: dòng 2: đơn vị A1 chưa có tên\n {2}units\.csv: dòng 3: cấp "town" không xác định/);
+      assert.doesNotMatch(csvVi.stderr, /Nothing|rejected|line|unknown|has no name/);
+      writeFileSync(join(work, "broken.csv"), 'code,name,level\n"A1,x\n');
+      const syntaxEn = await run(["units", "import", "--csv", "broken.csv", "--db", db], "en");
+      assert.equal(syntaxEn.stderr, "kyso: line 2: unterminated quoted field\n");
+      const syntaxVi = await run(["units", "import", "--csv", "broken.csv", "--db", db], "vi");
+      assert.equal(syntaxVi.code, 1, syntaxVi.stderr);
+      assert.equal(syntaxVi.stderr, "kyso: dòng 2: trường trong ngoặc kép chưa được đóng\n");
+    });
+  });
 });

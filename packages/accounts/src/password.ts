@@ -25,8 +25,8 @@ function derive(password: string, salt: Buffer, logN: number, r: number, p: numb
 }
 
 export function checkPasswordPolicy(password: string): void {
-  if ([...password].length < MIN_PASSWORD_LENGTH) throw new KysoError("PASSWORD_POLICY", `The password must have at least ${MIN_PASSWORD_LENGTH} characters`);
-  if (password.length > MAX_PASSWORD_LENGTH) throw new KysoError("PASSWORD_POLICY", `The password must have at most ${MAX_PASSWORD_LENGTH} characters`);
+  if ([...password].length < MIN_PASSWORD_LENGTH) throw new KysoError("PASSWORD_POLICY", `The password must have at least ${MIN_PASSWORD_LENGTH} characters`, { details: { params: { count: MIN_PASSWORD_LENGTH }, form: "min" } });
+  if (password.length > MAX_PASSWORD_LENGTH) throw new KysoError("PASSWORD_POLICY", `The password must have at most ${MAX_PASSWORD_LENGTH} characters`, { details: { params: { count: MAX_PASSWORD_LENGTH }, form: "max" } });
 }
 
 export async function hashPassword(password: string): Promise<string> {

@@ -67,13 +67,15 @@ const iso = (ms: number | string | null): string | null => (ms === null ? null :
 
 export function checkName(name: string, what = "user name"): string {
   const n = name.normalize("NFC");
-  if (!NAME.test(n) || n.trim() !== n) throw new KysoError("USAGE", `The ${what} must be 1 to 64 letters, digits, spaces or . _ @ - (starting with a letter or digit)`);
+  if (!NAME.test(n) || n.trim() !== n) throw new KysoError("USAGE", `The ${what} must be 1 to 64 letters, digits, spaces or . _ @ - (starting with a letter or digit)`, { details: { params: { what }, form: "accountName" } });
   return n;
 }
 
 export function parseScopes(scopes: readonly string[]): Scope[] {
   const bad = scopes.filter((s) => !(SCOPES as readonly string[]).includes(s));
-  if (bad.length || scopes.length === 0) throw new KysoError("USAGE", `Scopes are ${SCOPES.join(", ")} (at least one)${bad.length ? `; not ${bad.join(", ")}` : ""}`);
+  if (bad.length || scopes.length === 0) throw new KysoError("USAGE", `Scopes are ${SCOPES.join(", ")} (at least one)${bad.length ? `; not ${bad.join(", ")}` : ""}`, {
+      details: { params: { scopes: SCOPES.join(", "), bad: bad.join(", ") }, form: bad.length ? "scopesBad" : "scopes" },
+    });
   return [...new Set(scopes as Scope[])].sort();
 }
 
@@ -110,13 +112,13 @@ export class Accounts {
 
   async addUser(name: string, role: Role, password: string): Promise<UserInfo> {
     const n = checkName(name);
-    if (!ROLES.includes(role)) throw new KysoError("USAGE", `The role is one of ${ROLES.join(", ")}`);
+    if (!ROLES.includes(role)) throw new KysoError("USAGE", `The role is one of ${ROLES.join(", ")}`, { details: { params: { roles: ROLES.join(", ") }, form: "role" } });
     const hash = await hashPassword(password);
     const now = this.now();
     const row = await this.db.get<{ id: number }>(
       sql`INSERT INTO accounts_users (name, role, password_hash, disabled, created_at, password_changed_at) VALUES (${n}, ${role}, ${hash}, 0, ${now}, ${now}) ON CONFLICT (name) DO NOTHING RETURNING id`,
     );
-    if (!row) throw new KysoError("USER_EXISTS", `There is already a user named ${n}`);
+    if (!row) throw new KysoError("USER_EXISTS", `There is already a user named ${n}`, { details: { params: { name: n } } });
     return (await this.user(n))!;
   }
 
@@ -137,7 +139,7 @@ export class Accounts {
     const n = name.normalize("NFC");
     await this.db.transaction(async (tx) => {
       const changed = await tx.run(sql`UPDATE accounts_users SET disabled = ${disabled ? 1 : 0} WHERE name = ${n}`);
-      if (changed === 0) throw new KysoError("USER_NOT_FOUND", `No user named ${n}`);
+      if (changed === 0) throw new KysoError("USER_NOT_FOUND", `No user named ${n}`, { details: { params: { name: n } } });
       if (disabled) await tx.run(sql`DELETE FROM accounts_sessions WHERE user_id IN (SELECT id FROM accounts_users WHERE name = ${n})`);
     });
   }
@@ -148,7 +150,7 @@ export class Accounts {
     const hash = await hashPassword(password);
     await this.db.transaction(async (tx) => {
       const changed = await tx.run(sql`UPDATE accounts_users SET password_hash = ${hash}, password_changed_at = ${this.now()} WHERE name = ${n}`);
-      if (changed === 0) throw new KysoError("USER_NOT_FOUND", `No user named ${n}`);
+      if (changed === 0) throw new KysoError("USER_NOT_FOUND", `No user named ${n}`, { details: { params: { name: n } } });
       await tx.run(sql`DELETE FROM accounts_sessions WHERE user_id IN (SELECT id FROM accounts_users WHERE name = ${n})`);
     });
     await this.throttle.clear(`user:${n}`);
@@ -215,7 +217,7 @@ export class Accounts {
     const row = await this.db.get<{ id: number }>(
       sql`INSERT INTO accounts_api_keys (name, scopes, key_hash, prefix, created_at) VALUES (${n}, ${s.join(" ")}, ${secretHash(key)}, ${prefix}, ${this.now()}) ON CONFLICT (name) DO NOTHING RETURNING id`,
     );
-    if (!row) throw new KysoError("API_KEY_EXISTS", `There is already an API key named ${n}`);
+    if (!row) throw new KysoError("API_KEY_EXISTS", `There is already an API key named ${n}`, { details: { params: { name: n } } });
     return { ...(await this.apiKeyInfo(n))!, key };
   }
 
@@ -236,7 +238,7 @@ export class Accounts {
     const changed = await this.db.run(sql`UPDATE accounts_api_keys SET revoked_at = ${this.now()} WHERE name = ${n} AND revoked_at IS NULL`);
     if (changed === 0) {
       const known = await this.apiKeyInfo(n);
-      throw new KysoError(known ? "API_KEY_REVOKED" : "API_KEY_NOT_FOUND", known ? `The API key ${n} is already revoked` : `No API key named ${n}`);
+      throw new KysoError(known ? "API_KEY_REVOKED" : "API_KEY_NOT_FOUND", known ? `The API key ${n} is already revoked` : `No API key named ${n}`, { details: { params: { name: n } } });
     }
   }
 

@@ -11,13 +11,13 @@ export interface RgbaImage {
   data: Uint8Array;
 }
 
-/** Decodes a PNG (any colour type and bit depth pngjs reads) into 8-bit RGBA. */
-export function decodePng(bytes: Uint8Array, what = "PNG image"): RgbaImage {
+/** Decodes a PNG (any colour type and bit depth pngjs reads) into 8-bit RGBA; `what` and `path` name it in errors. */
+export function decodePng(bytes: Uint8Array, what = "PNG image", path = ""): RgbaImage {
   try {
     const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     return { width: png.width, height: png.height, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength) };
   } catch (e) {
-    throw new KysoError("APPEARANCE_IMAGE_INVALID", `The ${what} is not a readable PNG file`, { cause: e });
+    throw new KysoError("APPEARANCE_IMAGE_INVALID", `The ${path ? `${what} ${path}` : what} is not a readable PNG file`, { cause: e, details: { params: { what, path } } });
   }
 }
 
@@ -26,9 +26,9 @@ export function readPngFile(path: string, what = "PNG image"): RgbaImage {
   try {
     bytes = readFileSync(path);
   } catch (e) {
-    throw new KysoError("APPEARANCE_IMAGE_UNREADABLE", `Cannot read the ${what} ${path}`, { cause: e });
+    throw new KysoError("APPEARANCE_IMAGE_UNREADABLE", `Cannot read the ${what} ${path}`, { cause: e, details: { params: { what, path, code: (e as NodeJS.ErrnoException).code ?? "" } } });
   }
-  return decodePng(bytes, `${what} ${path}`);
+  return decodePng(bytes, what, path);
 }
 
 /** Encodes RGBA as a PNG file (used for the demo images and by tests). */

@@ -1,6 +1,11 @@
 /**
  * The one error type of Kyso. Every error carries a stable string code (never matched on message
  * text) and, where there is one, the error that caused it.
+ *
+ * The message is English (logs, the API). An error a person meets carries the facts its message
+ * names in `details.params` (`{ unit: "PY" }`) and, when its code has several messages, which one
+ * in `details.form` (`"cycle"`), so that the CLI can say it in the user's language from its own
+ * catalogue (`error.CODE` or `error.CODE.form`) without reading the English text.
  */
 export class KysoError extends Error {
   readonly code: string;
@@ -12,6 +17,12 @@ export class KysoError extends Error {
     this.code = code;
     this.details = options.details;
   }
+}
+
+/** The facts of an error's message and which of its code's messages it is (see KysoError). */
+export interface MessageFacts {
+  params: Record<string, string | number>;
+  form?: string;
 }
 
 export function isKysoError(e: unknown, code?: string): e is KysoError {

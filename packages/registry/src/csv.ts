@@ -8,9 +8,10 @@ export interface CsvRecord {
   fields: string[];
 }
 
-const SYNTAX_REASONS: Record<string, string> = {
-  CSV_QUOTE_NOT_CLOSED: "unterminated quoted field",
-  CSV_INVALID_CLOSING_QUOTE: "text after a closing quote",
+/** csv-parse's codes that have a reason of our own (a form of CSV_SYNTAX: quoteNotClosed, invalidClosingQuote). */
+const SYNTAX_REASONS: Record<string, { text: string; form: string }> = {
+  CSV_QUOTE_NOT_CLOSED: { text: "unterminated quoted field", form: "quoteNotClosed" },
+  CSV_INVALID_CLOSING_QUOTE: { text: "text after a closing quote", form: "invalidClosingQuote" },
 };
 
 /**
@@ -25,7 +26,9 @@ export function parseCsv(text: string): CsvRecord[] {
   } catch (e) {
     if (!(e instanceof CsvError)) throw e;
     const line = (e as CsvError & { lines?: number }).lines ?? 1;
-    throw new KysoError("CSV_SYNTAX", `line ${line}: ${SYNTAX_REASONS[e.code] ?? e.message.replace(/ at line \d+/, "")}`, { cause: e });
+    const known = SYNTAX_REASONS[e.code];
+    const detail = known?.text ?? e.message.replace(/ at line \d+/, "");
+    throw new KysoError("CSV_SYNTAX", `line ${line}: ${detail}`, { cause: e, details: { params: { line, detail }, form: known?.form ?? "other" } });
   }
   const out: CsvRecord[] = [];
   for (const { record, info } of parsed) {
@@ -44,17 +47,23 @@ export function csvObjects(
   file: string,
 ): { line: number; values: Record<string, string> }[] {
   const records = parseCsv(text);
-  if (records.length === 0) throw new KysoError("CSV_EMPTY", `${file}: no header line`);
+  if (records.length === 0) throw new KysoError("CSV_EMPTY", `${file}: no header line`, { details: { params: { file } } });
   const header = records[0].fields.map((h) => h.trim().toLowerCase().replace(/[\s-]+/g, "_"));
   const known = new Set([...columns.required, ...columns.optional]);
   const unknown = header.filter((h) => !known.has(h));
   if (unknown.length > 0)
-    throw new KysoError("CSV_HEADER", `${file}: line ${records[0].line}: unknown column ${unknown.join(", ")} (known: ${[...known].join(", ")})`);
+    throw new KysoError("CSV_HEADER", `${file}: line ${records[0].line}: unknown column ${unknown.join(", ")} (known: ${[...known].join(", ")})`, {
+      details: { params: { file, line: records[0].line, columns: unknown.join(", "), known: [...known].join(", ") }, form: "unknown" },
+    });
   const missing = columns.required.filter((c) => !header.includes(c));
-  if (missing.length > 0) throw new KysoError("CSV_HEADER", `${file}: line ${records[0].line}: missing column ${missing.join(", ")}`);
+  if (missing.length > 0)
+    throw new KysoError("CSV_HEADER", `${file}: line ${records[0].line}: missing column ${missing.join(", ")}`, {
+      details: { params: { file, line: records[0].line, columns: missing.join(", ") }, form: "missing" },
+    });
   return records.slice(1).map((r) => {
     if (r.fields.length !== header.length)
-      return { line: r.line, values: { __error: `has ${r.fields.length} fields, the header has ${header.length}` } };
+      // The counts beside the English reason, for a caller that says it in another language.
+      return { line: r.line, values: { __error: `has ${r.fields.length} fields, the header has ${header.length}`, __fields: String(r.fields.length), __header: String(header.length) } };
     return { line: r.line, values: Object.fromEntries(header.map((h, k) => [h, r.fields[k].trim()])) };
   });
 }

@@ -59,7 +59,12 @@ export interface CertificateImport {
 export interface Rejection {
   source: string;
   code: string;
+  /** The reason in English (logs, --json). */
   reason: string;
+  /** The facts the reason names (unit, serial, date ...), for a caller that says it in another language. */
+  params?: Record<string, string | number>;
+  /** Which of the code's reasons it is, when it has several (UNIT_PARENT: "unknown" or "cycle"). */
+  form?: string;
 }
 
 export interface ImportResult {
@@ -213,14 +218,14 @@ export class Registry {
       for (const u of units) {
         const src = u.source ?? u.code;
         if (!/^[A-Za-z0-9._-]{1,35}$/.test(u.code)) {
-          rejected.push({ source: src, code: "UNIT_CODE", reason: `invalid unit code "${u.code}" (letters, digits, . _ -, at most 35)` });
+          rejected.push({ source: src, code: "UNIT_CODE", reason: `invalid unit code "${u.code}" (letters, digits, . _ -, at most 35)`, params: { unit: u.code } });
           continue;
         }
-        if (!u.name.trim()) rejected.push({ source: src, code: "UNIT_NAME", reason: `unit ${u.code} has no name` });
+        if (!u.name.trim()) rejected.push({ source: src, code: "UNIT_NAME", reason: `unit ${u.code} has no name`, params: { unit: u.code } });
         if (!UNIT_LEVELS.includes(u.level))
-          rejected.push({ source: src, code: "UNIT_LEVEL", reason: `unknown level "${u.level}" (${UNIT_LEVELS.join(", ")})` });
+          rejected.push({ source: src, code: "UNIT_LEVEL", reason: `unknown level "${u.level}" (${UNIT_LEVELS.join(", ")})`, params: { level: u.level, levels: UNIT_LEVELS.join(", ") } });
         const twin = byCode.get(u.code);
-        if (twin) rejected.push({ source: src, code: "UNIT_DUPLICATE", reason: `unit ${u.code} appears twice (also ${twin.source ?? "above"})` });
+        if (twin) rejected.push({ source: src, code: "UNIT_DUPLICATE", reason: `unit ${u.code} appears twice (also ${twin.source ?? "above"})`, params: { unit: u.code, other: twin.source ?? "" } });
         else byCode.set(u.code, u);
       }
       const existing = new Map<string, { id: number; report_level: ReportLevel }>();
@@ -232,7 +237,7 @@ export class Registry {
         for (const r of rows) existing.set(r.code, { id: Number(r.id), report_level: r.report_level });
       }
       for (const u of byCode.values())
-        if (existing.has(u.code)) rejected.push({ source: u.source ?? u.code, code: "UNIT_EXISTS", reason: `unit ${u.code} is already in the registry` });
+        if (existing.has(u.code)) rejected.push({ source: u.source ?? u.code, code: "UNIT_EXISTS", reason: `unit ${u.code} is already in the registry`, params: { unit: u.code } });
       // Insert parents before children, one depth at a time. A parent is either already in the
       // registry or another row of this list.
       const known = new Map(existing);
@@ -244,8 +249,9 @@ export class Registry {
         let d = 0;
         if (u.parent && !known.has(u.parent)) {
           const parent = byCode.get(u.parent);
-          if (!parent) throw new KysoError("UNIT_PARENT", `unit ${u.code}: unknown parent unit ${u.parent}`);
-          if (path.has(parent.code)) throw new KysoError("UNIT_PARENT", `unit ${u.code}: its parents form a cycle through ${u.parent}`);
+          const params = { unit: u.code, parent: u.parent };
+          if (!parent) throw new KysoError("UNIT_PARENT", `unit ${u.code}: unknown parent unit ${u.parent}`, { details: { params, form: "unknown" } });
+          if (path.has(parent.code)) throw new KysoError("UNIT_PARENT", `unit ${u.code}: its parents form a cycle through ${u.parent}`, { details: { params, form: "cycle" } });
           d = depthOf(parent, new Set([...path, u.code])) + 1;
         }
         depth.set(u.code, d);
@@ -258,7 +264,7 @@ export class Registry {
           (depthBatches[d] ??= []).push(u);
         } catch (e) {
           if (!(e instanceof KysoError)) throw e;
-          rejected.push({ source: u.source ?? u.code, code: e.code, reason: e.message });
+          rejected.push({ source: u.source ?? u.code, code: e.code, reason: e.message, ...(e.details as Pick<Rejection, "params" | "form"> | undefined) });
         }
       }
       if (rejected.length > 0) throw rejectedError("unit", rejected);
@@ -299,7 +305,7 @@ export class Registry {
   }
 
   private async requireUnit(code: string): Promise<void> {
-    if (!(await this.getUnit(code))) throw new KysoError("UNKNOWN_UNIT", `Unknown unit ${code} (add it with "kyso units add")`);
+    if (!(await this.getUnit(code))) throw new KysoError("UNKNOWN_UNIT", `Unknown unit ${code} (add it with "kyso units add")`, { details: { params: { unit: code }, form: "hint" } });
   }
 
   // --------------------------------------------------------- certificates
@@ -338,14 +344,19 @@ export class Registry {
       const seen = new Map<string, string>();
       for (const it of items) {
         const f = it.facts;
-        const reject = (code: string, reason: string) => rejected.push({ source: it.source, code, reason });
-        if (!CERTIFICATE_TYPES.includes(it.type)) reject("USAGE", `unknown certificate type "${it.type}" (personal or organization)`);
+        const reject = (code: string, reason: string, params: Record<string, string | number> = {}, form?: string) =>
+          rejected.push({ source: it.source, code, reason, params, ...(form ? { form } : {}) });
+        if (!CERTIFICATE_TYPES.includes(it.type)) reject("USAGE", `unknown certificate type "${it.type}" (personal or organization)`, { type: it.type }, "certificateType");
         else if (!it.holder.name.trim()) reject("HOLDER_MISSING", "no holder name");
-        else if (f.isCa) reject("CERT_IS_CA", `certificate ${f.serial} (${f.subject}) is a CA certificate, not one issued to a holder`);
+        else if (f.isCa) reject("CERT_IS_CA", `certificate ${f.serial} (${f.subject}) is a CA certificate, not one issued to a holder`, { serial: f.serial, subject: f.subject });
         else if (f.notAfter.getTime() <= now)
-          reject("CERT_EXPIRED", `certificate ${f.serial} (${f.subject}) expired on ${f.notAfter.toISOString()}; an expired certificate cannot be imported as new`);
+          reject("CERT_EXPIRED", `certificate ${f.serial} (${f.subject}) expired on ${f.notAfter.toISOString()}; an expired certificate cannot be imported as new`, {
+            serial: f.serial,
+            subject: f.subject,
+            date: f.notAfter.toISOString(),
+          });
         else if (seen.has(`${f.issuer}\u0000${f.serial}`))
-          reject("CERT_DUPLICATE", `certificate ${f.serial} appears twice in this import (also ${seen.get(`${f.issuer}\u0000${f.serial}`)})`);
+          reject("CERT_DUPLICATE", `certificate ${f.serial} appears twice in this import (also ${seen.get(`${f.issuer}\u0000${f.serial}`)})`, { serial: f.serial, other: seen.get(`${f.issuer}\u0000${f.serial}`)! });
         else {
           seen.set(`${f.issuer}\u0000${f.serial}`, it.source);
           accepted.push(it);
@@ -371,11 +382,11 @@ export class Registry {
       }
       let valid = accepted.filter((it) => {
         if (!units.has(it.unit)) {
-          rejected.push({ source: it.source, code: "UNKNOWN_UNIT", reason: `unknown unit ${it.unit}` });
+          rejected.push({ source: it.source, code: "UNKNOWN_UNIT", reason: `unknown unit ${it.unit}`, params: { unit: it.unit } });
           return false;
         }
         if (present.has(`${it.facts.issuer}\u0000${it.facts.serial}`)) {
-          rejected.push({ source: it.source, code: "CERT_PRESENT", reason: alreadyPresent(it.facts) });
+          rejected.push({ source: it.source, code: "CERT_PRESENT", reason: alreadyPresent(it.facts), params: { serial: it.facts.serial, issuer: it.facts.issuer } });
           return false;
         }
         return true;
@@ -413,7 +424,7 @@ export class Registry {
           const id = ids.get(`${it.facts.issuer}\u0000${it.facts.serial}`);
           if (id === undefined) {
             // Another importer committed it between our check and our insert.
-            rejected.push({ source: it.source, code: "CERT_PRESENT", reason: alreadyPresent(it.facts) });
+            rejected.push({ source: it.source, code: "CERT_PRESENT", reason: alreadyPresent(it.facts), params: { serial: it.facts.serial, issuer: it.facts.issuer } });
             continue;
           }
           imported.push({ source: it.source, serial: it.facts.serial, issuer: it.facts.issuer, fingerprint: it.facts.fingerprint });
@@ -514,7 +525,7 @@ export class Registry {
   /** Exactly one certificate, or a clear error when none or several match. */
   private async findOne(db: Db, serialOrFingerprint: string): Promise<CertRow> {
     const rows = await this.findRows(db, serialOrFingerprint);
-    if (rows.length === 0) throw new KysoError("CERT_NOT_FOUND", `No certificate with serial or fingerprint ${serialOrFingerprint} in the registry`);
+    if (rows.length === 0) throw new KysoError("CERT_NOT_FOUND", `No certificate with serial or fingerprint ${serialOrFingerprint} in the registry`, { details: { params: { serial: serialOrFingerprint } } });
     if (rows.length > 1)
       throw new KysoError(
         "CERT_AMBIGUOUS",
@@ -603,7 +614,9 @@ export class Registry {
     return this.db.transaction(async (tx) => {
       const c = await this.findOne(tx, serialOrFingerprint);
       if (c.status === "revoked")
-        throw new KysoError("CERT_ALREADY_REVOKED", `Certificate ${c.serial} was already revoked on ${iso(c.revoked_at)} (${c.revocation_reason})`);
+        throw new KysoError("CERT_ALREADY_REVOKED", `Certificate ${c.serial} was already revoked on ${iso(c.revoked_at)} (${c.revocation_reason})`, {
+          details: { params: { serial: c.serial, date: iso(c.revoked_at) ?? "", reason: c.revocation_reason ?? "" } },
+        });
       const at = (options.date ?? this.clock.now()).getTime();
       const status = reason === "certificateHold" ? "suspended" : "revoked";
       await tx.run(sql`UPDATE certificates SET status = ${status}, revoked_at = ${at}, revocation_reason = ${reason} WHERE id = ${c.id}`);
@@ -659,7 +672,7 @@ export class Registry {
       let level = c.report_level;
       if (change.unit !== undefined) {
         const u = await tx.get<{ id: number; report_level: ReportLevel }>(sql`SELECT id, report_level FROM units WHERE code = ${change.unit}`);
-        if (!u) throw new KysoError("UNKNOWN_UNIT", `Unknown unit ${change.unit}`);
+        if (!u) throw new KysoError("UNKNOWN_UNIT", `Unknown unit ${change.unit}`, { details: { params: { unit: change.unit } } });
         unitId = Number(u.id);
         level = u.report_level;
       }
@@ -729,7 +742,7 @@ export class Registry {
       const ids = await tx.all<{ id: number }>(
         sql`INSERT INTO tokens (serial, manufacturer, model, status, updated_at) VALUES (${token.serial}, ${token.manufacturer ?? null}, ${token.model ?? null}, 'in_stock', ${this.now()}) ON CONFLICT DO NOTHING RETURNING id`,
       );
-      if (ids.length === 0) throw new KysoError("TOKEN_PRESENT", `Token ${token.serial} is already in the registry`);
+      if (ids.length === 0) throw new KysoError("TOKEN_PRESENT", `Token ${token.serial} is already in the registry`, { details: { params: { serial: token.serial } } });
       await this.event(tx, "token_added", options.actor, { tokenId: Number(ids[0].id) }, { serial: token.serial, manufacturer: token.manufacturer, model: token.model });
       return (await this.tokenRows(tx, sql`t.id = ${Number(ids[0].id)}`))[0];
     });
@@ -819,7 +832,7 @@ export class Registry {
     extra: Record<string, unknown>,
   ): Promise<TokenRecord> {
     const t = await tx.get<{ id: number; status: TokenStatus; holder_id: number | null }>(sql`SELECT id, status, holder_id FROM tokens WHERE serial = ${serial}`);
-    if (!t) throw new KysoError("TOKEN_NOT_FOUND", `No token ${serial} in the registry (add it with "kyso tokens add")`);
+    if (!t) throw new KysoError("TOKEN_NOT_FOUND", `No token ${serial} in the registry (add it with "kyso tokens add")`, { details: { params: { serial } } });
     const allowed: Record<typeof action, TokenStatus[]> = {
       issue: ["in_stock", "returned"],
       return: ["issued", "locked"],
@@ -830,7 +843,9 @@ export class Registry {
       "pin-reset": ["issued", "locked"],
     };
     if (!allowed[action].includes(t.status))
-      throw new KysoError("TOKEN_STATE", `Token ${serial} is ${t.status}; cannot ${action} it (possible from: ${allowed[action].join(", ")})`);
+      throw new KysoError("TOKEN_STATE", `Token ${serial} is ${t.status}; cannot ${action} it (possible from: ${allowed[action].join(", ")})`, {
+        details: { params: { serial, status: t.status, action, allowed: allowed[action].join(", ") } },
+      });
     let holderId = t.holder_id === null ? null : Number(t.holder_id);
     const next: Record<typeof action, TokenStatus> = {
       issue: "issued",
@@ -844,7 +859,7 @@ export class Registry {
     if (action === "issue") {
       if (!options.holder || !options.unit) throw new KysoError("USAGE", "Issuing a token needs --holder and --unit");
       const u = await tx.get<{ id: number }>(sql`SELECT id FROM units WHERE code = ${options.unit}`);
-      if (!u) throw new KysoError("UNKNOWN_UNIT", `Unknown unit ${options.unit}`);
+      if (!u) throw new KysoError("UNKNOWN_UNIT", `Unknown unit ${options.unit}`, { details: { params: { unit: options.unit } } });
       await tx.run(
         sql`INSERT INTO holders (kind, name, title, identity_number, email, unit_id, created_at) VALUES ('officer', ${options.holder.name}, ${options.holder.title ?? null}, ${options.holder.identityNumber ?? null}, ${options.holder.email ?? null}, ${Number(u.id)}, ${this.now()}) ON CONFLICT DO NOTHING`,
       );

@@ -13,14 +13,14 @@ export function parseDateArgument(text: string, what = "date"): Date {
   if (day) {
     const ms = Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3])) - VIETNAM_OFFSET_MS;
     const d = new Date(ms);
-    if (formatDay(d) !== text.trim()) throw new KysoError("USAGE", `Invalid ${what} "${text}" (no such day)`);
+    if (formatDay(d) !== text.trim()) throw new KysoError("USAGE", `Invalid ${what} "${text}" (no such day)`, { details: { params: { what, text }, form: "noSuchDay" } });
     return d;
   }
   if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text.trim())) {
     const d = new Date(text.trim());
     if (!Number.isNaN(d.getTime())) return d;
   }
-  throw new KysoError("USAGE", `Invalid ${what} "${text}": use YYYY-MM-DD (a day in Vietnam) or ISO 8601 with an offset`);
+  throw new KysoError("USAGE", `Invalid ${what} "${text}": use YYYY-MM-DD (a day in Vietnam) or ISO 8601 with an offset`, { details: { params: { what, text }, form: "date" } });
 }
 
 /** The Vietnamese calendar day of an instant, `YYYY-MM-DD`. */

@@ -155,7 +155,7 @@ for (const backend of backends) {
       const e = await rejectionOf(registry.importCertificates(bad));
       assert.equal(e.code, "IMPORT_REJECTED");
       const rejected = e.details!.rejected as { source: string; code: string }[];
-      assert.deepEqual(rejected, [{ source: "line 7002", code: "UNKNOWN_UNIT", reason: "unknown unit NO-SUCH-UNIT" }]);
+      assert.deepEqual(rejected, [{ source: "line 7002", code: "UNKNOWN_UNIT", reason: "unknown unit NO-SUCH-UNIT", params: { unit: "NO-SUCH-UNIT" } }]);
       assert.equal((await registry.listCertificates()).length, 0);
 
       const skipped = await registry.importCertificates(bad, { skipInvalid: true });

@@ -34,7 +34,7 @@ export function parseCertificateDer(der: Uint8Array, what = "The certificate"): 
   try {
     return new X509Certificate(der);
   } catch (cause) {
-    throw new KysoError("TRUST_CERT_INVALID", `${what} is not a readable X.509 certificate`, { cause });
+    throw new KysoError("TRUST_CERT_INVALID", `${what} is not a readable X.509 certificate`, { cause, details: { params: { what }, form: "unreadable" } });
   }
 }
 
@@ -100,7 +100,7 @@ export function isCaCertificate(der: Uint8Array): boolean {
 export function singleCertificate(data: Uint8Array, what: string): Uint8Array {
   const certs = certificatesFromPemOrDer(data);
   if (certs.length !== 1)
-    throw new KysoError("TRUST_CERT_INVALID", `${what} holds ${certs.length} certificates; exactly one is expected`);
+    throw new KysoError("TRUST_CERT_INVALID", `${what} holds ${certs.length} certificates; exactly one is expected`, { details: { params: { what, count: certs.length }, form: "count" } });
   parseCertificateDer(certs[0], what);
   return certs[0];
 }

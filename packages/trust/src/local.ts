@@ -102,7 +102,9 @@ export function addToLocalStore(der: Uint8Array, role: TrustRole, opts: LocalSto
   const cert = parseCertificateDer(bytes);
   if (role !== "anchor" && role !== "intermediate") throw new KysoError("USAGE", `Unknown trust role ${String(role)}: anchor or intermediate`);
   if (!isCaCertificate(bytes) && !(role === "anchor" && isSelfSigned(bytes)))
-    throw new KysoError("TRUST_NOT_CA", `${cert.subject.split("\n").join(", ")} is not a CA certificate (no basicConstraints cA); it cannot be a trust anchor or an intermediate`);
+    throw new KysoError("TRUST_NOT_CA", `${cert.subject.split("\n").join(", ")} is not a CA certificate (no basicConstraints cA); it cannot be a trust anchor or an intermediate`, {
+      details: { params: { subject: cert.subject.split("\n").join(", ") } },
+    });
   const sha = sha256Hex(bytes);
   const root = localStoreDir(opts);
   const dir = join(root, ROLE_DIRS[role]);
@@ -127,16 +129,18 @@ export function addToLocalStore(der: Uint8Array, role: TrustRole, opts: LocalSto
 export function removeFromLocalStore(sha256Prefix: string, opts: LocalStoreOptions = {}): TrustEntry {
   const prefix = sha256Prefix.toLowerCase().replace(/:/g, "");
   if (!/^[0-9a-f]{4,64}$/.test(prefix))
-    throw new KysoError("USAGE", `"${sha256Prefix}" is not a SHA-256 fingerprint or a prefix of one (at least 4 hex digits)`);
+    throw new KysoError("USAGE", `"${sha256Prefix}" is not a SHA-256 fingerprint or a prefix of one (at least 4 hex digits)`, { details: { params: { prefix: sha256Prefix }, form: "sha256Prefix" } });
   const local = localTrust(opts).filter((e) => e.sha256.startsWith(prefix));
   const bundled = bundledTrust().filter((e) => e.sha256.startsWith(prefix) && !local.some((l) => l.sha256 === e.sha256));
   if (local.length + bundled.length > 1)
     throw new KysoError("TRUST_AMBIGUOUS", `The prefix ${prefix} matches ${local.length + bundled.length} certificates; give more digits`, {
-      details: { matches: [...local, ...bundled].map((e) => e.sha256) },
+      details: { matches: [...local, ...bundled].map((e) => e.sha256), params: { prefix, count: local.length + bundled.length } },
     });
   if (bundled.length === 1)
-    throw new KysoError("TRUST_BUNDLED", `${bundled[0].subject} is bundled with Kyso and cannot be removed (leave the bundled store out with --no-default-trust)`);
-  if (local.length === 0) throw new KysoError("TRUST_NOT_FOUND", `No certificate in the trust store has a SHA-256 starting with ${prefix}`);
+    throw new KysoError("TRUST_BUNDLED", `${bundled[0].subject} is bundled with Kyso and cannot be removed (leave the bundled store out with --no-default-trust)`, {
+      details: { params: { subject: bundled[0].subject } },
+    });
+  if (local.length === 0) throw new KysoError("TRUST_NOT_FOUND", `No certificate in the trust store has a SHA-256 starting with ${prefix}`, { details: { params: { prefix } } });
   const entry = local[0];
   unlinkSync(join(localStoreDir(opts), ROLE_DIRS[entry.role], `${entry.sha256}.pem`));
   return entry;

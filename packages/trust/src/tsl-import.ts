@@ -16,12 +16,13 @@ export interface TslContents {
   issueDate: Date | null;
   /** Null for a closed list (§5.3.15: NextUpdate without a date). */
   nextUpdate: Date | null;
-  /** Services skipped: not CA/PKC, not granted, or an unreadable certificate. */
-  skipped: { name: string; reason: string }[];
+  /** Services skipped: not CA/PKC, not granted, or an unreadable certificate (code: SERVICE_TYPE, SERVICE_STATUS, CERT_BASE64, CERT_UNREADABLE; reason in English, params its facts). */
+  skipped: { name: string; code: string; reason: string; params?: Record<string, string> }[];
 }
 
-function invalid(message: string, cause?: unknown): never {
-  throw new KysoError("TSL_SIGNATURE_INVALID", message, cause === undefined ? {} : { cause });
+/** TSL_SIGNATURE_INVALID; `form` says which check failed, `params` its facts (for a caller that says it in another language). */
+function invalid(form: string, message: string, params: Record<string, string | number> = {}): never {
+  throw new KysoError("TSL_SIGNATURE_INVALID", message, { details: { params, form } });
 }
 
 function byName(root: Element | Document, ns: string, local: string): Element[] {
@@ -51,19 +52,22 @@ function textOf(el: Element | undefined): string | null {
 function verifiedContent(text: string, doc: Document, signerDer: Uint8Array): string {
   const signerCert = parseCertificateDer(signerDer, "The TSL signer's certificate");
   const sigs = byName(doc, DSIG.ns, "Signature");
-  if (sigs.length !== 1) invalid(`The trusted list must carry exactly one XML signature (it has ${sigs.length})`);
+  if (sigs.length !== 1) invalid("signatureCount", `The trusted list must carry exactly one XML signature (it has ${sigs.length})`, { count: sigs.length });
   const sigEl = sigs[0];
-  if (sigEl.parentNode !== (doc.documentElement as unknown)) invalid("The trusted list's XML signature is not a child of its root element (TS 119 612 §5.7)");
+  if (sigEl.parentNode !== (doc.documentElement as unknown)) invalid("signaturePlace", "The trusted list's XML signature is not a child of its root element (TS 119 612 §5.7)");
   const refs = byName(sigEl, DSIG.ns, "Reference");
-  if (refs.length !== 1) invalid(`The trusted list's XML signature must have exactly one Reference (it has ${refs.length})`);
+  if (refs.length !== 1) invalid("referenceCount", `The trusted list's XML signature must have exactly one Reference (it has ${refs.length})`, { count: refs.length });
   const transforms = byName(refs[0], DSIG.ns, "Transform").map((t) => t.getAttribute("Algorithm"));
   if (refs[0].getAttribute("URI") !== "" || !transforms.includes(DSIG.enveloped))
-    invalid('The trusted list\'s XML signature does not cover the whole list (Reference URI="" with the enveloped-signature transform)');
+    invalid("notWholeList", 'The trusted list\'s XML signature does not cover the whole list (Reference URI="" with the enveloped-signature transform)');
   const keyInfoCerts = byName(sigEl, DSIG.ns, "X509Certificate");
   if (keyInfoCerts.length > 0) {
     const first = Buffer.from((keyInfoCerts[0].textContent ?? "").replace(/\s+/g, ""), "base64");
     if (!first.equals(Buffer.from(signerCert.raw)))
-      invalid(`The trusted list was signed with another certificate (${new X509Certificate(first).subject.split("\n").join(", ")}), not the one given`);
+      {
+      const subject = new X509Certificate(first).subject.split("\n").join(", ");
+      invalid("otherSigner", `The trusted list was signed with another certificate (${subject}), not the one given`, { subject });
+    }
   }
   const sx = new SignedXml({ publicCert: toPem(signerDer), getCertFromKeyInfo: () => null });
   sx.SignatureAlgorithms = verificationAlgorithms();
@@ -77,12 +81,12 @@ function verifiedContent(text: string, doc: Document, signerDer: Uint8Array): st
   }
   if (!ok) {
     const refFailed = sx.getReferences().some((r) => (r as { validationError?: unknown }).validationError);
-    if (refFailed) invalid("The trusted list was changed after it was signed: the digest of its XML signature's reference does not match");
-    if (/is not supported/.test(why)) invalid(`The trusted list's signature algorithm is not accepted (RSA or ECDSA with SHA-256 or stronger): ${why}`);
-    invalid("The trusted list's XML signature does not verify with the given certificate");
+    if (refFailed) invalid("changed", "The trusted list was changed after it was signed: the digest of its XML signature's reference does not match");
+    if (/is not supported/.test(why)) invalid("algorithm", `The trusted list's signature algorithm is not accepted (RSA or ECDSA with SHA-256 or stronger): ${why}`, { detail: why });
+    invalid("notVerified", "The trusted list's XML signature does not verify with the given certificate");
   }
   const signed = sx.getSignedReferences();
-  if (signed.length !== 1) invalid("The trusted list's XML signature covers no content");
+  if (signed.length !== 1) invalid("noContent", "The trusted list's XML signature covers no content");
   return signed[0];
 }
 
@@ -96,10 +100,10 @@ export function readTsl(xml: string, tslSignerCertDer: Uint8Array): TslContents 
   const doc = parseTslDocument(text);
   const root = doc.documentElement!;
   if (root.namespaceURI !== TSL.ns || root.localName !== "TrustServiceStatusList")
-    throw new KysoError("TSL_MALFORMED", `The file is not an ETSI TS 119 612 trusted list (root element ${root.localName})`);
+    throw new KysoError("TSL_MALFORMED", `The file is not an ETSI TS 119 612 trusted list (root element ${root.localName})`, { details: { params: { root: root.localName }, form: "root" } });
   const signed = parseTslDocument(verifiedContent(text, doc, tslSignerCertDer));
   const list = signed.documentElement!;
-  if (list.namespaceURI !== TSL.ns || list.localName !== "TrustServiceStatusList") invalid("The trusted list's signature does not cover a TrustServiceStatusList");
+  if (list.namespaceURI !== TSL.ns || list.localName !== "TrustServiceStatusList") invalid("notList", "The trusted list's signature does not cover a TrustServiceStatusList");
 
   const info = childElements(list, TSL.ns, "SchemeInformation")[0];
   const pick = (local: string): Element | undefined => (info ? childElements(info, TSL.ns, local)[0] : undefined);
@@ -124,11 +128,11 @@ export function readTsl(xml: string, tslSignerCertDer: Uint8Array): TslContents 
     const type = textOf(childElements(svc, TSL.ns, "ServiceTypeIdentifier")[0]);
     const status = textOf(childElements(svc, TSL.ns, "ServiceStatus")[0]);
     if (type !== TSL.serviceTypeCa) {
-      out.skipped.push({ name, reason: `service type ${type ?? "missing"} is not ${TSL.serviceTypeCa}` });
+      out.skipped.push({ name, code: "SERVICE_TYPE", reason: `service type ${type ?? "missing"} is not ${TSL.serviceTypeCa}`, params: { type: type ?? "-", expected: TSL.serviceTypeCa } });
       continue;
     }
     if (status !== TSL.statusGranted) {
-      out.skipped.push({ name, reason: `status ${status ?? "missing"} is not granted` });
+      out.skipped.push({ name, code: "SERVICE_STATUS", reason: `status ${status ?? "missing"} is not granted`, params: { status: status ?? "-" } });
       continue;
     }
     const extUris = byName(svc, TSL.ns, "AdditionalServiceInformation").flatMap((a) => childElements(a, TSL.ns, "URI").map((u) => textOf(u)));
@@ -137,7 +141,7 @@ export function readTsl(xml: string, tslSignerCertDer: Uint8Array): TslContents 
     for (const c of identity ? byName(identity, TSL.ns, "X509Certificate") : []) {
       const b64 = (c.textContent ?? "").replace(/\s+/g, "");
       if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64) || b64.length % 4 !== 0) {
-        out.skipped.push({ name, reason: "the certificate is not valid base64" });
+        out.skipped.push({ name, code: "CERT_BASE64", reason: "the certificate is not valid base64" });
         continue;
       }
       try {
@@ -145,7 +149,7 @@ export function readTsl(xml: string, tslSignerCertDer: Uint8Array): TslContents 
         if (!seen.has(entry.sha256)) out.entries.push(entry);
         seen.add(entry.sha256);
       } catch {
-        out.skipped.push({ name, reason: "the certificate cannot be read" });
+        out.skipped.push({ name, code: "CERT_UNREADABLE", reason: "the certificate cannot be read" });
       }
     }
   }

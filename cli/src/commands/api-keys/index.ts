@@ -3,6 +3,7 @@ import { KysoError } from "@kyso/core";
 import { defineCommand } from "../../command.js";
 import { writeJson, writeTable } from "../../registry-cli.js";
 import { dbOption, withAccounts } from "../users/accounts-cli.js";
+import { tableTime } from "../users/index.js";
 import { t } from "../../messages/index.js";
 
 const SCOPES = ["inbox:write", "verify", "registry:read"] as const;
@@ -38,7 +39,7 @@ export const apiKeysCommand = defineCommand<ApiKeysArgs>({
           await audit("api-key.create", k.name, { scopes: k.scopes });
           // The key alone on stdout (KEY=$(kyso api-keys create ...)); it cannot be shown again.
           io.stdout.write(`${k.key}\n`);
-          io.stderr.write(`created API key ${k.name} (${k.scopes.join(", ")}); it is shown only this once\n`);
+          io.stderr.write(`${t("api-keys.out.created", { name: k.name, scopes: k.scopes.join(", ") })}\n`);
           return 0;
         });
       }
@@ -46,7 +47,19 @@ export const apiKeysCommand = defineCommand<ApiKeysArgs>({
         return withAccounts(args.db, io, async (a) => {
           const keys = await a.listApiKeys();
           if (args.json) writeJson(io, keys);
-          else writeTable(io, ["NAME", "SCOPES", "PREFIX", "STATE", "CREATED", "LAST USED"], keys.map((k) => [k.name, k.scopes.join(","), `${k.prefix}…`, k.revokedAt ? `revoked ${k.revokedAt}` : "active", k.createdAt, k.lastUsedAt ?? "-"]));
+          else
+            writeTable(
+              io,
+              t("api-keys.list.header").split(","),
+              keys.map((k) => [
+                k.name,
+                k.scopes.join(","),
+                `${k.prefix}…`,
+                k.revokedAt ? t("api-keys.state.revoked", { date: tableTime(k.revokedAt) }) : t("api-keys.state.active"),
+                tableTime(k.createdAt),
+                k.lastUsedAt ? tableTime(k.lastUsedAt) : "-",
+              ]),
+            );
           return 0;
         });
       case "revoke":
@@ -54,7 +67,7 @@ export const apiKeysCommand = defineCommand<ApiKeysArgs>({
         return withAccounts(args.db, io, async (a, audit) => {
           await a.revokeApiKey(args.name!);
           await audit("api-key.revoke", args.name!);
-          io.stdout.write(`revoked API key ${args.name}\n`);
+          io.stdout.write(`${t("api-keys.out.revoked", { name: args.name! })}\n`);
           return 0;
         });
       default:

@@ -62,27 +62,30 @@ async function readCopy(path: string, io: Io): Promise<{ id: number; hash: strin
 async function verify(args: AuditArgs, io: Io, db: Database): Promise<number> {
   const { verifyAuditChain, compareWithCopy } = await import("@kyso/audit");
   if (!(await hasAuditTable(db))) {
-    io.stderr.write(`kyso: no audit table in ${db.description} (kyso serve creates it; a table dropped is an audit lost)\n`);
+    io.stderr.write(`kyso: ${t("audit.out.noTable", { db: db.description })}\n`);
     return 1;
   }
   const report = await verifyAuditChain(db);
   const copy = report.intact && args.against ? await compareWithCopy(db, await readCopy(args.against, io), args.against) : undefined;
   if (args.json) writeJson(io, { ...report, intact: report.intact && !copy, copy: copy ?? undefined });
   if (!report.intact) {
-    if (!args.json) io.stdout.write(`audit chain BROKEN at row ${report.broken!.id}: ${report.broken!.message}\n(${report.count} rows before it are in order${report.head ? `, up to row ${report.head.id}` : ""})\n`);
+    if (!args.json) {
+      const head = report.head ? t("audit.out.upTo", { id: report.head.id }) : "";
+      io.stdout.write(`${t("audit.out.broken", { id: report.broken!.id, message: report.broken!.message })}\n${t("audit.out.brokenBefore", { count: report.count, head })}\n`);
+    }
     return 1;
   }
   if (copy) {
-    if (!args.json) io.stdout.write(`audit chain intact (${report.count} rows) but BROKEN against ${args.against} at row ${copy.id}: ${copy.message}\n`);
+    if (!args.json) io.stdout.write(`${t("audit.out.brokenCopy", { count: report.count, file: args.against!, id: copy.id, message: copy.message })}\n`);
     return 1;
   }
   if (!args.json)
-    io.stdout.write(report.head ? `audit chain intact: ${report.count} rows (1..${report.head.id}), head ${report.head.hash}\n` : "audit chain intact: 0 rows\n");
+    io.stdout.write(`${report.head ? t("audit.out.intact", { count: report.count, last: report.head.id, hash: report.head.hash }) : t("audit.out.intactEmpty")}\n`);
   return 0;
 }
 
 function actorText(e: AuditEntry): string {
-  if (e.actor.kind === "anonymous") return "anonymous";
+  if (e.actor.kind === "anonymous") return t("audit.actor.anonymous");
   return `${e.actor.name} (${e.actor.role ?? e.actor.kind})`;
 }
 
@@ -115,7 +118,7 @@ async function list(args: AuditArgs, io: Io, db: Database): Promise<number> {
   else
     writeTable(
       io,
-      ["ID", "TIME (+07:00)", "ACTOR", "ACTION", "TARGET", "OUTCOME", "FROM"],
+      t("audit.list.header").split(","),
       entries.map((e) => [e.id, auditTime(e.time), actorText(e), e.action, e.target ?? "-", e.status ? `${e.outcome} ${e.status}` : e.outcome, e.source ?? "-"]),
     );
   return 0;

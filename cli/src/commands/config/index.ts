@@ -39,12 +39,12 @@ function show(args: ConfigArgs, io: Io): number {
     io.stdout.write(`${JSON.stringify({ file, exists, settings }, null, 2)}\n`);
     return 0;
   }
-  io.stdout.write(`# ${file}${exists ? "" : " (does not exist)"}; flags win over KYSO_* variables, which win over the file\n`);
+  io.stdout.write(`${t("config.out.showHeading", { file, missing: exists ? "" : t("config.out.missing") })}\n`);
   const width = Math.max(...KEYS.map((k) => k.length));
   for (const k of KEYS) {
     const s = settings[k];
     const value = s.value === null ? "-" : Array.isArray(s.value) ? s.value.join(", ") : typeof s.value === "object" ? JSON.stringify(s.value) : String(s.value);
-    const from = s.source === "env" ? `(${s.env})` : s.source === "file" ? "(file)" : "";
+    const from = s.source === "env" ? `(${s.env})` : s.source === "file" ? t("config.out.fromFile") : "";
     io.stdout.write(`${k.padEnd(width)}  ${value}${from ? `  ${from}` : ""}\n`);
   }
   return 0;
@@ -91,7 +91,7 @@ async function init(args: ConfigArgs, io: Io): Promise<number> {
   parseConfig(text, file, io.env); // the same check every command makes; names the bad key
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   await writeFileAtomic(file, async (fh) => void (await fh.writeFile(text, "utf8")), { overwrite: !!args.force });
-  io.stdout.write(`wrote ${file}\n`);
+  io.stdout.write(`${t("config.out.wrote", { file })}\n`);
   return 0;
 }
 

@@ -5,9 +5,10 @@ import { defineCommand } from "../../command.js";
 import { expandInputs, outputPathFor } from "../sign/inputs.js";
 import { networkFrom, tsaUrlsFrom } from "../sign/ltv-options.js";
 import type { ExtendLevel, ExtendStep } from "@kyso/sign";
-import { t } from "../../messages/index.js";
+import { currentLang, t } from "../../messages/index.js";
+import { errorText } from "../../messages/errors.js";
 
-const STEP_TEXT: Record<ExtendStep, string> = { "document-timestamp": "document timestamp", dss: "DSS", "archive-timestamp": "archive timestamp" };
+const stepText = (step: ExtendStep): string => t(`extend.step.${step}`);
 
 /**
  * `kyso extend`: PAdES levels for documents already signed (by Kyso or another tool), ETSI
@@ -60,17 +61,20 @@ export const extendCommand = defineCommand({
         summary.extended++;
         const ms = Math.round(performance.now() - t0);
         if (args.json) io.stdout.write(`${JSON.stringify({ file: it.input, output: it.output, status: "extended", level: args.level, added: r.added, sha256: r.sha256, documentTimestamp: r.documentTimestamp, ms })}\n`);
-        else io.stdout.write(`extended  ${it.input} -> ${it.output} (${args.level}: ${r.added.length ? r.added.map((a) => STEP_TEXT[a]).join(", ") : "already at this level, nothing added"})\n`);
+        else {
+          const steps = r.added.length ? r.added.map(stepText).join(", ") : t("extend.out.nothingAdded");
+          io.stdout.write(`${t("extend.out.extended", { input: it.input, output: it.output, level: String(args.level), steps })}\n`);
+        }
       } catch (e) {
         summary.failed++;
         const code = e instanceof KysoError ? e.code : "INTERNAL";
         const ms = Math.round(performance.now() - t0);
         if (args.json) io.stdout.write(`${JSON.stringify({ file: it.input, output: it.output, status: "failed", ms, error: { code, message: describeError(e) } })}\n`);
-        else io.stderr.write(`failed  ${it.input}: ${describeError(e)} [${code}]\n`);
+        else io.stderr.write(`${t("extend.out.failed", { input: it.input, error: errorText(e, currentLang()), code })}\n`);
       }
     }
     if (args.json) io.stdout.write(`${JSON.stringify({ summary })}\n`);
-    else io.stderr.write(`${summary.extended} extended, ${summary.failed} failed\n`);
+    else io.stderr.write(`${t("extend.out.summary", { extended: summary.extended, failed: summary.failed })}\n`);
     return summary.failed > 0 ? 1 : 0;
   },
 });

@@ -79,7 +79,7 @@ export const serveCommand = defineCommand({
       openInbox,
       rateLimiter: rule ? await RateLimiter.open(db, rule, { log }) : undefined,
     });
-    io.stdout.write(`Kyso verification service on ${running.url} (audit in ${db.description}${running.auditPath ? `, copied to ${running.auditPath}` : ""})\n`);
+    io.stdout.write(`${t("serve.out.listening", { url: running.url, db: db.description, copy: running.auditPath ? t("serve.out.copy", { path: running.auditPath }) : "" })}\n`);
     await new Promise<void>((done) => {
       const stop = (): void => {
         process.off("SIGINT", stop);

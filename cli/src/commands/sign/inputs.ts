@@ -1,6 +1,7 @@
 import { promises as fs } from "node:fs";
 import { basename, dirname, extname, join, relative, resolve, sep } from "node:path";
 import { KysoError } from "@kyso/core";
+import { t } from "../../messages/index.js";
 
 /** One input file and the folder its output path is mirrored from (with --out-dir). */
 export interface InputFile {
@@ -15,7 +16,7 @@ async function walk(dir: string, recursive: boolean, exclude: string | undefined
   try {
     entries = await fs.readdir(dir, { withFileTypes: true });
   } catch (e) {
-    throw new KysoError("USAGE", `Cannot read the folder ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new KysoError("USAGE", t("sign.err.folderUnreadable", { dir, code: (e as NodeJS.ErrnoException).code ?? (e as Error).message }));
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const e of entries) {

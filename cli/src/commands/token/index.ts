@@ -84,7 +84,8 @@ async function list(args: TokenArgs, io: Io, t: Translate): Promise<number> {
     if (present.length === 0) io.stdout.write(`  ${t("noTokens")}\n`);
     for (const s of present) {
       const tk = s.token!;
-      io.stdout.write(`  slot ${s.slotId}: "${tk.label}" serial ${tk.serial}, ${tk.manufacturer} ${tk.model}${tk.initialized ? "" : " (not initialized)"}; PIN: ${tk.pinText}\n`);
+      const uninitialized = tk.initialized ? "" : t("token.out.uninitialized");
+      io.stdout.write(`  ${t("token.out.slot", { slot: s.slotId, label: tk.label, serial: tk.serial, maker: `${tk.manufacturer} ${tk.model}`, uninitialized, pin: tk.pinText })}\n`);
     }
   }
   return 0;
@@ -100,10 +101,11 @@ async function certs(args: TokenArgs, io: Io, t: Translate): Promise<number> {
     io.stdout.write(`${JSON.stringify({ library, ...r }, null, 2)}\n`);
     return 0;
   }
-  io.stdout.write(`Token "${r.token}": ${r.certificates.length} certificate(s)\n`);
+  io.stdout.write(`${t("token.out.certificates", { token: r.token, count: r.certificates.length })}\n`);
   for (const c of r.certificates) {
-    const key = c.hasPrivateKey === null ? "private key: unknown (use --login)" : c.hasPrivateKey ? "private key: present" : "private key: absent";
-    io.stdout.write(`\n[${c.id}] ${c.label}\n  subject:  ${c.subject}\n  issuer:   ${c.issuer}\n  serial:   ${c.serial}\n  valid:    ${c.notBefore} .. ${c.notAfter}\n  key:      ${c.keyAlgorithm}, ${key}\n`);
+    const key = t(c.hasPrivateKey === null ? "token.out.keyUnknown" : c.hasPrivateKey ? "token.out.keyPresent" : "token.out.keyAbsent");
+    const fields = { subject: c.subject, issuer: c.issuer, serial: c.serial, from: c.notBefore, to: c.notAfter, algorithm: c.keyAlgorithm, key };
+    io.stdout.write(`\n[${c.id}] ${c.label}\n${t("token.out.certificate", fields)}\n`);
   }
   return 0;
 }

@@ -1,5 +1,16 @@
+import { vietnamDateAndTime, vietnamTime } from "@kyso/core";
 import type { TrustEntry } from "@kyso/trust";
 import type { Io } from "../../command.js";
+import { currentLang, isMessageKey, t } from "../../messages/index.js";
+
+/** A role or source code as a word of the run's language (the code itself in English). */
+export function trustWord(kind: "role" | "source", code: string): string {
+  const key = `trust.${kind}.${code}`;
+  return isMessageKey(key) ? t(key) : code;
+}
+
+/** A time of a certificate: ISO 8601 in English (as before), Vietnam time in Vietnamese. */
+export const certTime = (d: Date): string => (currentLang() === "en" ? d.toISOString() : vietnamTime(d));
 
 /** An entry as `--json` prints it. */
 export function entryJson(e: TrustEntry, withPem = false): Record<string, unknown> {
@@ -22,30 +33,32 @@ function pem(der: Uint8Array): string {
   return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
 }
 
-const day = (d: Date): string => d.toISOString().slice(0, 10);
+const day = (d: Date): string => (currentLang() === "en" ? d.toISOString().slice(0, 10) : vietnamDateAndTime(d).date);
 
 /** `kyso trust list`: one block per certificate. */
 export function writeEntryList(io: Io, entries: readonly TrustEntry[], now: Date): void {
   for (const e of entries) {
-    const expired = now > e.notAfter ? "  (expired)" : now < e.notBefore ? "  (not yet valid)" : "";
-    io.stdout.write(`${e.sha256}  ${e.role.padEnd(12)} ${e.source.padEnd(7)} ${day(e.notBefore)} – ${day(e.notAfter)}${expired}\n`);
+    const expired = now > e.notAfter ? t("trust.list.expired") : now < e.notBefore ? t("trust.list.notYetValid") : "";
+    io.stdout.write(`${e.sha256}  ${trustWord("role", e.role).padEnd(12)} ${trustWord("source", e.source).padEnd(7)} ${day(e.notBefore)} – ${day(e.notAfter)}${expired}\n`);
     io.stdout.write(`    ${e.subject}\n`);
   }
   const anchors = entries.filter((e) => e.role === "anchor").length;
-  io.stderr.write(`${entries.length} certificates: ${anchors} trust anchors, ${entries.length - anchors} intermediates\n`);
+  io.stderr.write(`${t("trust.list.summary", { count: entries.length, anchors, intermediates: entries.length - anchors })}\n`);
 }
 
 /** `kyso trust show`: every field, one per line. */
 export function writeEntryDetails(io: Io, e: TrustEntry, inStore: boolean): void {
+  const [subject, issuer, from, to, sha, role, source, label] = t("trust.show.labels").split(",");
   const rows: [string, string][] = [
-    ["Subject", e.subject],
-    ["Issuer", e.issuer],
-    ["Valid from", e.notBefore.toISOString()],
-    ["Valid to", e.notAfter.toISOString()],
-    ["SHA-256", e.sha256],
-    ["Role", inStore ? e.role : `${e.role} (not in the trust store)`],
-    ["Source", inStore ? e.source : "file"],
+    [subject, e.subject],
+    [issuer, e.issuer],
+    [from, certTime(e.notBefore)],
+    [to, certTime(e.notAfter)],
+    [sha, e.sha256],
+    [role, inStore ? trustWord("role", e.role) : t("trust.show.notInStore", { role: trustWord("role", e.role) })],
+    [source, trustWord("source", inStore ? e.source : "file")],
   ];
-  if (e.label) rows.push(["Label", e.label]);
-  for (const [k, v] of rows) io.stdout.write(`${`${k}:`.padEnd(12)}${v}\n`);
+  if (e.label) rows.push([label, e.label]);
+  const width = Math.max(12, ...rows.map(([k]) => [...k].length + 2));
+  for (const [k, v] of rows) io.stdout.write(`${`${k}:`.padEnd(width)}${v}\n`);
 }

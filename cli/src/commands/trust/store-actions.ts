@@ -4,7 +4,7 @@ import { KysoError } from "@kyso/core";
 import type { TrustEntry } from "@kyso/trust";
 import type { Io } from "../../command.js";
 import { t } from "../../messages/index.js";
-import { entryJson, writeEntryDetails, writeEntryList } from "./format.js";
+import { certTime, entryJson, trustWord, writeEntryDetails, writeEntryList } from "./format.js";
 
 export interface StoreArgs {
   json?: boolean;
@@ -72,13 +72,13 @@ export async function runAdd(args: StoreArgs & { files: string[] }, io: Io): Pro
     const sha = trust.sha256Hex(der);
     const b = bundled.get(sha);
     if (b) {
-      io.stderr.write(`${file}: already bundled with Kyso as ${b.role} (${b.subject}); nothing to add\n`);
+      io.stderr.write(`${t("trust.add.bundled", { file, role: trustWord("role", b.role), subject: b.subject })}\n`);
       continue;
     }
     const entry = trust.addToLocalStore(der, args.role ?? trust.defaultRole(der), { env: io.env });
     added.push(entry);
-    if (now > entry.notAfter) io.stderr.write(`warning: ${entry.subject} expired on ${entry.notAfter.toISOString()}; it is kept for validating old signatures\n`);
-    if (!args.json) io.stdout.write(`added  ${entry.role.padEnd(12)} ${entry.sha256}  ${entry.subject}\n`);
+    if (now > entry.notAfter) io.stderr.write(`${t("trust.add.expired", { subject: entry.subject, date: certTime(entry.notAfter) })}\n`);
+    if (!args.json) io.stdout.write(`${t("trust.add.added", { role: trustWord("role", entry.role).padEnd(12), sha256: entry.sha256, subject: entry.subject })}\n`);
   }
   if (args.json) io.stdout.write(`${JSON.stringify({ added: added.map((e) => entryJson(e)), store: trust.localStoreDir({ env: io.env }) }, null, 2)}\n`);
   return 0;
@@ -88,6 +88,6 @@ export async function runRemove(args: StoreArgs & { prefix: string }, io: Io): P
   const trust = await import("@kyso/trust");
   const entry = trust.removeFromLocalStore(args.prefix, { env: io.env });
   if (args.json) io.stdout.write(`${JSON.stringify({ removed: entryJson(entry) }, null, 2)}\n`);
-  else io.stdout.write(`removed  ${entry.role.padEnd(12)} ${entry.sha256}  ${entry.subject}\n`);
+  else io.stdout.write(`${t("trust.remove.removed", { role: trustWord("role", entry.role).padEnd(12), sha256: entry.sha256, subject: entry.subject })}\n`);
   return 0;
 }

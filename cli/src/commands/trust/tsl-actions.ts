@@ -3,9 +3,9 @@ import { X509Certificate } from "node:crypto";
 import { resolve } from "node:path";
 import { KysoError, writeFileAtomic } from "@kyso/core";
 import type { Io } from "../../command.js";
-import { t } from "../../messages/index.js";
+import { currentLang, isMessageKey, t } from "../../messages/index.js";
 import { openSigner, type SignerArgs } from "../../signer-options.js";
-import { entryJson } from "./format.js";
+import { certTime, entryJson, trustWord } from "./format.js";
 import { readCertificateFile } from "./store-actions.js";
 
 export interface ExportArgs extends SignerArgs {
@@ -54,7 +54,7 @@ export async function runExport(args: ExportArgs, io: Io): Promise<number> {
   }
   await writeFileAtomic(out, async (fh) => void (await fh.writeFile(xml, "utf8")), { overwrite: args.force === true });
   if (args.json) io.stdout.write(`${JSON.stringify({ tsl: out, certificates: entries.length, signer: opened.describe }, null, 2)}\n`);
-  else io.stdout.write(`wrote ${out}: ${entries.length} certificates, signed with ${opened.describe}\n`);
+  else io.stdout.write(`${t("trust.export.wrote", { file: out, count: entries.length, signer: opened.describe })}\n`);
   return 0;
 }
 
@@ -76,8 +76,11 @@ export async function runImport(args: ImportArgs, io: Io): Promise<number> {
   }
   const list = trust.readTsl(xml, signerDer);
   if (list.nextUpdate && list.nextUpdate < new Date())
-    io.stderr.write(`warning: the list's next update (${list.nextUpdate.toISOString()}) has passed; ask its operator for a newer list\n`);
-  for (const s of list.skipped) io.stderr.write(`skipped ${s.name}: ${s.reason}\n`);
+    io.stderr.write(`${t("trust.import.nextUpdatePassed", { date: certTime(list.nextUpdate) })}\n`);
+  for (const s of list.skipped) {
+    const key = `trust.skip.${s.code}`;
+    io.stderr.write(`${t("trust.import.skipped", { name: s.name, reason: currentLang() !== "en" && isMessageKey(key) ? t(key, s.params) : s.reason })}\n`);
+  }
   const bundled = new Set(trust.bundledTrust().map((e) => e.sha256));
   const added = [];
   let alreadyBundled = 0;
@@ -92,10 +95,9 @@ export async function runImport(args: ImportArgs, io: Io): Promise<number> {
     const summary = { operator: list.schemeOperator, sequenceNumber: list.sequenceNumber, issueDate: list.issueDate?.toISOString() ?? null, nextUpdate: list.nextUpdate?.toISOString() ?? null };
     io.stdout.write(`${JSON.stringify({ list: summary, added: added.map((e) => entryJson(e)), alreadyBundled, skipped: list.skipped }, null, 2)}\n`);
   } else {
-    for (const e of added) io.stdout.write(`added  ${e.role.padEnd(12)} ${e.sha256}  ${e.subject}\n`);
-    io.stderr.write(
-      `The list of ${list.schemeOperator ?? "an unnamed operator"} (sequence ${list.sequenceNumber ?? "?"}) verified: ${added.length} certificates added to the local store, ${alreadyBundled} already bundled\n`,
-    );
+    for (const e of added) io.stdout.write(`${t("trust.add.added", { role: trustWord("role", e.role).padEnd(12), sha256: e.sha256, subject: e.subject })}\n`);
+    const operator = list.schemeOperator ?? t("trust.import.unnamedOperator");
+    io.stderr.write(`${t("trust.import.summary", { operator, sequence: list.sequenceNumber ?? "?", added: added.length, bundled: alreadyBundled })}\n`);
   }
   return 0;
 }

@@ -3,7 +3,9 @@ import { KysoError } from "@kyso/core";
 import { defineCommand, type Io } from "../../command.js";
 import { inputErrorsExit1, readInputFile, registryOptions, withRegistry, writeJson, writeTable, type RegistryArgs } from "../../registry-cli.js";
 import { humanFor, type Human } from "../certs/human.js";
-import { t } from "../../messages/index.js";
+import { currentLang, t } from "../../messages/index.js";
+import { rejectionText } from "../../messages/errors.js";
+import type { Rejection } from "@kyso/registry";
 
 const LEVELS = ["province", "district", "commune", "department"] as const;
 
@@ -21,11 +23,21 @@ interface UnitsArgs extends RegistryArgs {
 /** Columns of `kyso units import --csv`: code,name,level,parent (parent empty for the province). */
 const UNIT_COLUMNS = { required: ["code", "name", "level"], optional: ["parent"] } as const;
 
-async function add(args: UnitsArgs, io: Io): Promise<number> {
+async function add(args: UnitsArgs, io: Io, h: Human): Promise<number> {
   return withRegistry(args, io, async (r) => {
-    await r.addUnits([{ code: args.code!, name: args.name!, level: args.level!, parent: args.parent ?? null, source: "kyso units add" }]);
+    try {
+      await r.addUnits([{ code: args.code!, name: args.name!, level: args.level!, parent: args.parent ?? null, source: "kyso units add" }]);
+    } catch (e) {
+      if (e instanceof KysoError && e.code === "IMPORT_REJECTED") {
+        io.stderr.write(`kyso: ${rejectedText(e)}\n`);
+        return 1;
+      }
+      throw e;
+    }
     const u = await r.getUnit(args.code!);
-    io.stdout.write(`added unit ${u!.code} (${u!.level}${u!.parent ? ` under ${u!.parent}` : ""}): ${u!.name}\n`);
+    // English keeps the level's code (as typed in --level); Vietnamese says it in words.
+    const level = currentLang() === "en" ? u!.level : h.level(u!.level);
+    io.stdout.write(`${t("units.out.added", { code: u!.code, level, under: u!.parent ? t("units.out.under", { parent: u!.parent }) : "", name: u!.name })}\n`);
     return 0;
   });
 }
@@ -36,8 +48,11 @@ async function importCsv(args: UnitsArgs, io: Io): Promise<number> {
   const rows = csvObjects(text, UNIT_COLUMNS, args.csv!);
   const bad = rows.filter((r) => r.values.__error);
   if (bad.length > 0) {
-    for (const b of bad) io.stderr.write(`kyso: ${args.csv}: line ${b.line}: ${b.values.__error}\n`);
-    io.stderr.write(`kyso: nothing imported\n`);
+    for (const b of bad) {
+      const why = currentLang() === "en" ? b.values.__error : t("error.csvFieldCount", { fields: b.values.__fields, header: b.values.__header });
+      io.stderr.write(`kyso: ${args.csv}: ${t("certs.import.line", { line: b.line })}: ${why}\n`);
+    }
+    io.stderr.write(`kyso: ${t("units.import.nothing")}\n`);
     return 1;
   }
   return withRegistry(args, io, async (r) => {
@@ -51,16 +66,27 @@ async function importCsv(args: UnitsArgs, io: Io): Promise<number> {
           source: `${args.csv}: line ${row.line}`,
         })),
       );
-      io.stdout.write(`imported ${n} unit${n === 1 ? "" : "s"} from ${args.csv}\n`);
+      io.stdout.write(`${t(n === 1 ? "units.out.importedOne" : "units.out.importedMany", { count: n, file: args.csv! })}\n`);
       return 0;
     } catch (e) {
       if (e instanceof KysoError && e.code === "IMPORT_REJECTED") {
-        io.stderr.write(`kyso: ${e.message}\n`);
+        io.stderr.write(`kyso: ${rejectedText(e)}\n`);
         return 1;
       }
       throw e;
     }
   });
+}
+
+/** The registry's refusal of an import: its English message, or the same lines in the run's language (at most 20 rows). */
+function rejectedText(e: KysoError): string {
+  const lang = currentLang();
+  const rejected = e.details?.rejected as Rejection[] | undefined;
+  if (lang === "en" || !rejected) return e.message;
+  const where = (source: string): string => source.replace(/\bline (\d+)/, (_, line: string) => t("certs.import.line", { line }));
+  const lines = rejected.slice(0, 20).map((r) => `  ${where(r.source)}: ${rejectionText(r, lang)}`);
+  if (rejected.length > 20) lines.push(`  ${t("units.import.more", { count: rejected.length - 20 })}`);
+  return [t("units.import.rejected", { count: rejected.length }), ...lines].join("\n");
 }
 
 async function list(args: UnitsArgs, io: Io, h: Human): Promise<number> {
@@ -102,7 +128,7 @@ export const unitsCommand = defineCommand<UnitsArgs>({
       const h = await humanFor(args as unknown as Record<string, unknown>, io, ["db", "lang"]);
       if (args.action === "add") {
         if (!args.code || !args.name || !args.level) throw new KysoError("USAGE", t("units.err.addNeeds"));
-        return add(args, io);
+        return add(args, io, h);
       }
       if (args.action === "import") {
         if (!args.csv) throw new KysoError("USAGE", t("units.err.importNeeds"));

@@ -3,7 +3,8 @@ import { KysoError } from "@kyso/core";
 import type { Io } from "../../command.js";
 import { flushed } from "../../registry-cli.js";
 import { promptHidden } from "../../secrets.js";
-import { t } from "../../messages/index.js";
+import { currentLang, t } from "../../messages/index.js";
+import { codedErrorText } from "../../messages/errors.js";
 
 /** Refusals of these commands that exit 1 with their message (usage errors exit 2). */
 const ACCOUNT_ERRORS = new Set(["USER_EXISTS", "USER_NOT_FOUND", "API_KEY_EXISTS", "API_KEY_NOT_FOUND", "API_KEY_REVOKED", "PASSWORD_POLICY", "PASSWORD_MISMATCH", "FILE_UNREADABLE"]);
@@ -35,7 +36,7 @@ export async function withAccounts(db: string | undefined, io: Io, fn: (a: Accou
     }
   } catch (e) {
     if (e instanceof KysoError && ACCOUNT_ERRORS.has(e.code)) {
-      io.stderr.write(`kyso: ${e.message}\n`);
+      io.stderr.write(`kyso: ${codedErrorText(e, currentLang())}\n`);
       return 1;
     }
     throw e;

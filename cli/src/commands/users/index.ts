@@ -1,9 +1,18 @@
 import type { Argv } from "yargs";
-import { KysoError } from "@kyso/core";
+import { KysoError, vietnamTime } from "@kyso/core";
 import { defineCommand } from "../../command.js";
 import { writeJson, writeTable } from "../../registry-cli.js";
 import { dbOption, obtainPassword, withAccounts } from "./accounts-cli.js";
-import { t } from "../../messages/index.js";
+import { currentLang, isMessageKey, t } from "../../messages/index.js";
+
+/** A role as the person reads it: the code in English (as typed in --role), a word in Vietnamese. */
+function roleText(role: string): string {
+  const key = `users.role.${role}`;
+  return isMessageKey(key) ? t(key) : role;
+}
+
+/** A time in a table: ISO 8601 in English (as before), Vietnam time in Vietnamese. */
+export const tableTime = (iso: string): string => (currentLang() === "en" ? iso : vietnamTime(iso));
 
 const ROLES = ["clerk", "admin", "auditor"] as const;
 const ACTIONS = ["add", "list", "disable", "enable", "passwd"] as const;
@@ -46,7 +55,7 @@ export const usersCommand = defineCommand<UsersArgs>({
         return withAccounts(args.db, io, async (a, audit) => {
           const u = await a.addUser(name, args.role!, await obtainPassword(io, args.passwordFile, name));
           await audit("user.add", u.name, { role: u.role });
-          io.stdout.write(`added user ${u.name} (${u.role})\n`);
+          io.stdout.write(`${t("users.out.added", { name: u.name, role: roleText(u.role) })}\n`);
           return 0;
         });
       }
@@ -54,7 +63,12 @@ export const usersCommand = defineCommand<UsersArgs>({
         return withAccounts(args.db, io, async (a) => {
           const users = await a.listUsers();
           if (args.json) writeJson(io, users);
-          else writeTable(io, ["NAME", "ROLE", "STATE", "CREATED"], users.map((u) => [u.name, u.role, u.disabled ? "disabled" : "active", u.createdAt]));
+          else
+            writeTable(
+              io,
+              t("users.list.header").split(","),
+              users.map((u) => [u.name, roleText(u.role), t(u.disabled ? "users.state.disabled" : "users.state.active"), tableTime(u.createdAt)]),
+            );
           return 0;
         });
       case "disable":
@@ -63,7 +77,7 @@ export const usersCommand = defineCommand<UsersArgs>({
         return withAccounts(args.db, io, async (a, audit) => {
           await a.setDisabled(name, args.action === "disable");
           await audit(`user.${args.action}`, name);
-          io.stdout.write(`${args.action}d user ${name}\n`);
+          io.stdout.write(`${t(args.action === "disable" ? "users.out.disabled" : "users.out.enabled", { name })}\n`);
           return 0;
         });
       }
@@ -73,7 +87,7 @@ export const usersCommand = defineCommand<UsersArgs>({
           if (!(await a.user(name))) throw new KysoError("USER_NOT_FOUND", t("users.err.notFound", { name }));
           await a.setPassword(name, await obtainPassword(io, args.passwordFile, name));
           await audit("user.passwd", name);
-          io.stdout.write(`changed the password of ${name}; their sessions ended\n`);
+          io.stdout.write(`${t("users.out.passwd", { name })}\n`);
           return 0;
         });
       }
