@@ -497,6 +497,14 @@ describe("the message catalogue: one language at a time", function () {
       const syntaxVi = await run(["units", "import", "--csv", "broken.csv", "--db", db], "vi");
       assert.equal(syntaxVi.code, 1, syntaxVi.stderr);
       assert.equal(syntaxVi.stderr, "kyso: dòng 2: trường trong ngoặc kép chưa được đóng\n");
+      // A refusal of the registry's own checks (UNKNOWN_UNIT, a Rejection with its facts) in kyso certs import.
+      writeFileSync(join(work, "certs.csv"), `holder,unit,type,file\nAn,NOPE,personal,${pki.officerRsa.cert}\n`);
+      const certsEn = await run(["certs", "import", "--csv", "certs.csv", "--db", db], "en");
+      assert.equal(certsEn.code, 1, certsEn.stderr);
+      assert.match(certsEn.stderr, /^kyso: certs\.csv: line 2: unknown unit NOPE$/m);
+      const certsVi = await run(["certs", "import", "--csv", "certs.csv", "--db", db], "vi");
+      assert.equal(certsVi.code, 1, certsVi.stderr);
+      assert.match(certsVi.stderr, /^kyso: certs\.csv: dòng 2: không có đơn vị NOPE trong sổ đăng ký$/m);
     });
   });
 });

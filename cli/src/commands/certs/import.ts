@@ -3,7 +3,7 @@ import { KysoError } from "@kyso/core";
 import type { CertificateFacts, CertificateImport, ImportResult, Rejection } from "@kyso/registry";
 import type { Io } from "../../command.js";
 import { currentLang, t } from "../../messages/index.js";
-import { errorText } from "../../messages/errors.js";
+import { errorText, rejectionText } from "../../messages/errors.js";
 import { readInputFile, withRegistry, writeJson, type RegistryArgs } from "../../registry-cli.js";
 
 export interface ImportArgs extends RegistryArgs {
@@ -88,7 +88,7 @@ async function fromCsv(args: ImportArgs, io: Io, reg: Registry): Promise<{ items
     const source = `line ${line}`;
     const reject = (code: string, reason: string) => rejected.push({ source, code, reason });
     if (v.__error) {
-      reject("CSV_SYNTAX", v.__error);
+      reject("CSV_SYNTAX", currentLang() === "en" ? v.__error : t("error.csvFieldCount", { fields: v.__fields, header: v.__header }));
       continue;
     }
     try {
@@ -198,7 +198,7 @@ export async function runImport(args: ImportArgs, io: Io): Promise<number> {
     else for (const i of result.imported) io.stdout.write(`${t("certs.import.imported", { serial: i.serial, source: i.source })}\n`);
     // "line 3" stays so in --json (a machine reads it); a person reads it in the run's language.
     const where = (source: string): string => source.replace(/^line (\d+)/, (_, line: string) => t("certs.import.line", { line }));
-    for (const x of result.rejected) io.stderr.write(`kyso: ${prefix}${where(x.source)}: ${x.reason}\n`);
+    for (const x of result.rejected) io.stderr.write(`kyso: ${prefix}${where(x.source)}: ${rejectionText(x, currentLang())}\n`);
     if (result.rejected.length > 0 && !args.skipInvalid) {
       io.stderr.write(`kyso: ${t("certs.import.nothingSomeRejected", { count: result.rejected.length })}\n`);
       return 1;
