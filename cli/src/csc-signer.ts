@@ -136,6 +136,11 @@ export async function openCscSigner(
         return pin;
       }
       // An OTP is good once: asked for every authorization (an automated run may set KYSO_CSC_OTP).
+      // An online OTP was just sent by the service (SMS, app): a fixed KYSO_CSC_OTP cannot be it.
+      if (r.sent) {
+        io.stderr.write(`${t("csc.otpSent", { credential: r.credentialID })}\n`);
+        return promptHidden(io, t("csc.otpPrompt", { credential: r.credentialID, count: r.count }), t("csc.otpWhat", { credential: r.credentialID }));
+      }
       return io.env.KYSO_CSC_OTP ?? promptHidden(io, t("csc.otpPrompt", { credential: r.credentialID, count: r.count }), t("csc.otpWhat", { credential: r.credentialID }));
     };
     const announced = new Set<string>();

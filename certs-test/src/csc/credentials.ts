@@ -92,7 +92,7 @@ export interface InfoRequest {
  * credentials/info (CSC API v2.0 §11.5, with the v1.0.4 §11.5 authMode/PIN/OTP members beside v2's
  * `auth` object): certificate fields and authentication data are always returned.
  */
-export function credentialInfo(c: CscCredential, req: InfoRequest, multisign: number, lang: string): Record<string, unknown> {
+export function credentialInfo(c: CscCredential, req: InfoRequest, multisign: number, lang: string, otpType: "offline" | "online" = "offline"): Record<string, unknown> {
   const x = new X509Certificate(c.chain[0]);
   const which = req.certificates ?? "single";
   const certificates = which === "none" ? undefined : (which === "chain" ? c.chain : c.chain.slice(0, 1)).map((d) => Buffer.from(d).toString("base64"));
@@ -115,7 +115,7 @@ export function credentialInfo(c: CscCredential, req: InfoRequest, multisign: nu
     authMode: "explicit",
     SCAL: "2",
     PIN: { presence: "true", format: "N", label: "PIN", description: "Mã PIN của chứng thư số (6 chữ số)" },
-    OTP: { presence: "true", type: "offline", format: "N", ID: `kyso-otp-${c.id}`, provider: "kyso-test", label: "OTP", description: "Mã OTP (thử nghiệm)" },
+    OTP: { presence: "true", type: otpType, format: "N", ID: `kyso-otp-${c.id}`, provider: "kyso-test", label: "OTP", description: "Mã OTP (thử nghiệm)" },
     auth: {
       mode: "explicit",
       expression: "PIN AND OTP",

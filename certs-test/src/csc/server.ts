@@ -7,7 +7,7 @@
  * providers' "approve on your phone" flow), and switches to inject latency and failures.
  * Everything is documented in certs-test/README.md, "CSC test server". Test material only.
  */
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomInt } from "node:crypto";
 import { existsSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -37,6 +37,12 @@ export interface CscConfig {
   failNext?: FailNext | null;
   /** Clears the wrong PIN/OTP counters and unlocks every credential. */
   unlock?: boolean;
+  /**
+   * "offline" (default): the fixed test OTP. "online": credentials/info says `OTP.type: "online"`,
+   * `credentials/sendOTP` "sends" a fresh OTP (recorded, read back with GET /csc/test/last-otp), and
+   * authorize accepts only the OTP sent last for that credential, once.
+   */
+  otpType?: "offline" | "online";
 }
 
 export interface FailNext {
@@ -85,8 +91,11 @@ const DEFAULTS: Required<Omit<CscConfig, "failNext" | "unlock">> = {
   sadTtlSeconds: 300,
   asyncApproval: false,
   approvalTimeoutSeconds: 120,
+  otpType: "offline",
 };
 const MAX_WRONG = 3;
+/** How long an OTP sent by credentials/sendOTP stays good. */
+const SENT_OTP_TTL_MS = 300_000;
 
 interface Sad {
   credentialID: string;
@@ -111,7 +120,7 @@ interface Pending {
 
 const METHODS = [
   "info", "auth/login", "auth/revoke", "oauth2/authorize", "oauth2/token", "oauth2/revoke", "credentials/list", "credentials/info",
-  "credentials/authorize", "credentials/authorizeStatus", "signatures/signHash",
+  "credentials/authorize", "credentials/authorizeStatus", "credentials/sendOTP", "signatures/signHash",
 ];
 
 /** Combined signature algorithms: the key type they need and the digest they imply. */
@@ -145,6 +154,8 @@ function pick(c: CscConfig): Partial<typeof DEFAULTS> {
     if (v === undefined) continue;
     if (k === "asyncApproval") {
       if (typeof v !== "boolean") throw bad(`${k} must be true or false`);
+    } else if (k === "otpType") {
+      if (v !== "offline" && v !== "online") throw bad(`${k} must be "offline" or "online"`);
     } else if (typeof v !== "number" || !(v >= 0) || (k === "multisign" && (!Number.isInteger(v) || v < 1))) throw bad(`${k} must be a ${k === "multisign" ? "positive integer" : "non-negative number"}`);
     (out as Record<string, unknown>)[k] = v;
   }
@@ -184,6 +195,9 @@ export async function startCscServer(options: CscServerOptions = {}): Promise<Cs
   const wrong = new Map<string, number>();
   const sads = new Map<string, Sad>();
   const pending = new Map<string, Pending>();
+  /** OTPs "sent" by credentials/sendOTP (online mode), per credential: the last one is good, once. */
+  const sentOtps = new Map<string, { otp: string; sentAt: number; expiresAt: number; used: boolean }>();
+  let lastOtp: string | undefined;
   const tokens = new TokenStore([...credentials.keys()], () => cfg.accessTokenTtlSeconds);
   const keys = CscKeyStore.open({ library: options.pkcs11Library ?? defaultLibrary(), tokenLabel: demoToken.label, pin: CSC_PIN });
   const timers = new Set<NodeJS.Timeout>();
@@ -203,6 +217,8 @@ export async function startCscServer(options: CscServerOptions = {}): Promise<Cs
     wrong.clear();
     sads.clear();
     pending.clear();
+    sentOtps.clear();
+    lastOtp = undefined;
     failNext = undefined;
     cfg = { ...startConfig };
   };
@@ -376,7 +392,7 @@ export async function startCscServer(options: CscServerOptions = {}): Promise<Cs
     const page = ids.slice(0, max);
     const out: Record<string, unknown> = { credentialIDs: page };
     if (b.credentialInfo === true) {
-      out.credentialInfos = page.map((id) => ({ credentialID: id, ...credentialInfo(credentials.get(id)!, { certificates: str(b.certificates) ?? "single" }, cfg.multisign, "vi-VN") }));
+      out.credentialInfos = page.map((id) => ({ credentialID: id, ...credentialInfo(credentials.get(id)!, { certificates: str(b.certificates) ?? "single" }, cfg.multisign, "vi-VN", cfg.otpType) }));
     }
     res.json(out);
   });
@@ -388,7 +404,7 @@ export async function startCscServer(options: CscServerOptions = {}): Promise<Cs
     const c = credentialFor(p, b.credentialID);
     const which = str(b.certificates);
     if (which !== undefined && !["none", "single", "chain"].includes(which)) throw bad("Invalid parameter certificates");
-    res.json(credentialInfo(c, { certificates: which }, cfg.multisign, str(b.lang) ?? "vi-VN"));
+    res.json(credentialInfo(c, { certificates: which }, cfg.multisign, str(b.lang) ?? "vi-VN", cfg.otpType));
   });
 
   // credentials/authorize (§11.6): SCAL2 activation data bound to the hashes; or PENDING (async).
@@ -406,7 +422,11 @@ export async function startCscServer(options: CscServerOptions = {}): Promise<Cs
     checkLengths(hashes, digest);
     const async = cfg.asyncApproval || b.operationMode === "A";
     if (!async || b.PIN !== undefined) checkSecret(c, "PIN", b.PIN, CSC_PIN);
-    if (!async || b.OTP !== undefined) checkSecret(c, "OTP", b.OTP, CSC_OTP);
+    // Online OTP: only the one credentials/sendOTP sent last (none sent: nothing matches).
+    const sent = sentOtps.get(c.id);
+    const otp = cfg.otpType === "online" ? (sent && !sent.used && Date.now() < sent.expiresAt ? sent.otp : randomBytes(16).toString("hex")) : CSC_OTP;
+    if (!async || b.OTP !== undefined) checkSecret(c, "OTP", b.OTP, otp);
+    if (cfg.otpType === "online" && sent && b.OTP !== undefined) sent.used = true;
     wrong.delete(c.id);
     if (async) {
       const responseID = randomBytes(16).toString("base64url");
@@ -418,6 +438,19 @@ export async function startCscServer(options: CscServerOptions = {}): Promise<Cs
       return;
     }
     res.json(newSad({ credentialID: c.id, subject: p.subject, hashes: new Set(hashes.map(hex)), digest, remaining: n }));
+  });
+
+  // credentials/sendOTP (CSC v1.0.4 and v2.0): an online OTP is "sent" (recorded for the test, never logged).
+  api.post("/credentials/sendOTP", (req, res) => {
+    const p = tokens.principal(req.headers.authorization);
+    const c = credentialFor(p, body(req).credentialID);
+    checkLock(c);
+    if (cfg.otpType !== "online") throw bad(`The credential ${c.id} has no online OTP (OTP.type is offline)`);
+    const otp = String(randomInt(0, 1_000_000)).padStart(6, "0");
+    const now = Date.now();
+    sentOtps.set(c.id, { otp, sentAt: now, expiresAt: now + SENT_OTP_TTL_MS, used: false });
+    lastOtp = c.id;
+    res.status(200).end();
   });
 
   // Asynchronous approval (an extension, README "CSC test server"): poll until approved.
@@ -491,6 +524,13 @@ export async function startCscServer(options: CscServerOptions = {}): Promise<Cs
     res.status(403).json({ error: "access_denied", error_description: "test controls answer loopback only" });
   });
   test.get("/stats", (_req, res) => void res.json(stats));
+  // The OTP credentials/sendOTP sent last (online mode; of one credential with ?credentialID=), as the officer's phone shows it.
+  test.get("/last-otp", (req, res) => {
+    const id = str(req.query.credentialID) ?? lastOtp;
+    const sent = id ? sentOtps.get(id) : undefined;
+    if (!id || !sent) throw new CscError(404, "invalid_request", "No OTP was sent");
+    res.set("cache-control", "no-store").json({ credentialID: id, OTP: sent.otp, sentAt: new Date(sent.sentAt).toISOString(), used: sent.used });
+  });
   test.post("/reset", (_req, res) => {
     reset();
     res.json({ ok: true });

@@ -869,6 +869,7 @@ export const en = {
   "csc.pinWhat": "The PIN of the remote credential {credential}",
   "csc.otpPrompt": "OTP for {credential} ({count} document(s)): ",
   "csc.otpWhat": "The OTP for the remote credential {credential}",
+  "csc.otpSent": "The signing service has sent a one-time password (OTP) for {credential} to your phone",
   "csc.openBrowser": "Sign in at the signing service in your browser; if it did not open, visit:\n  {url}",
   "csc.waiting": "Waiting for approval on your phone… ({count} document(s), {seconds} s)",
   "csc.approved": "Approved on the phone ({count} document(s))",
@@ -887,6 +888,10 @@ export const en = {
   "csc.colValidTo": "Valid until",
   "csc.colAuth": "Authentication",
   "csc.badUrl": "--csc: not an http(s) URL: {url}",
+  "csc.example.1.cmd": "KYSO_CSC_CLIENT_SECRET=... kyso csc credentials --csc https://ca.example.vn/csc/v2 --csc-client-id kyso",
+  "csc.example.1.text": "List the credentials a service account may sign with (the client secret from the environment)",
+  "csc.example.2.cmd": "kyso csc credentials --csc https://ca.example.vn/csc/v2 --csc-client-id kyso --csc-auth browser --json",
+  "csc.example.2.text": "Sign in as an officer in the browser (PKCE) and list your own credentials as JSON",
   // the registry's codes as words (registry.*; packages/registry keeps its own tables for the HTML report) and the registry commands' texts
   "registry.status.in_stock": "in stock",
   "registry.status.issued": "issued",

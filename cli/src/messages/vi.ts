@@ -857,6 +857,7 @@ export const vi: Record<MessageKey, string> = {
   "csc.pinWhat": "Mã PIN của chứng thư ký từ xa {credential}",
   "csc.otpPrompt": "Mã OTP cho {credential} ({count} tài liệu): ",
   "csc.otpWhat": "Mã OTP của chứng thư ký từ xa {credential}",
+  "csc.otpSent": "Dịch vụ ký số đã gửi mã OTP cho {credential} đến điện thoại của bạn",
   "csc.openBrowser": "Hãy đăng nhập dịch vụ ký số trên trình duyệt; nếu trình duyệt không tự mở, truy cập:\n  {url}",
   "csc.waiting": "Đang chờ phê duyệt trên điện thoại… ({count} tài liệu, {seconds} giây)",
   "csc.approved": "Đã được phê duyệt trên điện thoại ({count} tài liệu)",
@@ -875,6 +876,10 @@ export const vi: Record<MessageKey, string> = {
   "csc.colValidTo": "Hiệu lực đến",
   "csc.colAuth": "Xác thực",
   "csc.badUrl": "--csc: không phải địa chỉ http(s): {url}",
+  "csc.example.1.cmd": "KYSO_CSC_CLIENT_SECRET=... kyso csc credentials --csc https://ca.example.vn/csc/v2 --csc-client-id kyso",
+  "csc.example.1.text": "Liệt kê các chứng thư số mà tài khoản dịch vụ được dùng để ký (mật khẩu ứng dụng lấy từ biến môi trường)",
+  "csc.example.2.cmd": "kyso csc credentials --csc https://ca.example.vn/csc/v2 --csc-client-id kyso --csc-auth browser --json",
+  "csc.example.2.text": "Cán bộ đăng nhập trên trình duyệt (PKCE) rồi liệt kê các chứng thư số của mình ở dạng JSON",
   // the registry's codes as words (registry.*; packages/registry keeps its own tables for the HTML report) and the registry commands' texts
   "registry.status.in_stock": "trong kho",
   "registry.status.issued": "đã cấp phát",

@@ -1,10 +1,11 @@
 import { X509Certificate } from "node:crypto";
-import { isoVietnamTime, vietnamTime, type KeyAlgorithm } from "@kyso/core";
+import { isoVietnamTime, type KeyAlgorithm } from "@kyso/core";
 import type { CscCredential } from "@kyso/signers";
 import { defineCommand } from "../../command.js";
 import { applyConfig } from "../../config.js";
 import { connectCsc, cscOptions, translated, type CscArgs } from "../../csc-signer.js";
 import { t } from "../../messages/index.js";
+import { shownTime } from "../../time.js";
 
 interface CredentialsArgs extends CscArgs {
   action: "credentials";
@@ -40,8 +41,8 @@ export const cscCommand = defineCommand<CredentialsArgs>({
     cscOptions(y, "")
       .positional("action", { choices: ["credentials"] as const, describe: t("csc.credentialsDescribe") })
       .option("json", { type: "boolean", default: false, describe: t("csc.opt.json") })
-      .example("KYSO_CSC_CLIENT_SECRET=… kyso csc credentials --csc https://ca.example.vn/csc/v2 --csc-client-id kyso", "")
-      .example("kyso csc credentials --csc https://ca.example.vn/csc/v2 --csc-client-id kyso --csc-auth browser --json", "") as never,
+      .example(t("csc.example.1.cmd"), t("csc.example.1.text"))
+      .example(t("csc.example.2.cmd"), t("csc.example.2.text")) as never,
   run: async (args, io) => {
     applyConfig(args as unknown as Record<string, unknown>, io, { keys: ["csc", "lang"] });
     const client = await connectCsc(args, io);
@@ -63,7 +64,7 @@ export const cscCommand = defineCommand<CredentialsArgs>({
         // The holder's common name (the whole subject is in --json).
         /(?:^|,)CN=((?:\\,|[^,])+)/.exec(String(r.subject ?? ""))?.[1]?.replace(/\\(.)/g, "$1") ?? String(r.subject ?? "-"),
         String(r.key),
-        vietnamTime(String(r.notAfter), { seconds: false }),
+        shownTime(String(r.notAfter), { seconds: false }),
         String(r.multisign),
         String(r.scal),
         [r.authMode, r.pin ? "PIN" : "", r.otp ? `OTP (${r.otp})` : ""].filter(Boolean).join(", "),

@@ -66,6 +66,8 @@ export interface CscSecretRequest {
   label?: string;
   /** How many hashes (documents) this authorization is for. */
   count: number;
+  /** OTP: the service has just been asked to send one to the officer (an online OTP, `credentials/sendOTP`). */
+  sent?: boolean;
 }
 export type CscSecretPrompt = (request: CscSecretRequest) => Promise<string>;
 
@@ -191,8 +193,16 @@ export class CscClient {
       if (credential.pin.required) body.PIN = await secrets({ kind: "PIN", credentialID: credential.id, label: credential.pin.label, count: hashes.length });
       // Asynchronous approval: the officer's phone is the second factor, no OTP is typed.
       if (credential.otp.required && !approval.asynchronous) {
-        if (credential.otp.type === "online") await this.transport.call("credentials/sendOTP", { credentialID: credential.id }, this.auth);
-        body.OTP = await secrets({ kind: "OTP", credentialID: credential.id, label: credential.otp.label, count: hashes.length });
+        // An online OTP (SMS, app) is sent by the service on request, for this authorization, before it is asked.
+        const online = credential.otp.type === "online";
+        if (online) {
+          try {
+            await this.transport.call("credentials/sendOTP", { credentialID: credential.id }, this.auth);
+          } catch (e) {
+            throw withCredential(e, credential.id);
+          }
+        }
+        body.OTP = await secrets({ kind: "OTP", credentialID: credential.id, label: credential.otp.label, count: hashes.length, ...(online ? { sent: true } : {}) });
       }
     }
     const started = this.now();
