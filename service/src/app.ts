@@ -2,6 +2,7 @@ import { fileURLToPath } from "node:url";
 import { createHash } from "node:crypto";
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from "express";
 import type { FileReport, VerifyPool } from "@kyso/verify";
+import { flatTexts } from "@kyso/verify/texts";
 import { looksLikeXml, type PackageReport } from "@kyso/edxml";
 import type { EdxmlJobParams, EdxmlJobResult } from "./edxml-job.js";
 import { errorMiddleware, httpError } from "./errors.js";
@@ -45,11 +46,14 @@ export interface AppOptions {
 }
 
 const publicDir = fileURLToPath(new URL("../public/", import.meta.url));
+/** Reasons (r:), warnings (w:), timestamp problems (tp:), revocation reasons (rr:) and change kinds (kind:), by language. */
+const verifyTexts = { vi: flatTexts("vi"), en: flatTexts("en") };
 
 /**
  * The verification service: POST /api/v1/verify (raw PDF -> one report; multipart `file` parts ->
- * an array), GET /healthz, GET /metrics, and the clerks' page at /. Verification itself runs in the
- * pool's worker threads; this layer only moves bytes and maps errors to statuses.
+ * an array), GET /healthz, GET /metrics, and the clerks' page at / (its texts of the report's codes
+ * at GET /i18n/verify-texts.json). Verification itself runs in the pool's worker threads; this
+ * layer only moves bytes and maps errors to statuses.
  */
 export function createApp(options: AppOptions): express.Express {
   const app = express();
@@ -187,6 +191,10 @@ export function createApp(options: AppOptions): express.Express {
   // The pages (not their scripts and styles, which the sign-in page needs too) behind sign-in.
   app.get(["/", "/index.html"], auth.page(auth.verifyAccess));
   app.get("/inbox.html", auth.page(ACCESS.inboxRead));
+  // The texts of a report's codes for the verify page (app.js), from their one source; open like the scripts.
+  app.get("/i18n/verify-texts.json", (_req, res) => {
+    res.set("cache-control", "public, max-age=3600").json(verifyTexts);
+  });
   app.use(express.static(publicDir, { index: "index.html", maxAge: "1h" }));
   app.use((req, _res, next) => next(httpError(404, "NOT_FOUND", `No such resource: ${req.method} ${req.path}`)));
   app.use(errorMiddleware(log));

@@ -1,8 +1,9 @@
 /**
  * Reasons and warnings of a verification report by code (issue 13, "One language at a time"; the
  * catalogue test's companion): every code @kyso/verify can emit (its codes.ts) has a text in both
- * CLI catalogues, in the verify page's dictionaries and in the printable report's tables, with only
- * the code's parameters; `kyso verify` of documents that are tampered, signed by a revoked and by an
+ * CLI catalogues, in what the verify page receives (GET /i18n/verify-texts.json: DETAIL_TEXTS, held
+ * to it by test/service/page-reasons.chromium.test.ts) and in the printable report's tables, all from
+ * one source (@kyso/verify/texts), with only the code's parameters; `kyso verify` of documents that are tampered, signed by a revoked and by an
  * expired certificate, without timestamp, changed after signing and without revocation data says
  * every reason and warning in Vietnamese under vi_VN and in English with --lang en, while --json
  * keeps the English sentences and adds the codes entry for entry.
@@ -14,7 +15,8 @@ import { join } from "node:path";
 import { p12Password, pki, samples } from "@kyso/certs-test";
 import { PdfName } from "@kyso/pdf";
 import { REASON_CODES, TIMESTAMP_PROBLEMS, WARNING_CODES, describeDetail, type FileReport, type ReportDetail } from "@kyso/verify";
-import { DETAIL_TEXTS, detailTexts } from "@kyso/verify/reports";
+import { DETAIL_TEXTS, detailTexts, detailWording } from "@kyso/verify/reports";
+import { VERIFY_TEXTS } from "@kyso/verify/texts";
 import { en } from "../../cli/src/messages/en.js";
 import { vi } from "../../cli/src/messages/vi.js";
 import { repoRoot, runKyso } from "../support/cli.js";
@@ -28,20 +30,12 @@ const DATA = /(?<=Signer: )[^[]*|(?<=Organization: ).*|"[^"]*"/g;
 
 const placeholders = (s: string): string[] => [...new Set([...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]))].sort();
 
-/** The `const T = { vi, en }` of the verify page's script, evaluated. */
-function pageDictionary(): Record<"en" | "vi", Record<string, string>> {
-  const src = readFileSync(join(repoRoot, "service", "public", "app.js"), "utf8");
-  const start = src.indexOf("const T = {");
-  const end = src.indexOf("\n};", start);
-  return new Function(`return ${src.slice(start + "const T = ".length, end + 2)}`)() as Record<"en" | "vi", Record<string, string>>;
-}
-
 const EN = { LANG: "vi_VN.UTF-8", KYSO_LANG: "", XDG_CONFIG_HOME: join(tmpdir(), "kyso-no-config") };
 const VI = { LANG: "vi_VN.UTF-8", LC_ALL: "", LC_MESSAGES: "", KYSO_LANG: "", XDG_CONFIG_HOME: join(tmpdir(), "kyso-no-config") };
 
 describe("verify's reasons and warnings by code, in one language at a time", function () {
   it("every code of @kyso/verify has a text in both CLI catalogues, the verify page and the printable report, using only its parameters", function () {
-    const page = pageDictionary();
+    const page = DETAIL_TEXTS;
     const missing: string[] = [];
     const check = (code: string, params: readonly string[], texts: Record<string, string | undefined>): void => {
       const allowed = new Set([...params, ...(code === "SIGNATURE_NOT_VALID" ? ["cause"] : [])]);
@@ -54,23 +48,35 @@ describe("verify's reasons and warnings by code, in one language at a time", fun
         if (text !== undefined && en0 !== undefined && placeholders(text).join() !== placeholders(en0).join()) missing.push(`${where}: ${code} placeholders differ from en`);
     };
     const cat = (c: Record<string, string>, k: string): string | undefined => (Object.prototype.hasOwnProperty.call(c, k) ? c[k] : undefined);
-    const rep = (lang: "en" | "vi", k: string): string | undefined => cat(DETAIL_TEXTS[lang], k);
+    const tp = (lang: "en" | "vi", code: string): string | undefined => {
+      const word = detailWording(lang).word("problems", code);
+      return word === code ? undefined : word;
+    };
     for (const [code, params] of Object.entries(REASON_CODES))
       check(code, params, {
         "cli en": cat(en, `verify.reason.${code}`), "cli vi": cat(vi, `verify.reason.${code}`),
-        "page en": page.en[`r:${code}`], "page vi": page.vi[`r:${code}`], "report en": rep("en", `r:${code}`), "report vi": rep("vi", `r:${code}`),
+        "page en": page.en[`r:${code}`], "page vi": page.vi[`r:${code}`], "report en": detailWording("en").template(code, "reason"), "report vi": detailWording("vi").template(code, "reason"),
       });
     for (const [code, params] of Object.entries(WARNING_CODES))
       check(code, params, {
         "cli en": cat(en, `verify.warning.${code}`), "cli vi": cat(vi, `verify.warning.${code}`),
-        "page en": page.en[`w:${code}`], "page vi": page.vi[`w:${code}`], "report en": rep("en", `w:${code}`), "report vi": rep("vi", `w:${code}`),
+        "page en": page.en[`w:${code}`], "page vi": page.vi[`w:${code}`], "report en": detailWording("en").template(code, "warning"), "report vi": detailWording("vi").template(code, "warning"),
       });
     for (const code of TIMESTAMP_PROBLEMS)
       check(code, [], {
         "cli en": cat(en, `verify.tsProblem.${code}`), "cli vi": cat(vi, `verify.tsProblem.${code}`),
-        "page en": page.en[`tp:${code}`], "page vi": page.vi[`tp:${code}`], "report en": rep("en", `tp:${code}`), "report vi": rep("vi", `tp:${code}`),
+        "page en": page.en[`tp:${code}`], "page vi": page.vi[`tp:${code}`], "report en": tp("en", code), "report vi": tp("vi", code),
       });
     assert.deepEqual(missing, []);
+    // One source: the CLI's catalogues and the page say what @kyso/verify/texts says (no entry of their own).
+    for (const lang of ["en", "vi"] as const) {
+      const cli: Record<string, string> = lang === "en" ? en : vi;
+      for (const [table, prefix, pagePrefix] of [["reason", "verify.reason.", "r:"], ["warning", "verify.warning.", "w:"], ["tsProblem", "verify.tsProblem.", "tp:"], ["kind", "verify.term.kind.", "kind:"]] as const)
+        for (const [code, text] of Object.entries(VERIFY_TEXTS[lang][table])) {
+          assert.equal(cli[`${prefix}${code}`], text, `cli ${lang} ${prefix}${code}`);
+          assert.equal(page[lang][`${pagePrefix}${code}`], text, `page ${lang} ${pagePrefix}${code}`);
+        }
+    }
     assert.ok(Object.keys(REASON_CODES).length >= 50 && Object.keys(WARNING_CODES).length >= 15);
     // The check itself: a code without text is caught.
     assert.equal(cat(en, "verify.reason.NO_SUCH_CODE"), undefined);

@@ -1,10 +1,12 @@
 // The verify page says the report's reasons and warnings by their codes (@kyso/verify codes.ts) in
 // the page's language: Vietnamese by default, English when chosen; never the other language's text.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { samples } from "@kyso/certs-test";
+import { flatTexts } from "@kyso/verify/texts";
 import type { Browser } from "playwright-core";
-import { sign } from "../verify/support.js";
+import { repoRoot, sign } from "../verify/support.js";
 import { signInPage, usePageFixture, type Served } from "./support.js";
 
 const VIETNAMESE = /[ăâđêôơưĩũĂÂĐÊÔƠƯĨŨ\u1EA0-\u1EF9]/u;
@@ -19,6 +21,18 @@ describe("clerks' page: reasons and warnings in the page's language (headless Ch
   before(async () => {
     ({ srv, browser, good, bad } = fixture);
     revoked = await sign(samples.onePage, join(fixture.dir, "thu-hoi.pdf"), "revoked");
+  });
+
+  it("the page gets the texts of the codes from their one source (@kyso/verify/texts), openly and under the page's CSP, and holds none of its own", async function () {
+    const res = await fetch(`${srv.url}/i18n/verify-texts.json`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get("content-type") ?? "", /^application\/json/);
+    assert.match(res.headers.get("content-security-policy") ?? "", /script-src 'self'/);
+    const texts = (await res.json()) as Record<string, Record<string, string>>;
+    assert.deepEqual(texts, { vi: flatTexts("vi"), en: flatTexts("en") });
+    assert.equal(texts.vi["r:HASH_MISMATCH"], "Tài liệu đã bị sửa đổi sau khi ký (mã băm của phần được ký không khớp với mã băm đã ký)");
+    const app = readFileSync(join(repoRoot, "service", "public", "app.js"), "utf8");
+    assert.doesNotMatch(app, /"(r|w|tp|rr|kind):[\w-]+":/, "a code's text in app.js itself");
   });
 
   it("reason and warning lines are Vietnamese under vi (revocation time in Vietnam time, its reason in words) and English under en", async function () {

@@ -1,4 +1,5 @@
 import type { FileReport, SignatureReport } from "../report.js";
+import { VERIFY_TEXTS } from "../texts.js";
 import { detailTexts } from "./detail-text.js";
 import { revocationWords, text, toneOf, verdictWords, vietnamTime, type ReportLang, type VerdictTone } from "./text.js";
 
@@ -98,7 +99,7 @@ function signatureSection(lang: ReportLang, s: SignatureReport, index: number, r
   if (s.location) rows.push({ label: t("location"), value: s.location });
 
   const changes = s.modifications.changes.slice(0, MAX_CHANGES).map((c) => {
-    const where = [`${t("revisionShort")} ${c.revision}`, t(`kind:${c.kind}`), c.object].filter(Boolean).join(" · ");
+    const where = [`${t("revisionShort")} ${c.revision}`, VERIFY_TEXTS[lang].kind[c.kind], c.object].filter(Boolean).join(" · ");
     return `${where}: ${c.description} — ${t(c.allowed ? "allowed" : "disallowed")}`;
   });
   if (s.modifications.changes.length > MAX_CHANGES) changes.push(t("changesMore", { n: s.modifications.changes.length - MAX_CHANGES }));

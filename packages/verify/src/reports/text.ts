@@ -1,8 +1,9 @@
 import { vietnamTime } from "@kyso/core";
 import type { FileReport, SignatureReport } from "../report.js";
+import { verifyText, type VerifyLang } from "../texts.js";
 
-/** Languages of the printable report (Vietnamese is the default a clerk files). */
-export type ReportLang = "vi" | "en";
+/** Languages of the printable report (Vietnamese is the default a clerk files): those of the codes' texts (../texts.ts). */
+export type ReportLang = VerifyLang;
 
 /** The three verdict colours a clerk sees; green is for TOTAL_PASSED and nothing else. */
 export type VerdictTone = "passed" | "failed" | "indeterminate";
@@ -77,23 +78,8 @@ const VI = {
   "rev:detail:unknown": "nơi cung cấp không biết chứng thư này",
   "rev:detail:no-information": "không có thông tin thu hồi",
   "rev:detail:not-checked": "không kiểm tra",
-  "reason:unspecified": "không nêu lý do",
-  "reason:keyCompromise": "lộ khóa bí mật",
-  "reason:cACompromise": "lộ khóa của tổ chức cấp",
-  "reason:affiliationChanged": "thay đổi thông tin người được cấp",
-  "reason:superseded": "đã được thay thế",
-  "reason:cessationOfOperation": "ngừng sử dụng",
-  "reason:certificateHold": "tạm dừng hiệu lực",
-  "reason:privilegeWithdrawn": "bị rút quyền",
   "origin:cms": "kèm trong chữ ký",
   "origin:dss": "kèm trong tài liệu (DSS)",
-  "kind:signature": "chữ ký",
-  "kind:timestamp": "dấu thời gian",
-  "kind:dss": "dữ liệu kiểm tra (DSS)",
-  "kind:metadata": "thông tin mô tả",
-  "kind:form-fill": "điền biểu mẫu",
-  "kind:annotation": "chú thích",
-  "kind:other": "thay đổi khác",
   HASH_FAILURE: "tài liệu đã bị sửa đổi sau khi ký",
   SIG_CRYPTO_FAILURE: "chữ ký không khớp với chứng thư số",
   FORMAT_FAILURE: "chữ ký sai định dạng hoặc bị giả mạo",
@@ -179,23 +165,8 @@ const EN: Record<TextKey, string> = {
   "rev:detail:unknown": "the responder does not know the certificate",
   "rev:detail:no-information": "no revocation information",
   "rev:detail:not-checked": "not checked",
-  "reason:unspecified": "no reason given",
-  "reason:keyCompromise": "key compromise",
-  "reason:cACompromise": "CA compromise",
-  "reason:affiliationChanged": "affiliation changed",
-  "reason:superseded": "superseded",
-  "reason:cessationOfOperation": "cessation of operation",
-  "reason:certificateHold": "certificate on hold",
-  "reason:privilegeWithdrawn": "privilege withdrawn",
   "origin:cms": "embedded in the signature",
   "origin:dss": "embedded in the document (DSS)",
-  "kind:signature": "signature",
-  "kind:timestamp": "timestamp",
-  "kind:dss": "validation data (DSS)",
-  "kind:metadata": "metadata",
-  "kind:form-fill": "form filling",
-  "kind:annotation": "annotation",
-  "kind:other": "other change",
   HASH_FAILURE: "the document was changed after signing",
   SIG_CRYPTO_FAILURE: "the signature does not match the certificate",
   FORMAT_FAILURE: "malformed or forged signature",
@@ -242,8 +213,7 @@ export function revocationWords(lang: ReportLang, r: SignatureReport["revocation
   if (r.status === "revoked") {
     const since = r.revocationTime ? ` ${text(lang, "rev:since", { time: vietnamTime(r.revocationTime) })}` : "";
     // RFC 5280 §5.3.1 reason codes, in words where the table has them.
-    const named = r.reason ? text(lang, `reason:${r.reason}`) : "";
-    const reason = r.reason ? `; ${named === `reason:${r.reason}` ? r.reason : named}` : "";
+    const reason = r.reason ? `; ${verifyText(lang, "revocationReason", r.reason) ?? r.reason}` : "";
     return `${text(lang, "rev:revoked")}${since}${details.length || reason ? ` (${details.join(", ")}${reason})` : ""}`;
   }
   const detail = text(lang, `rev:detail:${r.status}`);
