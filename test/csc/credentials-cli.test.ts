@@ -37,6 +37,20 @@ describe("kyso csc credentials", function () {
     assert.ok(!r.stderr.includes("not-the-secret-42"));
   });
 
+  it("--help: each example says what it does, in English and in Vietnamese", async function () {
+    for (const [lang, heading, texts] of [
+      ["C.UTF-8", "Examples:", [/List the credentials a service/, /Sign in as an officer in the/]],
+      ["vi_VN.UTF-8", "Ví dụ:", [/Liệt kê các chứng thư số/, /Cán bộ đăng nhập trên trình/]],
+    ] as const) {
+      const r = await runCli(["csc", "--help"], { env: { LANG: lang } });
+      assert.equal(r.status, 0, r.stderr);
+      const examples = r.stdout.slice(r.stdout.indexOf(heading));
+      assert.ok(r.stdout.includes(heading), r.stdout);
+      // yargs sets a described example's text in a column beside its command (wrapped).
+      for (const text of texts) assert.match(examples, new RegExp(`^  (KYSO_CSC_CLIENT_SECRET|kyso csc credentials)\\S*.*\\s{2,}${text.source}`, "m"));
+    }
+  });
+
   it("no secret and no terminal: a clear error, exit 2", async function () {
     const r = await runCli(["csc", "credentials", "--csc", server.url, "--csc-client-id", CSC_CLIENT_ID]);
     assert.equal(r.status, 2);
