@@ -97,6 +97,14 @@ export function translated(e: unknown, params: Record<string, string>): unknown 
   return new KysoError(e.code, text, { cause: e, details: { ...d, exitCode: 2 } });
 }
 
+/** Secrets and approval notices from a caller's own prompt (the agent's) instead of the terminal and the environment. */
+export interface SecretHooks {
+  /** Asked for every secret the signer needs (PIN, OTP, PKCS#12 password); never logged. */
+  secret?: (request: { kind: "pin" | "otp" | "password"; label: string }) => Promise<string>;
+  /** Told when a remote signing waits for the officer's phone, and when it was approved. */
+  onApproval?: (progress: { phase: "waiting" | "approved"; count: number; timeoutMs: number }) => void;
+}
+
 export interface OpenedCscSigner {
   signer: RawSigner;
   describe: string;
@@ -111,7 +119,7 @@ export interface OpenedCscSigner {
 export async function openCscSigner(
   args: CscArgs,
   io: Io,
-  hooks: CscConnectHooks & { checkCertificate?: (certificate: Uint8Array, offered: readonly Uint8Array[]) => Promise<void>; extraCertificates?: readonly Uint8Array[] } = {},
+  hooks: CscConnectHooks & { checkCertificate?: (certificate: Uint8Array, offered: readonly Uint8Array[]) => Promise<void>; extraCertificates?: readonly Uint8Array[] } & SecretHooks = {},
 ): Promise<OpenedCscSigner> {
   const credentialID = args.cscCredential;
   if (!credentialID) throw new KysoError("USAGE", t("csc.noCredential"));
@@ -124,6 +132,8 @@ export async function openCscSigner(
     const { CscSigner } = await import("@kyso/signers");
     let pin: string | undefined;
     const secrets = async (r: CscSecretRequest): Promise<string> => {
+      // The agent: every authorization's PIN and OTP from its own prompt (it decides what it keeps).
+      if (hooks.secret) return hooks.secret({ kind: r.kind === "PIN" ? "pin" : "otp", label: `credential "${r.credentialID}"` });
       if (r.kind === "PIN") {
         if (pin !== undefined) return pin;
         if (args.pinFile) {
@@ -156,7 +166,8 @@ export async function openCscSigner(
           timeoutMs: (args.cscApprovalTimeout ?? 300) * 1000,
           signal: hooks.signal ?? controller.signal,
           onProgress: (p) => {
-            if (p.phase === "approved") io.stderr.write(`${t("csc.approved", { count: p.count })}\n`);
+            if (hooks.onApproval) hooks.onApproval({ phase: p.phase, count: p.count, timeoutMs: p.timeoutMs });
+            else if (p.phase === "approved") io.stderr.write(`${t("csc.approved", { count: p.count })}\n`);
             else if (!announced.has(p.responseID)) {
               announced.add(p.responseID);
               io.stderr.write(`${t("csc.waiting", { count: p.count, seconds: Math.round(p.timeoutMs / 1000) })}\n`);

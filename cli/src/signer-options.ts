@@ -1,9 +1,10 @@
 import { readFile } from "node:fs/promises";
+import { basename } from "node:path";
 import type { Argv } from "yargs";
 import { KysoError, certificatesFromPemOrDer, type RawSigner } from "@kyso/core";
 import type { Io } from "./command.js";
 import { obtainP12Password, obtainPin } from "./secrets.js";
-import type { CscArgs } from "./csc-signer.js";
+import type { CscArgs, SecretHooks } from "./csc-signer.js";
 import { t } from "./messages/index.js";
 
 /** The flags that choose a signer: a PKCS#11 token key or a PKCS#12 file. */
@@ -39,7 +40,7 @@ export interface OpenedSigner {
   close(): Promise<void>;
 }
 
-export interface OpenSignerHooks {
+export interface OpenSignerHooks extends SecretHooks {
   /**
    * Checks the signer's certificate before it is used: for a token before the PIN is asked (the
    * certificate is a public object), for a PKCS#12 file once it is opened. `offered`: the --chain
@@ -63,11 +64,11 @@ export async function openSigner(args: SignerArgs, io: Io, hooks: OpenSignerHook
   if (args.csc) {
     // Remote signing (issue 15): the key stays at the service; the certificate is checked as a token's.
     const { openCscSigner } = await import("./csc-signer.js");
-    return openCscSigner(args, io, { checkCertificate: hooks.checkCertificate, extraCertificates: extra });
+    return openCscSigner(args, io, { checkCertificate: hooks.checkCertificate, extraCertificates: extra, secret: hooks.secret, onApproval: hooks.onApproval });
   }
   if (args.p12) {
     const { Pkcs12Signer } = await import("@kyso/signers");
-    const password = await obtainP12Password(io, args.p12);
+    const password = hooks.secret ? await hooks.secret({ kind: "password", label: basename(args.p12) }) : await obtainP12Password(io, args.p12);
     const signer = await Pkcs12Signer.open(args.p12, password, extra);
     await hooks.checkCertificate?.(signer.certificate, [...extra, ...signer.chain]);
     return { signer, describe: `PKCS#12 ${args.p12}`, close: async () => undefined };
@@ -92,7 +93,7 @@ export async function openSigner(args: SignerArgs, io: Io, hooks: OpenSignerHook
           checked = true;
         }
       : undefined,
-    pin: () => obtainPin(io, args.pinFile, tokenLabel ? `token "${tokenLabel}"` : "the token"),
+    pin: () => (hooks.secret ? hooks.secret({ kind: "pin", label: tokenLabel ? `token "${tokenLabel}"` : "token" }) : obtainPin(io, args.pinFile, tokenLabel ? `token "${tokenLabel}"` : "the token")),
   });
   if (check && !checked) {
     // The key's certificate could only be told after login (no certificate label matches the key's):

@@ -751,6 +751,13 @@ export const en = {
   "agent.run.example.2.text": "A developer's agent: ws://, questions on the terminal",
   "agent.run.example.3.cmd": "kyso agent install --allow-origin https://vanban.phuyen.gov.vn",
   "agent.run.example.3.text": "Install the user service and the local certificate",
+  // kyso agent with every signer of kyso sign (PKCS#12, CSC), its secrets and the phone's approval
+  "agent.signer.opt.p12": "A PKCS#12 file (.p12/.pfx) to sign with instead of a token; its password is asked in the agent's prompt",
+  "agent.signer.pinQuestion": "PIN of {label} (asked by {origin}): ",
+  "agent.signer.otpQuestion": "One-time code (OTP) of {label} (asked by {origin}): ",
+  "agent.signer.passwordQuestion": "Password of {label} (asked by {origin}): ",
+  "agent.signer.waiting": "Waiting for approval on your phone: {count} document(s) for {origin} (up to {minutes} min)…",
+  "agent.signer.conflict": "Choose one signer for the agent: a token (--pkcs11-lib/--token-label), --p12 FILE or --csc URL",
   // remote signing (CSC API): kyso csc, kyso sign --csc; csc.CSC_* are the signer's error codes
   "csc.opt.csc": "Sign remotely with a CSC API service at this URL (e.g. https://ca.example.vn/csc/v2); default: the config file's csc.url or $KYSO_CSC_URL",
   "csc.opt.credential": "Credential (key and certificate) at the service to sign with; default csc.credential or $KYSO_CSC_CREDENTIAL",

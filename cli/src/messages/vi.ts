@@ -739,6 +739,13 @@ export const vi: Record<MessageKey, string> = {
   "agent.run.example.2.text": "Tác tử cho lập trình viên: ws://, hỏi trên cửa sổ dòng lệnh",
   "agent.run.example.3.cmd": "kyso agent install --allow-origin https://vanban.phuyen.gov.vn",
   "agent.run.example.3.text": "Cài dịch vụ người dùng và chứng thư cục bộ",
+  // kyso agent với mọi loại khóa ký của kyso sign (PKCS#12, CSC), các mã bí mật và phê duyệt trên điện thoại
+  "agent.signer.opt.p12": "Tệp PKCS#12 (.p12/.pfx) dùng để ký thay cho token; mật khẩu được hỏi trong hộp xác nhận của tác tử",
+  "agent.signer.pinQuestion": "Mã PIN của {label} (yêu cầu từ {origin}): ",
+  "agent.signer.otpQuestion": "Mã xác thực một lần (OTP) của {label} (yêu cầu từ {origin}): ",
+  "agent.signer.passwordQuestion": "Mật khẩu của {label} (yêu cầu từ {origin}): ",
+  "agent.signer.waiting": "Đang chờ phê duyệt trên điện thoại: {count} văn bản cho {origin} (tối đa {minutes} phút)…",
+  "agent.signer.conflict": "Hãy chọn một loại khóa ký cho tác tử: token (--pkcs11-lib/--token-label), --p12 TỆP hoặc --csc URL",
   // remote signing (CSC API): kyso csc, kyso sign --csc; csc.CSC_* are the signer's error codes
   "csc.opt.csc": "Ký từ xa qua dịch vụ CSC API tại địa chỉ này (ví dụ https://ca.example.vn/csc/v2); mặc định: csc.url trong tệp cấu hình hoặc $KYSO_CSC_URL",
   "csc.opt.credential": "Chứng thư ký số từ xa (khóa và chứng thư) dùng để ký; mặc định csc.credential hoặc $KYSO_CSC_CREDENTIAL",

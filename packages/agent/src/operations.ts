@@ -9,8 +9,8 @@ import type { OriginPolicy } from "./origins.js";
 import type { PairingStore } from "./pairing.js";
 import type { TokenSession } from "./session.js";
 import { STATUS, failureOf, type Failure } from "./status.js";
-import { download, upload, type TransferOptions, type UploadResult } from "./transfer.js";
-import type { AgentAppearanceKind, AgentOptions, AgentPrompt, ConfirmDocument, ConfirmRequest, TokenCertificate } from "./types.js";
+import { Connections, download, upload, type TransferOptions, type UploadResult } from "./transfer.js";
+import type { AgentAppearanceKind, AgentOptions, AgentPrompt, ConfirmDocument, ConfirmRequest, SecretKind, TokenCertificate } from "./types.js";
 
 /** Where the visible signature goes and what it says (Decree 30/2020 kinds, see @kyso/appearance). */
 export interface AppearanceRequest {
@@ -64,6 +64,16 @@ export interface AgentContext {
   log: (line: string) => void;
 }
 
+/** Downloads and uploads in flight at once for one request (over the agent's kept-alive connections). */
+const TRANSFER_CONCURRENCY = 4;
+
+/** What the batch engine reports for one document. */
+interface SignEvent {
+  status: string;
+  error?: { code: string; message: string };
+  signer?: string;
+}
+
 const sha256Hex = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
 
 /**
@@ -72,8 +82,17 @@ const sha256Hex = (b: Uint8Array): string => createHash("sha256").update(b).dige
  */
 export class AgentOperations {
   private readonly pairingInFlight = new Map<string, Promise<void>>();
+  /** Kept-alive connections to the document servers, shared by all requests. */
+  private readonly connections: Connections;
 
-  constructor(private readonly c: AgentContext) {}
+  constructor(private readonly c: AgentContext) {
+    this.connections = new Connections(c.options.downloadCa);
+  }
+
+  /** Closes the kept-alive connections (the agent stops). */
+  close(): void {
+    this.connections.close();
+  }
 
   private get limits() {
     const l = this.c.options.limits ?? {};
@@ -107,53 +126,54 @@ export class AgentOperations {
     return p;
   }
 
-  /** The confirmation, bounded by confirmTimeoutMs; a timeout withdraws it from the prompt. */
-  private async ask(request: Omit<ConfirmRequest, "signal">): Promise<boolean> {
+  /**
+   * One question to the officer, bounded by confirmTimeoutMs: on timeout the question is withdrawn
+   * from the prompt (its signal aborts) and the request ends with AGENT_CONFIRM_TIMEOUT.
+   */
+  private async bounded<T>(question: (signal: AbortSignal) => Promise<T>, what: string): Promise<T> {
     const controller = new AbortController();
     const { confirmTimeoutMs } = this.limits;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         controller.abort();
-        reject(new KysoError("AGENT_CONFIRM_TIMEOUT", `No answer from the officer within ${Math.round(confirmTimeoutMs / 1000)} s: the request was not signed`));
+        reject(new KysoError("AGENT_CONFIRM_TIMEOUT", `${what} within ${Math.round(confirmTimeoutMs / 1000)} s: the request was not signed`));
       }, confirmTimeoutMs);
     });
     try {
-      return await Promise.race([this.c.prompt.confirm({ ...request, signal: controller.signal }), timeout]);
+      return await Promise.race([question(controller.signal), timeout]);
     } finally {
       clearTimeout(timer);
       controller.abort();
     }
+  }
+
+  /** The confirmation; a timeout withdraws it from the prompt. */
+  private ask(request: Omit<ConfirmRequest, "signal">): Promise<boolean> {
+    return this.bounded((signal) => this.c.prompt.confirm({ ...request, signal }), "No answer from the officer");
   }
 
   private async confirm(request: Omit<ConfirmRequest, "signal">): Promise<void> {
     if (!(await this.ask(request))) throw new KysoError("AGENT_REJECTED", "The officer refused to sign");
   }
 
-  /** The PIN through the prompt, bounded as the confirmation is; null (cancel) stops before any login. */
-  private async pin(origin: string, id: string, token: string): Promise<string> {
-    const controller = new AbortController();
-    const { confirmTimeoutMs } = this.limits;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        controller.abort();
-        reject(new KysoError("AGENT_CONFIRM_TIMEOUT", `No PIN entered within ${Math.round(confirmTimeoutMs / 1000)} s: the request was not signed`));
-      }, confirmTimeoutMs);
-    });
-    try {
-      const pin = await Promise.race([this.c.prompt.pin({ id, origin, token, signal: controller.signal }), timeout]);
-      if (pin === null) throw new KysoError("PIN_CANCELLED", "PIN entry was cancelled: nothing was signed");
-      return pin;
-    } finally {
-      clearTimeout(timer);
-      controller.abort();
-    }
+  /**
+   * A PIN, OTP or password through the prompt (its `secret`, else its `pin`), bounded as the
+   * confirmation is; null (cancel) stops before any login or authorization.
+   */
+  private async secret(origin: string, id: string, kind: SecretKind, label: string): Promise<string> {
+    const prompt = this.c.prompt;
+    const value = await this.bounded(
+      (signal) => (prompt.secret ? prompt.secret({ id, origin, token: label, kind, label, signal }) : prompt.pin({ id, origin, token: label, signal })),
+      kind === "otp" ? "No one-time code entered" : kind === "password" ? "No password entered" : "No PIN entered",
+    );
+    if (value === null) throw new KysoError("PIN_CANCELLED", `${kind === "otp" ? "OTP" : kind === "password" ? "Password" : "PIN"} entry was cancelled: nothing was signed`);
+    return value;
   }
 
   private transfer(origin: string, bearer?: string): TransferOptions {
     const l = this.limits;
-    return { policy: this.c.policy, origin, maxBytes: l.maxDownloadBytes, timeoutMs: l.downloadTimeoutMs, bearer, ca: this.c.options.downloadCa };
+    return { policy: this.c.policy, origin, maxBytes: l.maxDownloadBytes, timeoutMs: l.downloadTimeoutMs, bearer, ca: this.c.options.downloadCa, connections: this.connections };
   }
 
   /** Opens (or reuses) the token session and checks the certificate before anything is signed. */
@@ -166,8 +186,27 @@ export class AgentOperations {
       for (const w of result.warnings) this.c.log(`certificate warning: ${w.code}: ${w.message}`);
       checkedChain = result.chain;
     };
+    // A remote credential's PIN is asked once per request (its authorizations, one per group of
+    // `multisign` documents, reuse it until the request ends); an OTP is good once: asked each time.
+    let pin: Promise<string> | undefined;
+    const secret = (r: { kind: SecretKind; label: string }): Promise<string> => {
+      if (r.kind !== "pin") return this.secret(origin, id, r.kind, r.label);
+      pin ??= this.secret(origin, id, "pin", r.label);
+      pin.catch(() => (pin = undefined));
+      return pin;
+    };
+    let clearWaiting: (() => void) | undefined;
+    const approval = (p: { phase: "waiting" | "approved"; count: number; timeoutMs: number }): void => {
+      if (p.phase === "waiting" && !clearWaiting) {
+        this.c.log(`waiting for approval on the officer's phone (${p.count} document(s), ${origin})`);
+        clearWaiting = this.c.prompt.waiting?.({ id, origin, count: p.count, timeoutMs: p.timeoutMs }) ?? (() => undefined);
+      } else if (p.phase === "approved") {
+        clearWaiting?.();
+        clearWaiting = undefined;
+      }
+    };
     return this.c.session.use(
-      { pin: () => this.pin(origin, id, "token"), beforeLogin: check },
+      { pin: (label) => this.secret(origin, id, "pin", label ?? "token"), beforeLogin: check, secret, approval },
       async (signer, describe) => {
         // A kept session: the certificate is checked again for this request (the revocation cache
         // keeps it cheap), exactly as a new `kyso sign` run would.
@@ -175,7 +214,11 @@ export class AgentOperations {
         const { withChain } = await import("@kyso/sign");
         const chain = checkedChain ?? [];
         const completed = chain.length >= signer.chain.length && chain.length > 0 ? withChain(signer, chain) : signer;
-        return work(completed, describe);
+        try {
+          return await work(completed, describe);
+        } finally {
+          clearWaiting?.();
+        }
       },
     );
   }
@@ -213,7 +256,7 @@ export class AgentOperations {
       // Download (a few at a time), then look at each document: pages, and the signature order for a seal.
       const t = this.transfer(origin, job.bearer);
       const fetched: { name: string; bytes: Uint8Array; source: DocumentSource }[] = new Array(job.documents.length);
-      await eachLimit(job.documents, 4, async (d, i) => {
+      await eachLimit(job.documents, TRANSFER_CONCURRENCY, async (d, i) => {
         if (d.bytes) fetched[i] = { name: d.name ?? `document-${i + 1}.pdf`, bytes: d.bytes, source: d };
         else {
           const got = await download(d.url as string, t);
@@ -245,38 +288,52 @@ export class AgentOperations {
       const items = fetched.map((f, i) => ({ input: join(dir, `${i}.pdf`), output: join(dir, `${i}.signed.pdf`) }));
       await Promise.all(fetched.map((f, i) => writeFile(items[i].input, f.bytes, { mode: 0o600 })));
       const options = await this.signOptions(job);
-      const results = await this.withSigner(origin, id, async (signer) => {
-        const { signBatch } = await import("@kyso/sign");
-        const events = new Map<string, { status: string; error?: { code: string; message: string }; signer?: string }>();
-        const summary = await signBatch(items, signer, { ...options, concurrency: 4 }, (e) => events.set(e.file, e));
-        if (summary.aborted) throw new KysoError(summary.aborted.code, summary.aborted.message);
-        return events;
-      });
 
-      const outcomes: DocumentOutcome[] = [];
-      for (let i = 0; i < fetched.length; i++) {
+      // Each document is finished (read, uploaded, audited) as soon as the batch engine reports it,
+      // a few at a time over kept-alive connections, while the others are still being signed.
+      const outcomes: DocumentOutcome[] = new Array(fetched.length);
+      const index = new Map(items.map((it, i) => [it.input, i]));
+      const slot = limiter(TRANSFER_CONCURRENCY);
+      const finishing: Promise<void>[] = [];
+      const finish = async (i: number, e: SignEvent | undefined): Promise<void> => {
         const f = fetched[i];
-        const e = results.get(items[i].input);
         const sha256 = sha256Hex(f.bytes);
         if (!e || e.status !== "signed") {
           const err = e?.error ?? { code: "SIGN_FAILED", message: `${f.name} was not signed` };
           const failure = failureOf(new KysoError(err.code, err.message));
-          outcomes.push({ ok: false, name: f.name, fileId: f.source.fileId, failure });
+          outcomes[i] = { ok: false, name: f.name, fileId: f.source.fileId, failure };
           await this.c.audit.write({ origin, operation: job.operation, outcome: "failed", document: f.name, sha256, status: failure.status, code: failure.code, message: failure.message });
-          continue;
+          return;
         }
         const signed = new Uint8Array(await readFile(items[i].output));
         const signedSha256 = sha256Hex(signed);
         try {
           const up = f.source.uploadUrl ? await upload(f.source.uploadUrl, f.name, signed, t, job.uploadFields) : undefined;
-          outcomes.push({ ok: true, name: f.name, fileId: f.source.fileId, sha256, signedSha256, upload: up, bytes: up ? undefined : signed, signer: e.signer });
+          outcomes[i] = { ok: true, name: f.name, fileId: f.source.fileId, sha256, signedSha256, upload: up, bytes: up ? undefined : signed, signer: e.signer };
           await this.c.audit.write({ origin, operation: job.operation, outcome: "ok", document: f.name, sha256, signedSha256, signer: e.signer });
         } catch (err) {
           const failure = failureOf(err);
-          outcomes.push({ ok: false, name: f.name, fileId: f.source.fileId, failure });
+          outcomes[i] = { ok: false, name: f.name, fileId: f.source.fileId, failure };
           await this.c.audit.write({ origin, operation: job.operation, outcome: "failed", document: f.name, sha256, signedSha256, status: failure.status, code: failure.code, message: failure.message });
         }
+      };
+      const results = new Map<number, SignEvent>();
+      try {
+        await this.withSigner(origin, id, async (signer) => {
+          const { signBatch } = await import("@kyso/sign");
+          const summary = await signBatch(items, signer, { ...options, concurrency: 4 }, (e) => {
+            const i = index.get(e.file);
+            if (i === undefined) return;
+            results.set(i, e);
+            if (e.status === "signed") finishing.push(slot(() => finish(i, e)));
+          });
+          if (summary.aborted) throw new KysoError(summary.aborted.code, summary.aborted.message);
+        });
+      } finally {
+        // Uploads already under way end before the request answers (or fails).
+        await Promise.allSettled(finishing);
       }
+      await Promise.all(fetched.map((_, i) => (outcomes[i] ? undefined : finish(i, results.get(i)))));
       return outcomes;
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -384,6 +441,24 @@ function safeUrl(text: string): string {
   } catch {
     return "(invalid URL)";
   }
+}
+
+/** A run-at-most-`n`-at-once gate for promise-returning jobs. */
+function limiter(n: number): <T>(job: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(job: () => Promise<T>): Promise<T> => {
+    // A finished job hands its place straight to the next waiting one.
+    if (running >= n) await new Promise<void>((r) => waiting.push(r));
+    else running++;
+    try {
+      return await job();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
 }
 
 async function eachLimit<T>(items: readonly T[], limit: number, f: (item: T, i: number) => Promise<void>): Promise<void> {

@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { AgentPrompt, ConfirmRequest, PinRequest } from "./types.js";
+import type { AgentPrompt, ConfirmRequest, PinRequest, SecretKind, SecretRequest, WaitingRequest } from "./types.js";
 
 /**
  * The confirmation page: the agent's own page at /confirm (same port), listing what waits for the
@@ -11,7 +11,10 @@ import type { AgentPrompt, ConfirmRequest, PinRequest } from "./types.js";
 
 type Pending =
   | { kind: "confirm"; request: ConfirmRequest; token: string; resolve: (yes: boolean) => void; created: number }
-  | { kind: "pin"; request: PinRequest; token: string; resolve: (pin: string | null) => void; created: number };
+  | { kind: SecretKind; request: PinRequest & { label?: string }; token: string; resolve: (secret: string | null) => void; created: number }
+  | { kind: "waiting"; request: WaitingRequest; token: string; resolve: (v: null) => void; created: number };
+
+const SECRET_KINDS: readonly string[] = ["pin", "otp", "password"];
 
 const TEXT = {
   vi: {
@@ -33,6 +36,15 @@ const TEXT = {
     pinText: "Mã PIN chỉ được chuyển tới token, không gửi cho trang web.",
     pinSubmit: "Xác nhận PIN",
     pinCancel: "Hủy",
+    forLabel: "Dùng cho",
+    otpHeading: "Nhập mã xác thực một lần (OTP)",
+    otpText: "Mã OTP chỉ được gửi tới dịch vụ ký số từ xa, không gửi cho trang web.",
+    otpSubmit: "Xác nhận OTP",
+    passwordHeading: "Nhập mật khẩu tệp chữ ký số (PKCS#12)",
+    passwordText: "Mật khẩu chỉ dùng để mở tệp trên máy này, không gửi cho trang web.",
+    passwordSubmit: "Xác nhận mật khẩu",
+    waitingHeading: "Đang chờ phê duyệt trên điện thoại",
+    waitingText: (count: number, minutes: number) => `Hãy mở ứng dụng ký số trên điện thoại và phê duyệt yêu cầu ký ${count} văn bản (chờ tối đa ${minutes} phút).`,
     other: "English",
     kinds: { personal: "Chữ ký cá nhân", organization: "Con dấu cơ quan", incoming: "Dấu văn bản đến", attachment: "Phụ lục", copy: "Bản sao", none: "Chữ ký không hiển thị" } as Record<string, string>,
     done: "Đã ghi nhận.",
@@ -56,6 +68,15 @@ const TEXT = {
     pinText: "The PIN goes to the token only, never to the web page.",
     pinSubmit: "Confirm PIN",
     pinCancel: "Cancel",
+    forLabel: "For",
+    otpHeading: "Enter the one-time code (OTP)",
+    otpText: "The code goes to the remote signing service only, never to the web page.",
+    otpSubmit: "Confirm OTP",
+    passwordHeading: "Enter the password of the signature file (PKCS#12)",
+    passwordText: "The password only opens the file on this computer; it never goes to the web page.",
+    passwordSubmit: "Confirm password",
+    waitingHeading: "Waiting for approval on your phone",
+    waitingText: (count: number, minutes: number) => `Open the signing app on your phone and approve signing ${count} document(s) (waiting up to ${minutes} min).`,
     other: "Tiếng Việt",
     kinds: { personal: "Personal signature", organization: "Organization seal", incoming: "Incoming stamp", attachment: "Attachment", copy: "Copy", none: "Invisible signature" } as Record<string, string>,
     done: "Recorded.",
@@ -75,7 +96,7 @@ const SCRIPT = `"use strict";
   setInterval(function () {
     fetch("/confirm/pending", { cache: "no-store" }).then(function (r) { return r.json(); }).then(function (j) {
       var ids = j.pending.join(",");
-      var typing = Array.prototype.some.call(document.querySelectorAll("input[name=pin]"), function (i) { return i.value !== ""; });
+      var typing = Array.prototype.some.call(document.querySelectorAll("input[name=pin], input[name=otp], input[name=password]"), function (i) { return i.value !== ""; });
       if (ids !== shown && !typing) location.reload();
     }).catch(function () {});
   }, 1000);
@@ -100,7 +121,23 @@ export class PagePrompt implements AgentPrompt {
     return this.add("pin", request) as Promise<string | null>;
   }
 
-  private add(kind: "confirm" | "pin", request: ConfirmRequest | PinRequest): Promise<boolean | string | null> {
+  /** A PIN (the `pin` card, field `pin`), an OTP (field `otp`) or a PKCS#12 password (field `password`). */
+  secret(request: SecretRequest): Promise<string | null> {
+    return this.add(request.kind, request) as Promise<string | null>;
+  }
+
+  /** A card saying that the request waits for the officer's phone; the returned function takes it down. */
+  waiting(request: WaitingRequest): () => void {
+    const key = `waiting-${request.id}`;
+    const item: Pending = { kind: "waiting", request, token: "", resolve: () => undefined, created: Date.now() };
+    this.pending.set(key, item);
+    this.onPending(`approval request from ${request.origin} waits for the officer's phone: ${this.selfOrigin}/confirm`);
+    return () => {
+      if (this.pending.get(key) === item) this.pending.delete(key);
+    };
+  }
+
+  private add(kind: "confirm" | SecretKind, request: ConfirmRequest | PinRequest): Promise<boolean | string | null> {
     return new Promise((resolve) => {
       const key = `${kind}-${request.id}`;
       const token = randomBytes(24).toString("base64url");
@@ -114,7 +151,8 @@ export class PagePrompt implements AgentPrompt {
       };
       if (request.signal?.aborted) return drop();
       request.signal?.addEventListener("abort", drop, { once: true });
-      this.onPending(`${kind === "pin" ? "PIN" : (request as ConfirmRequest).documents?.length ? "signing" : "pairing"} request from ${request.origin}: ${this.selfOrigin}/confirm`);
+      const what = kind === "pin" ? "PIN" : kind === "otp" ? "OTP" : kind === "password" ? "password" : (request as ConfirmRequest).documents?.length ? "signing" : "pairing";
+      this.onPending(`${what} request from ${request.origin}: ${this.selfOrigin}/confirm`);
     });
   }
 
@@ -185,7 +223,7 @@ export class PagePrompt implements AgentPrompt {
     }
     const item = this.pending.get(String(form.key ?? ""));
     const given = Buffer.from(String(form.token ?? ""));
-    if (!item || given.length !== Buffer.from(item.token).length || !timingSafeEqual(given, Buffer.from(item.token))) {
+    if (!item || item.kind === "waiting" || given.length !== Buffer.from(item.token).length || !timingSafeEqual(given, Buffer.from(item.token))) {
       res.writeHead(409, { "content-type": "text/plain; charset=utf-8" });
       res.end("This request is no longer waiting (answered, withdrawn or timed out)");
       return;
@@ -193,7 +231,7 @@ export class PagePrompt implements AgentPrompt {
     const action = String(form.action ?? "");
     this.pending.delete(String(form.key));
     if (item.kind === "confirm") item.resolve(action === "approve");
-    else item.resolve(action === "pin-submit" ? String(form.pin ?? "") : null);
+    else if (SECRET_KINDS.includes(item.kind)) item.resolve(action === `${item.kind}-submit` ? String(form[item.kind] ?? "") : null);
     if (type.startsWith("application/json")) {
       res.writeHead(200, { "content-type": "application/json" });
       res.end('{"ok":true}');
@@ -210,14 +248,26 @@ export class PagePrompt implements AgentPrompt {
     const hidden = (key: string, p: Pending): string =>
       `<input type="hidden" name="key" value="${esc(key)}"><input type="hidden" name="token" value="${esc(p.token)}"><input type="hidden" name="lang" value="${lang}">`;
     const cards = items.map(([key, p]) => {
-      if (p.kind === "pin") {
-        return `<section class="card" data-kind="pin" data-origin="${esc(p.request.origin)}"><h2>${esc(t.pinHeading)}</h2>
-<p>${esc(t.site)}: <strong class="origin">${esc(p.request.origin)}</strong></p><p>${esc(t.pinText)}</p>
-<form method="post" action="/confirm/answer" autocomplete="off">${hidden(key, p)}
-<input name="pin" type="password" autocomplete="off" autofocus>
-<button type="submit" name="action" value="pin-submit" data-action="pin-submit">${esc(t.pinSubmit)}</button>
-<button type="submit" name="action" value="pin-cancel" data-action="pin-cancel" formnovalidate>${esc(t.pinCancel)}</button></form></section>`;
+      if (p.kind === "waiting") {
+        const w = p.request;
+        return `<section class="card" data-kind="waiting" data-origin="${esc(w.origin)}"><h2>${esc(t.waitingHeading)}</h2>
+<p>${esc(t.site)}: <strong class="origin">${esc(w.origin)}</strong></p><p class="waiting">${esc(t.waitingText(w.count, Math.max(1, Math.round(w.timeoutMs / 60_000))))}</p></section>`;
       }
+      if (p.kind === "pin" || p.kind === "otp" || p.kind === "password") {
+        const k = p.kind;
+        const heading = k === "pin" ? t.pinHeading : k === "otp" ? t.otpHeading : t.passwordHeading;
+        const text = k === "pin" ? t.pinText : k === "otp" ? t.otpText : t.passwordText;
+        const submit = k === "pin" ? t.pinSubmit : k === "otp" ? t.otpSubmit : t.passwordSubmit;
+        const label = p.request.label ? `<p class="for">${esc(t.forLabel)}: <strong>${esc(p.request.label)}</strong></p>` : "";
+        const mode = k === "otp" ? ` inputmode="numeric"` : "";
+        return `<section class="card" data-kind="${k}" data-origin="${esc(p.request.origin)}"><h2>${esc(heading)}</h2>
+<p>${esc(t.site)}: <strong class="origin">${esc(p.request.origin)}</strong></p>${label}<p>${esc(text)}</p>
+<form method="post" action="/confirm/answer" autocomplete="off">${hidden(key, p)}
+<input name="${k}" type="password" autocomplete="off"${mode} autofocus>
+<button type="submit" name="action" value="${k}-submit" data-action="${k}-submit">${esc(submit)}</button>
+<button type="submit" name="action" value="${k}-cancel" data-action="${k}-cancel" formnovalidate>${esc(t.pinCancel)}</button></form></section>`;
+      }
+      if (p.kind !== "confirm") return "";
       const r = p.request;
       if (r.operation === "pair") {
         return `<section class="card" data-kind="pair" data-origin="${esc(r.origin)}"><h2>${esc(t.pairHeading)}</h2>
@@ -239,7 +289,7 @@ export class PagePrompt implements AgentPrompt {
     return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(t.title)}</title><style>body{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#222}
 .card{border:1px solid #bbb;border-radius:8px;padding:1rem;margin:1rem 0}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.3rem;text-align:left}
-button{font-size:1rem;padding:.5rem 1rem;margin:.5rem .5rem 0 0}button[data-action=approve],button[data-action=pin-submit]{background:#0a5;color:#fff;border:0;border-radius:4px}
+button{font-size:1rem;padding:.5rem 1rem;margin:.5rem .5rem 0 0}button[data-action=approve],button[data-action$=-submit]{background:#0a5;color:#fff;border:0;border-radius:4px}
 .origin{color:#a00}</style></head>
 <body data-pending="${esc(items.map(([k]) => k).join(","))}"><p><a href="/confirm?lang=${lang === "vi" ? "en" : "vi"}">${esc(t.other)}</a></p><h1>${esc(t.title)}</h1>
 ${cards.length ? cards.join("\n") : `<p class="none">${esc(t.none)}</p>`}

@@ -27,12 +27,12 @@ export function pkcs11SignerFactory(o: Pkcs11FactoryOptions): SignerFactory {
         extraCertificates: o.extraCertificates,
         beforeLogin: hooks.beforeLogin,
         pin: async () => {
-          const pin = await hooks.pin();
+          const pin = await hooks.pin(o.tokenLabel ? `token "${o.tokenLabel}"` : undefined);
           o.onLogin?.();
           return pin;
         },
       });
-      return { signer: s, describe: `token "${s.tokenLabel}", key "${s.keyLabel}"`, close: () => s.close() };
+      return { signer: s, describe: `token "${s.tokenLabel}", key "${s.keyLabel}"`, close: () => s.close(), present: () => s.tokenPresent() };
     },
     async certificates(): Promise<TokenCertificate[]> {
       const inv = await readTokenCertificates({ library: o.library, tokenLabel: o.tokenLabel, tokenSerial: o.tokenSerial });

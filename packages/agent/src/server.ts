@@ -30,7 +30,10 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const pairing = await PairingStore.open(options.pairingStore);
   const page = new PagePrompt(options.lang ?? "vi", (what) => log(what));
   const prompt: AgentPrompt = typeof options.prompt === "function" ? options.prompt(page) : (options.prompt ?? page);
-  const session = new TokenSession(options.signerFactory, options.idleTimeoutMs ?? 10 * 60_000, log);
+  const session = new TokenSession(options.signerFactory, options.idleTimeoutMs ?? 10 * 60_000, log, {
+    everyMs: options.sessionWatchMs ?? 2000,
+    screenLocked: options.screenLocked,
+  });
   const ops = new AgentOperations({ options, policy, pairing, prompt, session, audit, log });
   const maxMessage = options.limits?.maxMessageBytes ?? 64 * 1024 * 1024;
   const auditError = (e: unknown): void => log(`audit log: ${(e as Error).message}`);
@@ -177,6 +180,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       for (const c of wss.clients) c.terminate();
       wss.close();
       await session.close();
+      ops.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -1,26 +1,36 @@
-import { KysoError, type DigestAlgorithm, type RawSigner, type SignatureScheme } from "@kyso/core";
-import type { OpenedAgentSigner, SignerFactory } from "./types.js";
+import { KysoError, isBatchRawSigner, type BatchRawSigner, type DigestAlgorithm, type RawSigner, type SignatureScheme } from "@kyso/core";
+import type { OpenedAgentSigner, SignerFactory, SignerOpenHooks } from "./types.js";
 import { isCodedError } from "./status.js";
 
 /** Errors after which the kept session is dead (the token is gone): the next request opens anew. */
 const DEAD = new Set(["P11_TOKEN_REMOVED", "P11_DEVICE_ERROR", "P11_CLOSED", "P11_NOT_LOGGED_IN", "P11_ERROR"]);
 
-export interface SessionOpenHooks {
-  pin: () => Promise<string>;
-  beforeLogin: (certificate: Uint8Array, offered: readonly Uint8Array[]) => Promise<void>;
+/** One request's hooks: the opener's are used to open; each signing call's are used while it runs. */
+export type SessionOpenHooks = SignerOpenHooks;
+
+export interface SessionWatch {
+  /** How often presence and the screen lock are looked at while a session is kept (ms). */
+  everyMs: number;
+  screenLocked?: () => Promise<boolean>;
 }
 
 /**
- * The one token session of the agent: opened (one PIN, one C_Login) on the first signing, kept
- * logged in while it is used, closed after `idleMs` without use, and dropped as soon as the token
- * is found removed (on the next use: PKCS#11 has no portable removal event without a slot-wait
- * thread). Signing calls are serialized: a PKCS#11 session runs one operation at a time.
+ * The one signer session of the agent: opened (one PIN, one C_Login; a PKCS#12 password; a CSC
+ * OAuth token) on the first signing, kept while it is used, closed after `idleMs` without use. While
+ * it is kept a watcher looks every `watch.everyMs` at the token's presence (the opened signer's
+ * `present` probe: PKCS#11 has no portable removal event without a slot-wait thread) and at the
+ * screen lock, and ends the session as soon as the token is gone or the screen locked; a dead token
+ * found on use ends it too. Signing calls are serialized: a PKCS#11 session runs one operation at a
+ * time, and a remote credential's PIN/OTP go to the request whose call is running.
  */
 export class TokenSession {
   private opened: OpenedAgentSigner | undefined;
   private opening: Promise<OpenedAgentSigner> | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private watcher: NodeJS.Timeout | undefined;
   private lane: Promise<unknown> = Promise.resolve();
+  /** The hooks of the request whose signing call runs now (secrets and approval notices go to it). */
+  private current: SessionOpenHooks | undefined;
   private users = 0;
   private closed = false;
 
@@ -28,6 +38,7 @@ export class TokenSession {
     private readonly factory: SignerFactory,
     private readonly idleMs: number,
     private readonly log: (line: string) => void = () => undefined,
+    private readonly watch: SessionWatch = { everyMs: 2000 },
   ) {}
 
   /** True while a logged-in session is kept. */
@@ -46,7 +57,7 @@ export class TokenSession {
     try {
       const opened = await this.acquire(hooks);
       try {
-        return await work(this.serialized(opened.signer), opened.describe);
+        return await work(this.serialized(opened.signer, hooks), opened.describe);
       } catch (e) {
         if (isCodedError(e) && DEAD.has(e.code)) await this.drop(`the token session ended (${e.code})`);
         throw e;
@@ -60,12 +71,23 @@ export class TokenSession {
   private async acquire(hooks: SessionOpenHooks): Promise<OpenedAgentSigner> {
     if (this.opened) return this.opened;
     if (!this.opening) {
-      this.opening = this.factory.open({ pin: hooks.pin, beforeLogin: hooks.beforeLogin });
+      // Secrets asked later (a remote credential's PIN and OTP) go to the request signing then.
+      const to = (): SessionOpenHooks => this.current ?? hooks;
+      this.opening = this.factory.open({
+        pin: hooks.pin,
+        beforeLogin: hooks.beforeLogin,
+        secret: (r) => {
+          const h = to();
+          return h.secret ? h.secret(r) : Promise.reject(new KysoError("AGENT_INTERNAL", `No prompt for a ${r.kind}`));
+        },
+        approval: (p) => to().approval?.(p),
+      });
       this.opening.then(
         (o) => {
           this.opened = o;
           this.opening = undefined;
           this.log(`token session opened: ${o.describe}`);
+          this.startWatch(o);
         },
         () => {
           this.opening = undefined;
@@ -75,18 +97,60 @@ export class TokenSession {
     return this.opening;
   }
 
-  private serialized(signer: RawSigner): RawSigner {
-    return {
+  /** The signer as one request sees it: its calls in the session's lane, its hooks current while they run. */
+  private serialized(signer: RawSigner, hooks: SessionOpenHooks): RawSigner {
+    const inLane = <T>(f: () => Promise<T>): Promise<T> => {
+      const run = this.lane.then(async () => {
+        this.current = hooks;
+        try {
+          return await f();
+        } finally {
+          this.current = undefined;
+        }
+      });
+      this.lane = run.catch(() => undefined);
+      return run;
+    };
+    const s: RawSigner = {
       certificate: signer.certificate,
       chain: signer.chain,
       keyAlgorithm: signer.keyAlgorithm,
       maxSignatureLength: () => signer.maxSignatureLength(),
-      sign: (data: Uint8Array, scheme: SignatureScheme, digest: DigestAlgorithm) => {
-        const run = this.lane.then(() => signer.sign(data, scheme, digest));
-        this.lane = run.catch(() => undefined);
-        return run;
-      },
+      sign: (data: Uint8Array, scheme: SignatureScheme, digest: DigestAlgorithm) => inLane(() => signer.sign(data, scheme, digest)),
     };
+    if (!isBatchRawSigner(signer)) return s;
+    // A remote signer keeps its batches (ceil(N / multisign) signHash calls for N documents).
+    const b: BatchRawSigner = { ...s, batchSize: signer.batchSize, signDigests: (d, scheme, digest) => inLane(() => signer.signDigests(d, scheme, digest)) };
+    return b;
+  }
+
+  /** Looks at the token's presence and the screen lock while the session is kept. */
+  private startWatch(o: OpenedAgentSigner): void {
+    const probe = o.present;
+    const locked = this.watch.screenLocked;
+    if (!probe && !locked) return;
+    let busy = false;
+    this.watcher = setInterval(() => {
+      if (busy || this.opened !== o) return;
+      busy = true;
+      void (async () => {
+        let present = true;
+        try {
+          present = probe ? await probe() : true;
+        } catch {
+          present = false;
+        }
+        if (!present) return this.drop("the token was removed");
+        let isLocked = false;
+        try {
+          isLocked = locked ? await locked() : false;
+        } catch {
+          /* the lock state cannot be read: not watched */
+        }
+        if (isLocked) await this.drop("the screen was locked");
+      })().finally(() => (busy = false));
+    }, Math.max(50, this.watch.everyMs));
+    this.watcher.unref();
   }
 
   private startTimer(): void {
@@ -104,6 +168,8 @@ export class TokenSession {
   /** Ends the session (logged out when its last session closes). */
   async drop(why: string): Promise<void> {
     this.stopTimer();
+    if (this.watcher) clearInterval(this.watcher);
+    this.watcher = undefined;
     const o = this.opened;
     this.opened = undefined;
     if (!o) return;

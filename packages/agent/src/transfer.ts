@@ -1,5 +1,5 @@
-import { request as httpRequest, type IncomingMessage } from "node:http";
-import { request as httpsRequest } from "node:https";
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { rootCertificates } from "node:tls";
 import { randomBytes } from "node:crypto";
 import { KysoError } from "@kyso/core";
@@ -19,6 +19,24 @@ export interface TransferOptions {
   bearer?: string;
   /** Extra CA certificates (PEM) for https document servers (e.g. a province's own CA). */
   ca?: readonly (string | Buffer)[];
+  /** Kept-alive connection pools (the agent's, shared by its requests); absent: a connection per exchange. */
+  connections?: Connections;
+}
+
+/** The agent's connection pools: keep-alive, a few sockets per host, the extra CAs in the https one. */
+export class Connections {
+  readonly http: HttpAgent;
+  readonly https: HttpsAgent;
+
+  constructor(ca?: readonly (string | Buffer)[], maxSockets = 8) {
+    this.http = new HttpAgent({ keepAlive: true, maxSockets });
+    this.https = new HttpsAgent({ keepAlive: true, maxSockets, ...(ca?.length ? { ca: [...rootCertificates, ...ca] } : {}) });
+  }
+
+  close(): void {
+    this.http.destroy();
+    this.https.destroy();
+  }
 }
 
 interface Response {
@@ -27,7 +45,22 @@ interface Response {
   body: Buffer;
 }
 
-function exchange(url: URL, method: "GET" | "POST", o: TransferOptions, what: "download" | "upload", body?: { type: string; data: Buffer }): Promise<Response> {
+/**
+ * One exchange; on a kept-alive socket the server closed meanwhile (ECONNRESET/EPIPE before any
+ * answer) it is made once more on a new connection, as Node's documentation advises (`reusedSocket`).
+ */
+async function exchange(url: URL, method: "GET" | "POST", o: TransferOptions, what: "download" | "upload", body?: { type: string; data: Buffer }): Promise<Response> {
+  try {
+    return await exchangeOnce(url, method, o, what, body);
+  } catch (e) {
+    if (e instanceof StaleSocket) return exchangeOnce(url, method, o, what, body);
+    throw e;
+  }
+}
+
+class StaleSocket extends Error {}
+
+function exchangeOnce(url: URL, method: "GET" | "POST", o: TransferOptions, what: "download" | "upload", body?: { type: string; data: Buffer }): Promise<Response> {
   const code = what === "download" ? "AGENT_DOWNLOAD" : "AGENT_UPLOAD";
   const headers: Record<string, string> = { "user-agent": "kyso-agent", accept: "*/*" };
   if (o.bearer) headers.authorization = `Bearer ${o.bearer}`;
@@ -35,12 +68,17 @@ function exchange(url: URL, method: "GET" | "POST", o: TransferOptions, what: "d
     headers["content-type"] = body.type;
     headers["content-length"] = String(body.data.length);
   }
-  const request = url.protocol === "https:" ? httpsRequest : httpRequest;
+  const https = url.protocol === "https:";
+  const request = https ? httpsRequest : httpRequest;
+  // The pool's https agent holds the extra CAs; without a pool they go with the request.
+  const transport = o.connections ? { agent: https ? o.connections.https : o.connections.http } : https && o.ca?.length ? { ca: [...rootCertificates, ...o.ca] } : {};
   return new Promise((resolve, reject) => {
-    const req = request(
+    let answered = false;
+    const req: ClientRequest = request(
       url,
-      { method, headers, timeout: o.timeoutMs, ...(url.protocol === "https:" && o.ca?.length ? { ca: [...rootCertificates, ...o.ca] } : {}) },
+      { method, headers, timeout: o.timeoutMs, ...transport },
       (res) => {
+        answered = true;
         const declared = Number(res.headers["content-length"] ?? NaN);
         if (Number.isFinite(declared) && declared > o.maxBytes) {
           res.destroy();
@@ -64,7 +102,10 @@ function exchange(url: URL, method: "GET" | "POST", o: TransferOptions, what: "d
     // A deadline for the whole exchange, not only for an idle socket.
     const deadline = setTimeout(() => req.destroy(new KysoError(`${code}_TIMEOUT`, `The ${what} from ${url.host} took longer than ${o.timeoutMs} ms`)), o.timeoutMs);
     req.on("timeout", () => req.destroy(new KysoError(`${code}_TIMEOUT`, `The ${what} from ${url.host} took longer than ${o.timeoutMs} ms`)));
-    req.on("error", (e) => reject(e instanceof KysoError ? e : new KysoError(`${code}_FAILED`, `The ${what} from ${url.host} failed: ${e.message}`, { cause: e })));
+    req.on("error", (e: NodeJS.ErrnoException) => {
+      if (!answered && req.reusedSocket && (e.code === "ECONNRESET" || e.code === "EPIPE")) return reject(new StaleSocket(e.message));
+      reject(e instanceof KysoError ? e : new KysoError(`${code}_FAILED`, `The ${what} from ${url.host} failed: ${e.message}`, { cause: e }));
+    });
     req.on("close", () => clearTimeout(deadline));
     req.end(body?.data);
   });

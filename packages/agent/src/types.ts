@@ -33,13 +33,37 @@ export interface PinRequest {
   signal?: AbortSignal;
 }
 
+/** What a signer may need typed: a token's or remote credential's PIN, a one-time code, a PKCS#12 file's password. */
+export type SecretKind = "pin" | "otp" | "password";
+
+export interface SecretRequest extends PinRequest {
+  kind: SecretKind;
+  /** What it is for, shown beside the field: `token "KYSO-DEMO"`, `credential "officer-ec"`, a file name. */
+  label: string;
+}
+
+/** A remote signing waiting for the officer's approval on the phone (CSC asynchronous mode). */
+export interface WaitingRequest {
+  id: string;
+  origin: string;
+  /** Documents (hashes) the approval is for. */
+  count: number;
+  /** How long the agent waits for it, ms. */
+  timeoutMs: number;
+}
+
 /**
  * The prompt seam: a desktop dialog, the confirmation page, the terminal, or a test's own. `pin`
  * returns null when the officer cancels. A PIN is never logged and never leaves the agent.
+ * `secret` (when present) asks for any kind of secret (PIN, OTP, password) and is preferred over
+ * `pin`; without it every secret is asked through `pin`. `waiting` shows that a request waits for an
+ * approval elsewhere (the officer's phone) and returns the function that takes the notice down.
  */
 export interface AgentPrompt {
   confirm(request: ConfirmRequest): Promise<boolean>;
   pin(request: PinRequest): Promise<string | null>;
+  secret?(request: SecretRequest): Promise<string | null>;
+  waiting?(request: WaitingRequest): () => void;
 }
 
 /** A signer the agent keeps open (and logged in) for the idle time. */
@@ -48,16 +72,30 @@ export interface OpenedAgentSigner {
   /** e.g. `token "KYSO-DEMO", key "officer"`. */
   describe: string;
   close(): Promise<void>;
+  /**
+   * Whether the token is still there (PKCS#11: CKF_TOKEN_PRESENT and C_GetTokenInfo), asked every
+   * few seconds while the session is kept; false ends the session at once. Absent: not watched
+   * (a PKCS#12 file, a remote credential).
+   */
+  present?: () => boolean | Promise<boolean>;
 }
 
 export interface SignerOpenHooks {
-  /** Called at most once, right before the single login attempt. */
-  pin: () => Promise<string>;
+  /** Called at most once, right before the single login attempt; `label` says which token (`token "KYSO-DEMO"`). */
+  pin: (label?: string) => Promise<string>;
   /**
    * Checks the key's certificate before the PIN is asked (the token's other certificates are
    * offered for the chain); throwing stops before any login.
    */
   beforeLogin: (certificate: Uint8Array, offered: readonly Uint8Array[]) => Promise<void>;
+  /**
+   * Asks the officer of the request being signed for a secret: a PKCS#12 password when opening, a
+   * remote credential's PIN and OTP for each authorization (a CSC SAD is bound to its hashes, so
+   * every request authorizes its own documents). Throws when the officer cancels.
+   */
+  secret?: (request: { kind: SecretKind; label: string }) => Promise<string>;
+  /** Told when a remote signing waits for the officer's phone, and when it was approved. */
+  approval?: (progress: { phase: "waiting" | "approved"; count: number; timeoutMs: number }) => void;
 }
 
 /** A certificate found on an inserted token (GetCertInfo, `certificates`). */
@@ -114,6 +152,13 @@ export interface AgentOptions {
   signerFactory: SignerFactory;
   /** How long the token session stays logged in without use (default 10 minutes). */
   idleTimeoutMs?: number;
+  /**
+   * While a session is kept: how often the token's presence (OpenedAgentSigner.present) and the
+   * screen lock are looked at (default 2 s). A removed token or a locked screen ends the session.
+   */
+  sessionWatchMs?: number;
+  /** True when the officer's screen is locked (e.g. logind's LockedHint); absent: not watched. */
+  screenLocked?: () => Promise<boolean>;
   /** JSON Lines audit log (time, origin, operation, document SHA-256, outcome; never a PIN). */
   auditLog: string;
   limits?: AgentLimits;

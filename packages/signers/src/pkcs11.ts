@@ -194,6 +194,7 @@ export class Pkcs11Signer implements RawSigner {
   private closed = false;
   private constructor(
     private readonly library: string,
+    private readonly slot: graphene.Slot,
     private readonly session: graphene.Session,
     private readonly key: graphene.PrivateKey,
     readonly certificate: Uint8Array,
@@ -256,7 +257,7 @@ export class Pkcs11Signer implements RawSigner {
       if (!cert) throw new KysoError("P11_CERT_NOT_FOUND", `No certificate with CKA_ID ${kid} (the key's) on token "${tokenLabel}"`);
       const pool = [...tokenCerts.map((c) => c.der), ...(options.extraCertificates ?? [])];
       const parts = parseCertificate(cert.der);
-      return new Pkcs11Signer(options.library, s, key, cert.der, orderChain(cert.der, pool), parts.keyAlgorithm, tokenLabel, key.label);
+      return new Pkcs11Signer(options.library, slot, s, key, cert.der, orderChain(cert.der, pool), parts.keyAlgorithm, tokenLabel, key.label);
     } catch (e) {
       try {
         session?.close();
@@ -304,6 +305,24 @@ export class Pkcs11Signer implements RawSigner {
       return new Uint8Array(await pending);
     } finally {
       this.inflight.delete(pending);
+    }
+  }
+
+  /**
+   * Whether the token is still in its slot: CKF_TOKEN_PRESENT in C_GetSlotInfo and a C_GetTokenInfo
+   * that answers (a removed token gives CKR_TOKEN_NOT_PRESENT; SoftHSM keeps the slot flag for a
+   * deleted token but its C_GetTokenInfo fails). Two cheap calls, no session operation, no login:
+   * the agent asks every few seconds while it keeps the session.
+   */
+  tokenPresent(): boolean {
+    if (this.closed) return false;
+    try {
+      const lib = this.slot.lib;
+      if (!(lib.C_GetSlotInfo(this.slot.handle).flags & graphene.SlotFlag.TOKEN_PRESENT)) return false;
+      lib.C_GetTokenInfo(this.slot.handle);
+      return true;
+    } catch {
+      return false;
     }
   }
 

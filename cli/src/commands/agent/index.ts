@@ -6,15 +6,18 @@ import type { Argv } from "yargs";
 import { KysoError, certificatesFromPemOrDer } from "@kyso/core";
 import { defineCommand, type Io } from "../../command.js";
 import { agentSettings, applyConfig } from "../../config.js";
+import { cscOptions, type CscArgs } from "../../csc-signer.js";
 import { pickLang } from "../../i18n.js";
 import { t, translator } from "../../messages/index.js";
 import { revocationCacheDir } from "../../verify-options.js";
 import { agentServiceCommands } from "./install.js";
 import { desktopPrompt, desktopTool, terminalPrompt } from "./prompts.js";
+import { screenLockProbe } from "./screen-lock.js";
+import { agentSignerFactory } from "./signer-factory.js";
 
 const ACTIONS = ["run", "install", "uninstall", "status"] as const;
 
-interface AgentArgs {
+interface AgentArgs extends CscArgs {
   action?: (typeof ACTIONS)[number];
   port?: number;
   allowOrigin?: string[];
@@ -30,6 +33,7 @@ interface AgentArgs {
   tokenSerial?: string;
   keyLabel?: string;
   keyId?: string;
+  p12?: string;
   chain?: string[];
   trust?: string[];
   tsa?: string[];
@@ -40,7 +44,7 @@ interface AgentArgs {
 }
 
 function runOptions<T>(y: Argv<T>): Argv<T> {
-  return y
+  return cscOptions(y)
     .positional("action", { choices: ACTIONS, default: "run" as const, describe: t("agent.run.opt.action") })
     .option("port", { type: "number", describe: t("agent.run.opt.port") })
     .option("allow-origin", { type: "string", array: true, describe: t("agent.run.opt.allowOrigin") })
@@ -56,12 +60,14 @@ function runOptions<T>(y: Argv<T>): Argv<T> {
     .option("token-serial", { type: "string", describe: t("agent.run.opt.tokenSerial") })
     .option("key-label", { type: "string", describe: t("agent.run.opt.keyLabel") })
     .option("key-id", { type: "string", describe: t("agent.run.opt.keyId") })
+    .option("p12", { type: "string", describe: t("agent.signer.opt.p12") })
     .option("chain", { type: "array", string: true, describe: t("agent.run.opt.chain") })
     .option("trust", { type: "string", array: true, describe: t("agent.run.opt.trust") })
     .option("tsa", { type: "string", array: true, describe: t("agent.run.opt.tsa") })
     .option("revocation-check", { choices: ["online", "cached", "off"] as const, default: "online" as const, describe: t("agent.run.opt.revocationCheck") })
     .option("allow-unknown-status", { type: "boolean", default: false, describe: t("agent.run.opt.allowUnknownStatus") })
     .option("lang", { choices: ["en", "vi"] as const, describe: t("agent.run.opt.lang") })
+    .conflicts("p12", ["csc", "token-label", "token-serial", "key-label", "key-id"])
     .example(t("agent.run.example.1.cmd"), t("agent.run.example.1.text"))
     .example(t("agent.run.example.2.cmd"), t("agent.run.example.2.text"))
     .example(t("agent.run.example.3.cmd"), t("agent.run.example.3.text")) as Argv<T>;
@@ -89,7 +95,7 @@ export const agentCommand = defineCommand<AgentArgs>({
 
 async function runAgent(args: AgentArgs, io: Io): Promise<number> {
   const settings = agentSettings(args as Record<string, unknown>, io);
-  applyConfig(args as Record<string, unknown>, io, { keys: ["pkcs11Lib", "tokenLabel", "tokenSerial", "keyLabel", "keyId", "chain", "trust", "tsa", "lang"] });
+  applyConfig(args as Record<string, unknown>, io, { keys: ["pkcs11Lib", "tokenLabel", "tokenSerial", "keyLabel", "keyId", "chain", "trust", "tsa", "lang", "csc"] });
   const lang = pickLang(args.lang, io.env) === "en" ? "en" : "vi";
   const tr = translator(lang);
   const origins = args.allowOrigin?.length ? args.allowOrigin : (settings.allowOrigins ?? []);
@@ -111,8 +117,11 @@ async function runAgent(args: AgentArgs, io: Io): Promise<number> {
     }
   }
 
+  // The signer: a PKCS#12 file or a remote (CSC) credential opened as `kyso sign` opens them, else the token.
+  if (args.csc && (args.p12 || args.tokenLabel || args.tokenSerial || args.keyLabel || args.keyId)) throw new KysoError("USAGE", tr("agent.signer.conflict"));
+  const fileOrRemote = args.p12 !== undefined || args.csc !== undefined;
   const library = args.pkcs11Lib ?? io.env.KYSO_PKCS11_LIB;
-  if (!library) throw new KysoError("USAGE", tr("agent.run.noLibrary"));
+  if (!library && !fileOrRemote) throw new KysoError("USAGE", tr("agent.run.noLibrary"));
   const extra: Uint8Array[] = [];
   const chainFiles = args.chain ?? (io.env.KYSO_CHAIN ? io.env.KYSO_CHAIN.split(":").filter(Boolean) : []);
   for (const f of chainFiles) {
@@ -163,7 +172,10 @@ async function runAgent(args: AgentArgs, io: Io): Promise<number> {
     auditLog: join(agentDir, "audit.jsonl"),
     prompt,
     idleTimeoutMs: Math.round(idleMinutes * 60_000),
-    signerFactory: pkcs11SignerFactory({ library, tokenLabel: args.tokenLabel, tokenSerial: args.tokenSerial, keyLabel: args.keyLabel, keyId: args.keyId, extraCertificates: extra }),
+    signerFactory: fileOrRemote
+      ? agentSignerFactory({ ...args, p12: args.p12 && resolve(io.cwd, args.p12), chain: chainFiles.map((f) => resolve(io.cwd, f)) }, io)
+      : pkcs11SignerFactory({ library: library as string, tokenLabel: args.tokenLabel, tokenSerial: args.tokenSerial, keyLabel: args.keyLabel, keyId: args.keyId, extraCertificates: extra }),
+    screenLocked: screenLockProbe(io.env),
     certificateCheck: {
       trustAnchors, intermediates: store.intermediates, revocation: args.revocationCheck ?? "online", fetcher: httpFetcher(5000), cache, allowUnknownStatus: args.allowUnknownStatus === true,
     },

@@ -1,9 +1,19 @@
 import { spawn, spawnSync } from "node:child_process";
 import { createInterface } from "node:readline";
-import type { AgentPrompt, ConfirmRequest, PinRequest } from "@kyso/agent";
+import type { AgentPrompt, ConfirmRequest, PinRequest, SecretRequest, WaitingRequest } from "@kyso/agent";
 import type { Io } from "../../command.js";
 import { promptHidden } from "../../secrets.js";
 import { translator } from "../../messages/index.js";
+
+/** The question for a PIN, an OTP or a PKCS#12 password, naming what it is for and the site asking. */
+function secretQuestion(r: SecretRequest, lang: "vi" | "en"): string {
+  const key = r.kind === "otp" ? "agent.signer.otpQuestion" : r.kind === "password" ? "agent.signer.passwordQuestion" : "agent.signer.pinQuestion";
+  return translator(lang)(key, { label: r.label, origin: r.origin });
+}
+
+function waitingLine(r: WaitingRequest, lang: "vi" | "en"): string {
+  return translator(lang)("agent.signer.waiting", { count: r.count, origin: r.origin, minutes: Math.max(1, Math.round(r.timeoutMs / 60_000)) });
+}
 
 function documentList(r: ConfirmRequest, lang: "vi" | "en"): string {
   return r.documents.map((d) => `  - ${d.name} (${d.pages} ${translator(lang)("agent.run.pages")}, ${d.kind})`).join("\n");
@@ -51,6 +61,19 @@ export function terminalPrompt(io: Io, lang: "vi" | "en"): AgentPrompt {
           return null;
         }
       }),
+    secret: (r: SecretRequest) =>
+      serial(async () => {
+        if (r.signal?.aborted) return null;
+        try {
+          return await promptHidden(io, secretQuestion(r, lang), r.kind === "otp" ? "OTP" : r.kind === "password" ? "password" : "PIN");
+        } catch {
+          return null;
+        }
+      }),
+    waiting: (r: WaitingRequest) => {
+      io.stderr.write(`${waitingLine(r, lang)}\n`);
+      return () => undefined;
+    },
   };
 }
 
@@ -95,6 +118,15 @@ export function desktopPrompt(tool: "zenity" | "kdialog", page: AgentPrompt, lan
         : await dialog("kdialog", ["--title", title, "--yesno", text], r.signal);
       return res ? res.code === 0 : page.confirm(r);
     },
+    async secret(r) {
+      const res = tool === "zenity"
+        ? await dialog("zenity", ["--password", "--title", `${title}: ${r.label}`], r.signal)
+        : await dialog("kdialog", ["--title", title, "--password", secretQuestion(r, lang)], r.signal);
+      if (!res) return page.secret ? page.secret(r) : page.pin(r);
+      return res.code === 0 ? res.out.replace(/\r?\n$/, "") : null;
+    },
+    // The phone's approval: shown on the confirmation page (a dialog would wait for a click).
+    waiting: (r) => page.waiting?.(r) ?? (() => undefined),
     async pin(r) {
       const text = translator(lang)("agent.run.pinQuestion", { origin: r.origin });
       const res = tool === "zenity"
