@@ -2,9 +2,10 @@ import yargs from "yargs";
 import { KysoError } from "@kyso/core";
 import type { Io } from "./command.js";
 import { loadCommands } from "./commands/index.js";
-import { readConfigFile } from "./config.js";
+import { isTimeZone, readConfigFile, type KysoConfig } from "./config.js";
 import { errorText } from "./messages/errors.js";
 import { isMessageKey, resolveLang, setLang, t, yargsStrings, type Lang } from "./messages/index.js";
+import { setZone } from "./time.js";
 
 /** The value of `--NAME VALUE` or `--NAME=VALUE` in argv, read before yargs parses (the help it prints depends on it). */
 function flagValue(argv: readonly string[], name: string): string | undefined {
@@ -16,18 +17,32 @@ function flagValue(argv: readonly string[], name: string): string | undefined {
   return undefined;
 }
 
-/** The language of this run: --lang, KYSO_LANG, the config file (a broken file is the command's error to report), the locale. */
-export function langOfRun(argv: readonly string[], io: Pick<Io, "env" | "cwd">): Lang {
+/**
+ * The language of this run (--lang, KYSO_LANG, the config file, the locale) and the zone of the
+ * times it shows (--timezone, KYSO_TIMEZONE, the config file; none: Vietnam time). A broken config
+ * file or zone is the command's error to report.
+ */
+export function settingsOfRun(argv: readonly string[], io: Pick<Io, "env" | "cwd">): { lang: Lang; zone?: string } {
   const flag = flagValue(argv, "lang");
-  let config: string | undefined;
-  if (!flag && !io.env.KYSO_LANG) {
-    try {
-      config = readConfigFile(flagValue(argv, "config"), io).lang;
-    } catch {
-      /* reported by the command that reads it */
+  let config: KysoConfig | undefined;
+  const file = (): KysoConfig => {
+    if (config === undefined) {
+      try {
+        config = readConfigFile(flagValue(argv, "config"), io);
+      } catch {
+        config = {};
+      }
     }
-  }
-  return resolveLang({ flag, env: io.env, config });
+    return config;
+  };
+  const lang = resolveLang({ flag, env: io.env, config: !flag && !io.env.KYSO_LANG ? file().lang : undefined });
+  const zone = flagValue(argv, "timezone") || io.env.KYSO_TIMEZONE || (file().timezone as string | undefined);
+  return { lang, ...(zone && isTimeZone(zone) ? { zone } : {}) };
+}
+
+/** The language of this run. */
+export function langOfRun(argv: readonly string[], io: Pick<Io, "env" | "cwd">): Lang {
+  return settingsOfRun(argv, io).lang;
 }
 
 /** Parses argv, runs one command and returns its exit code. Never calls process.exit. */
@@ -39,8 +54,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
   let exitCode = 0;
   let ran = false;
-  const lang = langOfRun(argv, io);
+  const run = settingsOfRun(argv, io);
+  const lang = run.lang;
   setLang(lang);
+  setZone(run.zone);
   const parser = yargs(argv)
     .scriptName("kyso")
     // yargs' own texts ("Options:", "Show help", its errors) from the catalogue; a locale of its

@@ -71,7 +71,7 @@ export async function openSigner(args: SignerArgs, io: Io, hooks: OpenSignerHook
     const password = hooks.secret ? await hooks.secret({ kind: "password", label: basename(args.p12) }) : await obtainP12Password(io, args.p12);
     const signer = await Pkcs12Signer.open(args.p12, password, extra);
     await hooks.checkCertificate?.(signer.certificate, [...extra, ...signer.chain]);
-    return { signer, describe: `PKCS#12 ${args.p12}`, close: async () => undefined };
+    return { signer, describe: t("signer.describe.p12", { file: args.p12 }), close: async () => undefined };
   }
   const library = args.pkcs11Lib ?? io.env.KYSO_PKCS11_LIB;
   if (!library) throw new KysoError("USAGE", t("signer.err.none"));
@@ -105,5 +105,5 @@ export async function openSigner(args: SignerArgs, io: Io, hooks: OpenSignerHook
       throw e;
     }
   }
-  return { signer: s, describe: `token "${s.tokenLabel}", key "${s.keyLabel}"`, close: () => s.close() };
+  return { signer: s, describe: t("signer.describe.token", { token: s.tokenLabel, key: s.keyLabel }), close: () => s.close() };
 }

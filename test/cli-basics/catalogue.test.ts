@@ -32,6 +32,8 @@ const DATA_WORDS = new Set(
     "Ủy ban nhân dân tỉnh Phú Yên UBND Tỉnh Sở Tư pháp Huyện Tuy Hoà Hòa",
     "Trần Thị Bình",
     "KT. CHỦ TỊCH PHÓ 123/QĐ-UBND QĐ-UBND SAO LỤC TRÍCH Phê duyệt",
+    // The legal code of a decree, cited in English texts as it is written (Decree 30/2020/NĐ-CP).
+    "NĐ-CP",
   ]
     .join(" ")
     .split(/\s+/)
@@ -427,7 +429,7 @@ describe("the message catalogue: one language at a time", function () {
       assert.equal(addVi.stdout, "đã thêm người dùng binh (kiểm tra)\n");
       const listEn = await run(["users", "list", "--db", db], "en");
       assert.match(listEn.stdout, /^NAME +ROLE +STATE +CREATED$/m);
-      assert.match(listEn.stdout, /^lan +clerk +active +\d{4}-\d{2}-\d{2}T/m);
+      assert.match(listEn.stdout, /^lan +clerk +active +\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \+07:00$/m);
       assertEnglish(listEn, "kyso users list --lang en");
       const listVi = await run(["users", "list", "--db", db], "vi");
       assert.equal(listVi.code, 0, listVi.stderr);
@@ -505,6 +507,155 @@ describe("the message catalogue: one language at a time", function () {
       const certsVi = await run(["certs", "import", "--csv", "certs.csv", "--db", db], "vi");
       assert.equal(certsVi.code, 1, certsVi.stderr);
       assert.match(certsVi.stderr, /^kyso: certs\.csv: dòng 2: không có đơn vị NOPE trong sổ đăng ký$/m);
+    });
+  });
+  describe("times in either language, and the rest of the output (tokens, token, agent, csc, trust export, audit, layout refusals)", function () {
+    const work = mkdtempSync(join(tmpdir(), "kyso-catalogue-rest-"));
+    const env = { ...noConfig, XDG_DATA_HOME: work, KYSO_DB: "", KYSO_ACTOR: "catalogue-test", KYSO_PASSWORD: "correct horse battery", KYSO_P12_PASSWORD: p12Password };
+    const run = (args: string[], lang: "en" | "vi", extra: NodeJS.ProcessEnv = {}): Promise<RunResult> =>
+      runKyso([...args, ...(lang === "en" ? ["--lang", "en"] : [])], { cwd: work, env: { ...(lang === "en" ? EN : VI), ...env, ...extra } });
+    /** A catalogue text as a pattern: its {placeholders} match anything. */
+    const pattern = (text: string): RegExp => new RegExp(`^${text.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\\?\{\w+\\?\}/g, ".*")}$`);
+    const EN_TIME = /\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \+07:00/;
+    const VI_TIME = /\d{2}:\d{2}:\d{2} \d{2}\/\d{2}\/\d{4} \(\+07:00\)/;
+
+    it("kyso users list and api-keys list: Vietnam time in the language's format (or the configured zone), ISO 8601 with --json", async function () {
+      const db = join(work, "accounts.db");
+      assert.equal((await run(["users", "add", "lan", "--role", "clerk", "--db", db], "en")).code, 0);
+      assert.equal((await run(["api-keys", "create", "axis", "--scope", "inbox:write", "--db", db], "en")).code, 0);
+      const users = await run(["users", "list", "--db", db], "en");
+      assert.match(users.stdout, new RegExp(`^lan +clerk +active +${EN_TIME.source}$`, "m"));
+      assert.doesNotMatch(users.stdout, /\d{4}-\d{2}-\d{2}T|Z$/m);
+      const keys = await run(["api-keys", "list", "--db", db], "en");
+      assert.equal(keys.code, 0, keys.stderr);
+      assert.match(keys.stdout, new RegExp(`^axis .*${EN_TIME.source}`, "m"));
+      assert.doesNotMatch(keys.stdout, /\d{4}-\d{2}-\d{2}T/);
+      assertEnglish(keys, "kyso api-keys list --lang en");
+      const keysVi = await run(["api-keys", "list", "--db", db], "vi");
+      assert.match(keysVi.stdout, new RegExp(`^axis .*${VI_TIME.source}`, "m"));
+      // The zone of the config (KYSO_TIMEZONE): the same time at +01:00.
+      const paris = await run(["users", "list", "--db", db], "en", { KYSO_TIMEZONE: "+01:00" });
+      assert.match(paris.stdout, /^lan +clerk +active +\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \+01:00$/m);
+      const json = JSON.parse((await run(["users", "list", "--db", db, "--json"], "vi")).stdout) as { createdAt: string }[];
+      assert.match(json[0].createdAt, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}/);
+    });
+
+    it("kyso tokens list on a registry: the table's headings in the language", async function () {
+      const db = join(work, "registry.db");
+      assert.equal((await run(["tokens", "add", "TK-9", "--db", db], "en")).code, 0);
+      const en = await run(["tokens", "list", "--db", db], "en");
+      assert.match(en.stdout, /^SERIAL +STATUS +HOLDER +UNIT +MODEL\nTK-9 +in stock/);
+      assertEnglish(en, "kyso tokens list --lang en");
+      const vi = await run(["tokens", "list", "--db", db], "vi");
+      assert.match(vi.stdout, /^SỐ HIỆU +TRẠNG THÁI +NGƯỜI GIỮ +ĐƠN VỊ +LOẠI\nTK-9 +trong kho/);
+      // An unknown revocation reason (a USAGE error of @kyso/registry with its facts).
+      const reasonEn = await run(["certs", "revoke", "1234", "--reason", "stolen", "--db", db], "en");
+      assert.equal(reasonEn.code, 2, reasonEn.stderr);
+      assert.match(reasonEn.stderr, /^kyso: Unknown revocation reason "stolen"; one of: unspecified, keyCompromise, /);
+      const reasonVi = await run(["certs", "revoke", "1234", "--reason", "stolen", "--db", db], "vi");
+      assert.equal(reasonVi.code, 2, reasonVi.stderr);
+      assert.match(reasonVi.stderr, /^kyso: Lý do thu hồi "stolen" không xác định; chọn một trong: unspecified, keyCompromise, /);
+    });
+
+    it("kyso token list and token certs with the demo token: the PIN's state and the validity in the language", async function () {
+      const args = ["--pkcs11-lib", pkcs11Lib()];
+      const en = await run(["token", "list", ...args], "en");
+      assert.equal(en.code, 0, en.stderr);
+      assert.match(en.stdout, new RegExp(`"${token.label}" serial .*; PIN: (no warning flags set|a wrong PIN has been entered before \\(count low\\)|one try left before the token locks|the PIN is LOCKED)$`, "m"));
+      assertEnglish(en, "kyso token list --lang en");
+      const vi = await run(["token", "list", ...args], "vi");
+      assert.equal(vi.code, 0, vi.stderr);
+      assert.match(vi.stdout, new RegExp(`"${token.label}" số sê-ri .*; PIN: (không có cảnh báo|trước đó đã có lần nhập sai mã PIN|chỉ còn một lần thử trước khi token bị khóa|mã PIN ĐÃ BỊ KHÓA)$`, "m"));
+      assert.doesNotMatch(vi.stdout, /no warning|count low|LOCKED|one try/);
+      const certsEn = await run(["token", "certs", "--token-label", token.label, ...args], "en");
+      assert.equal(certsEn.code, 0, certsEn.stderr);
+      assert.match(certsEn.stdout, new RegExp(`^  valid: +${EN_TIME.source} \\.\\. ${EN_TIME.source}$`, "m"));
+      const certsVi = await run(["token", "certs", "--token-label", token.label, ...args], "vi");
+      assert.equal(certsVi.code, 0, certsVi.stderr);
+      assert.match(certsVi.stdout, new RegExp(`^  hiệu lực: ${VI_TIME.source} \\.\\. ${VI_TIME.source}$`, "m"));
+      assert.doesNotMatch(`${certsEn.stdout}${certsVi.stdout}`, /\d{4}-\d{2}-\d{2}T\d{2}/);
+    });
+
+    it("kyso agent status: each line a text of the run's catalogue", async function () {
+      const statusTexts = (cat: Record<string, string>): RegExp[] => Object.entries(cat).filter(([k]) => /^agent\.status\.(?!describe|opt)/.test(k)).map(([, v]) => pattern(v));
+      for (const [lang, cat] of [["en", en], ["vi", vi]] as const) {
+        const r = await run(["agent", "status"], lang);
+        const lines = r.stdout.split("\n").filter(Boolean);
+        assert.ok(lines.length > 0, r.stderr);
+        for (const line of lines) assert.ok(statusTexts(cat).some((re) => re.test(line)), `kyso agent status (${lang}): not a text of the catalogue: ${line}`);
+        if (lang === "en") assertEnglish(r, "kyso agent status --lang en");
+        else assert.match(r.stdout, VIETNAMESE);
+      }
+    });
+
+    it("kyso csc credentials against the CSC test server: headings and times in the language", async function () {
+      const url = process.env.KYSO_TEST_CSC_URL;
+      assert.ok(url, "the root hook starts the CSC test server");
+      const args = ["csc", "credentials", "--csc", url, "--csc-client-id", "kyso-test"];
+      const en = await run(args, "en", { KYSO_CSC_CLIENT_SECRET: "kyso-test-secret" });
+      assert.equal(en.code, 0, en.stderr);
+      assert.match(en.stdout, /^ID +Holder +Key +Valid until/);
+      assert.match(en.stdout, /officer-rsa +Nguyễn Văn An +RSA 2048 +\d{4}-\d{2}-\d{2} \d{2}:\d{2} \+07:00 /);
+      assertEnglish(en, "kyso csc credentials --lang en");
+      const vi = await run(args, "vi", { KYSO_CSC_CLIENT_SECRET: "kyso-test-secret" });
+      assert.equal(vi.code, 0, vi.stderr);
+      assert.match(vi.stdout, /officer-rsa +Nguyễn Văn An +RSA 2048 +\d{2}:\d{2} \d{2}\/\d{2}\/\d{4} \(\+07:00\) /);
+      assert.doesNotMatch(vi.stdout, /Holder|Valid until/);
+    });
+
+    it("kyso trust export: the signer described in the language", async function () {
+      const args = ["trust", "export", "--p12", pki.orgSeal.p12, "--no-default-trust"];
+      assert.equal((await run(["trust", "add", pki.root], "en")).code, 0);
+      const en = await run([...args, "--tsl", "en.xml"], "en");
+      assert.equal(en.code, 0, en.stderr);
+      assert.match(en.stdout, /^wrote .*en\.xml: 1 certificates, signed with PKCS#12 .*org-seal\.p12$/m);
+      const vi = await run([...args, "--tsl", "vi.xml"], "vi");
+      assert.equal(vi.code, 0, vi.stderr);
+      assert.match(vi.stdout, /^đã ghi .*vi\.xml: 1 chứng thư, ký bằng tệp PKCS#12 .*org-seal\.p12$/m);
+    });
+
+    it("kyso audit verify of a changed row: the break in the language (AUDIT_BREAK from @kyso/audit's facts)", async function () {
+      const { openDatabase, sql } = await import("@kyso/db");
+      const { AUDIT_MIGRATIONS, AuditTrail } = await import("@kyso/audit");
+      const file = join(work, "audit.db");
+      const db = await openDatabase(`sqlite:${file}`, { migrations: [AUDIT_MIGRATIONS] });
+      try {
+        const trail = new AuditTrail(db);
+        for (let i = 1; i <= 3; i++) await trail.append({ actor: { kind: "user", name: "lan", role: "clerk" }, action: "inbox.register", target: String(i), source: "10.1.2.3", outcome: "ok", status: 200, details: {} });
+        await db.exec("DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;");
+        await db.run(sql`UPDATE audit SET target = ${"9"} WHERE id = 2`);
+      } finally {
+        await db.close();
+      }
+      const en = await run(["audit", "verify", "--db", `sqlite:${file}`], "en");
+      assert.equal(en.code, 1, en.stderr);
+      assert.match(en.stdout, /^audit chain BROKEN at row 2: row 2 was changed after it was written \(its content no longer gives its hash\)$/m);
+      assertEnglish(en, "kyso audit verify --lang en");
+      const vi = await run(["audit", "verify", "--db", `sqlite:${file}`], "vi");
+      assert.equal(vi.code, 1, vi.stderr);
+      assert.match(vi.stdout, /: dòng 2 đã bị sửa sau khi ghi \(nội dung của nó không còn cho ra mã băm đã lưu\)$/m);
+      assert.doesNotMatch(vi.stdout, /was changed|written/);
+    });
+
+    it("kyso sign with a page the document does not have, an anchor it does not hold, a box too small: the refusal in the language", async function () {
+      const input = join(work, "doc.pdf");
+      copyFileSync(samples.onePage, input);
+      const base = ["sign", input, "--p12", pki.officerRsa.p12, "--trust", pki.root, "--appearance", "personal"];
+      const cases: [string[], RegExp, RegExp][] = [
+        [["--page", "99"], /Page 99 does not exist \(the document has 1 page\) \[APPEARANCE_NO_PAGE\]/, /Không có trang 99 \(tài liệu có 1 trang\) \[APPEARANCE_NO_PAGE\]/],
+        [["--anchor", "XYZZY"], /The text "XYZZY" was not found in the document \[APPEARANCE_ANCHOR_NOT_FOUND\]/, /Không tìm thấy đoạn chữ "XYZZY" trong tài liệu \[APPEARANCE_ANCHOR_NOT_FOUND\]/],
+        [["--rect", "100,100,40,20"], /The box \(40 x 20 pt\) is too small for a personal signature \[USAGE\]/, /Khung \(40 x 20 pt\) quá nhỏ cho chữ ký cá nhân \[USAGE\]/],
+      ];
+      for (const [flags, enText, viText] of cases) {
+        const en = await run([...base, ...flags], "en");
+        assert.equal(en.code, 1, en.stderr);
+        assert.match(en.stderr, enText);
+        assertEnglish(en, `kyso sign ${flags.join(" ")} --lang en`);
+        const vi = await run([...base, ...flags], "vi");
+        assert.equal(vi.code, 1, vi.stderr);
+        assert.match(vi.stderr, viText);
+        assert.doesNotMatch(vi.stderr, /does not exist|was not found|too small/);
+      }
     });
   });
 });

@@ -1,4 +1,5 @@
-import { KysoError, describeError, vietnamTime, type MessageFacts } from "@kyso/core";
+import { KysoError, describeError, formatTime, type MessageFacts } from "@kyso/core";
+import { currentZone } from "../time.js";
 import { isMessageKey, translator, type Lang, type MessageKey, type Params } from "./index.js";
 
 /**
@@ -10,7 +11,8 @@ import { isMessageKey, translator, type Lang, type MessageKey, type Params } fro
 export interface CodedError {
   code: string;
   message: string;
-  details?: Record<string, unknown>;
+  /** The error's details, or just its facts (a bulk run's failed file: MessageFacts). */
+  details?: Record<string, unknown> | MessageFacts;
 }
 
 const quoted = (m: string): string[] => [...m.matchAll(/"([^"]*)"/g)].map((x) => x[1]);
@@ -69,7 +71,7 @@ function shownParams(params: MessageFacts["params"], lang: Lang): Params {
   const out: Params = {};
   for (const [name, value] of Object.entries(params)) {
     const v = String(value);
-    if (name === "date") out[name] = /^\d{4}-\d{2}-\d{2}T/.test(v) ? vietnamTime(v) : v;
+    if (name === "date") out[name] = /^\d{4}-\d{2}-\d{2}T/.test(v) ? formatTime(v, { lang, zone: currentZone() }) : v;
     else if (name === "status") out[name] = word("registry.status.", v);
     else if (name === "allowed") out[name] = v.split(", ").map((s) => word("registry.status.", s)).join(", ");
     else if (name === "reason") out[name] = word("registry.reason.", v);
@@ -91,7 +93,7 @@ export function factsText(code: string, facts: MessageFacts | undefined, lang: L
   return translator(lang)(key, shownParams(facts.params, lang));
 }
 
-function factsOf(details: Record<string, unknown> | undefined): MessageFacts | undefined {
+function factsOf(details: Record<string, unknown> | MessageFacts | undefined): MessageFacts | undefined {
   const params = details?.params;
   if (params === null || typeof params !== "object") return undefined;
   return { params: params as MessageFacts["params"], ...(typeof details?.form === "string" ? { form: details.form } : {}) };
@@ -117,7 +119,7 @@ export function codedErrorText(e: CodedError, lang: Lang): string {
   if (!params) return e.message;
   const tr = translator(lang);
   let text = tr(`error.${e.code}` as MessageKey, params(e));
-  const flags = e.details?.pinFlags as { locked?: boolean; finalTry?: boolean; countLow?: boolean } | undefined;
+  const flags = (e.details as Record<string, unknown> | undefined)?.pinFlags as { locked?: boolean; finalTry?: boolean; countLow?: boolean } | undefined;
   if (e.code === "P11_PIN_INCORRECT" && flags) text += ` ${tr(flags.locked ? "error.pinFlags.locked" : flags.finalTry ? "error.pinFlags.finalTry" : flags.countLow ? "error.pinFlags.countLow" : "error.pinFlags.none")}`;
   return text;
 }

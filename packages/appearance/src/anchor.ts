@@ -20,7 +20,7 @@ const collapse = (s: string): string => s.normalize("NFC").replace(/\s+/g, " ").
  */
 export async function findAnchor(bytes: Uint8Array, needle: string, pages: number[], pageInfo: (i: number) => PageInfo): Promise<AnchorHit | undefined> {
   const target = collapse(needle);
-  if (!target) throw new KysoError("USAGE", "--anchor needs a non-empty text");
+  if (!target) throw new KysoError("USAGE", "--anchor needs a non-empty text", { details: { params: {}, form: "anchorEmpty" } });
   const pdfjs = await import("pdfjs-dist/legacy/build/pdf.mjs");
   const task = pdfjs.getDocument({ data: new Uint8Array(bytes), disableFontFace: true, useSystemFonts: false, verbosity: 0, stopAtErrors: false });
   let doc;
@@ -28,7 +28,7 @@ export async function findAnchor(bytes: Uint8Array, needle: string, pages: numbe
     doc = await task.promise;
   } catch (e) {
     await task.destroy();
-    throw new KysoError("APPEARANCE_ANCHOR_UNREADABLE", "The document's text could not be read to find the anchor", { cause: e });
+    throw new KysoError("APPEARANCE_ANCHOR_UNREADABLE", "The document's text could not be read to find the anchor", { cause: e, details: { params: {} } });
   }
   try {
     for (const index of pages) {

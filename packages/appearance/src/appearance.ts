@@ -96,6 +96,7 @@ export function checkSignatureOrder(reader: PdfReader, what = "The document"): v
     throw new KysoError(
       "APPEARANCE_NO_EARLIER_SIGNATURE",
       `${what} carries no signature yet: the organization seal (--appearance organization) goes on a document the competent person has already signed (Decree 30/2020/NĐ-CP, Art. 32.2.d). Sign with --appearance personal first, or use --force to seal it anyway.`,
+      { details: what === "The document" ? { params: {} } : { params: { file: what }, form: "file" } },
     );
 }
 
@@ -167,7 +168,7 @@ function layout(o: AppearanceOptions, t: Texts, font: SubsetFont, w: number, h: 
       // The name is left out when the page prints it under the signature already.
       if (showName) drawLines(c, font, [{ text: t.name, size }], { x: 0, y: 0, w, h: lineH });
       const imgBox = { x: 2, y: nameH + 1, w: w - 4, h: h - nameH - titleH - 2 };
-      if (imgBox.h < 8) throw new KysoError("USAGE", `The box (${w} x ${h} pt) is too small for a personal signature`);
+      if (imgBox.h < 8) throw new KysoError("USAGE", `The box (${w} x ${h} pt) is too small for a personal signature`, { details: { params: { w, h }, form: "boxTooSmall" } });
       drawImageFitted(d, o.signatureImage ?? demoSignatureImage(), imgBox);
       break;
     }
@@ -177,7 +178,9 @@ function layout(o: AppearanceOptions, t: Texts, font: SubsetFont, w: number, h: 
       const textH = lines.length * size * LINE;
       const seal = o.sealSize ?? Math.min(w, h - textH);
       if (seal > w + 0.01 || seal + textH > h + 0.01)
-        throw new KysoError("USAGE", `A ${(seal / MM).toFixed(1)} mm seal and its information lines do not fit the ${w} x ${h} pt box`);
+        throw new KysoError("USAGE", `A ${(seal / MM).toFixed(1)} mm seal and its information lines do not fit the ${w} x ${h} pt box`, {
+          details: { params: { seal: (seal / MM).toFixed(1), w, h }, form: "sealDoesNotFit" },
+        });
       drawImageFitted(d, o.sealImage ?? demoSealImage(), { x: (w - seal) / 2, y: h - seal, w: seal, h: seal });
       drawLines(c, font, lines.map((text) => ({ text, size })), { x: 0, y: 0, w, h: textH });
       break;
@@ -305,7 +308,9 @@ export async function buildAppearance(o: AppearanceOptions, doc: AppearanceDocum
   const count = reader.pageCount();
   const fromOption = o.page === undefined ? undefined : o.page < 0 ? count + o.page : o.page - 1;
   if (fromOption !== undefined && (fromOption < 0 || fromOption >= count))
-    throw new KysoError("APPEARANCE_NO_PAGE", `Page ${o.page} does not exist (the document has ${count} page${count === 1 ? "" : "s"})`);
+    throw new KysoError("APPEARANCE_NO_PAGE", `Page ${o.page} does not exist (the document has ${count} page${count === 1 ? "" : "s"})`, {
+      details: { params: { page: o.page!, count }, ...(count === 1 ? { form: "one" } : {}) },
+    });
   const font = new SubsetFont(loadSerifFont(o.fontPath));
 
   let pageIndex: number;
@@ -318,7 +323,9 @@ export async function buildAppearance(o: AppearanceOptions, doc: AppearanceDocum
     const order = fromOption !== undefined ? [fromOption] : [...Array(count).keys()].reverse();
     const hit = await findAnchor(reader.src.slice(0, reader.length), o.anchor, order, (i) => pageInfo(reader, i));
     if (!hit)
-      throw new KysoError("APPEARANCE_ANCHOR_NOT_FOUND", `The text "${o.anchor}" was not found ${fromOption !== undefined ? `on page ${fromOption + 1}` : "in the document"}`);
+      throw new KysoError("APPEARANCE_ANCHOR_NOT_FOUND", `The text "${o.anchor}" was not found ${fromOption !== undefined ? `on page ${fromOption + 1}` : "in the document"}`, {
+        details: fromOption !== undefined ? { params: { anchor: o.anchor, page: fromOption + 1 }, form: "onPage" } : { params: { anchor: o.anchor } },
+      });
     pageIndex = hit.pageIndex;
     box = anchoredBox(o, texts, font, hit.box);
   } else if (o.kind === "organization" && fromOption === undefined) {
@@ -353,7 +360,7 @@ export async function buildAppearance(o: AppearanceOptions, doc: AppearanceDocum
       if (free) box = free;
     }
   }
-  if (!(box.w > 0 && box.h > 0)) throw new KysoError("USAGE", "The signature box needs a positive width and height");
+  if (!(box.w > 0 && box.h > 0)) throw new KysoError("USAGE", "The signature box needs a positive width and height", { details: { params: {}, form: "boxEmpty" } });
   const drawing = layout(o, texts, font, box.w, box.h, showName);
   return {
     pageIndex,

@@ -27,6 +27,7 @@ export function loadSerifFont(path?: string, env: NodeJS.ProcessEnv = process.en
     throw new KysoError(
       "APPEARANCE_FONT_MISSING",
       `No serif font for visible signatures: looked for ${candidates.join(", ")}. Install Debian's fonts-liberation2 (scripts/install.sh does) or set KYSO_SERIF_FONT to a TrueType font with Vietnamese glyphs.`,
+      { details: { params: { paths: candidates.join(", ") } } },
     );
   let font = fontCache.get(found);
   if (!font) {

@@ -1,6 +1,8 @@
+import type { MessageFacts } from "@kyso/core";
 import { sql, type Db } from "@kyso/db";
 
-export interface CopyMismatch {
+/** The first row that differs from the copy: `message` in English, `params`/`form` its facts (the CLI's `error.AUDIT_COPY.<form>`). */
+export interface CopyMismatch extends MessageFacts {
   id: number;
   problem: "missing" | "rewritten";
   message: string;
@@ -20,8 +22,16 @@ export async function compareWithCopy(db: Db, copies: Iterable<{ id: number; has
     const found = new Map(rows.map((r) => [Number(r.id), r.hash]));
     for (const c of part) {
       const h = found.get(c.id);
-      if (h === undefined) return { id: c.id, problem: "missing", message: `row ${c.id} is in ${copyName} but not in the database (deleted)` };
-      if (h !== c.hash) return { id: c.id, problem: "rewritten", message: `row ${c.id} differs from ${copyName} (its hash ${h.slice(0, 12)}… was ${c.hash.slice(0, 12)}…): rewritten` };
+      if (h === undefined)
+        return { id: c.id, problem: "missing", message: `row ${c.id} is in ${copyName} but not in the database (deleted)`, form: "missing", params: { id: c.id, copy: copyName } };
+      if (h !== c.hash)
+        return {
+          id: c.id,
+          problem: "rewritten",
+          message: `row ${c.id} differs from ${copyName} (its hash ${h.slice(0, 12)}… was ${c.hash.slice(0, 12)}…): rewritten`,
+          form: "rewritten",
+          params: { id: c.id, copy: copyName, now: `${h.slice(0, 12)}…`, was: `${c.hash.slice(0, 12)}…` },
+        };
     }
   }
   return undefined;

@@ -1,3 +1,4 @@
+import type { MessageFacts } from "@kyso/core";
 import { sql, type Db } from "@kyso/db";
 import { GENESIS_HASH, rowHash } from "./canonical.js";
 import type { AuditRow } from "./types.js";
@@ -16,8 +17,11 @@ export interface AuditChainReport {
   count: number;
   /** The last good row: its id and hash (note them elsewhere to detect a later truncation or rewrite). */
   head: { id: number; hash: string } | null;
-  /** The first broken row when not intact. */
-  broken?: { id: number; problem: AuditBreak; message: string };
+  /**
+   * The first broken row when not intact: `message` in English, `params` and `form` its facts for
+   * a text in another language (the CLI's `error.AUDIT_BREAK.<form>`).
+   */
+  broken?: { id: number; problem: AuditBreak; message: string } & MessageFacts;
 }
 
 const PAGE = 1000;
@@ -36,16 +40,23 @@ export async function verifyAuditChain(db: Db, options: { onProgress?: (checked:
     const rows: AuditRow[] = await db.all<AuditRow>(sql`SELECT * FROM audit WHERE id > ${after} ORDER BY id LIMIT ${PAGE}`);
     for (const r of rows) {
       const id: number = Number(r.id);
-      const fail = (problem: AuditBreak, message: string): AuditChainReport => ({ intact: false, count, head: prev, broken: { id, problem, message } });
+      const fail = (problem: AuditBreak, message: string, form: string, params: MessageFacts["params"]): AuditChainReport => ({
+        intact: false,
+        count,
+        head: prev,
+        broken: { id, problem, message, params: { id, ...params }, form },
+      });
       const expectedId: number = (prev?.id ?? 0) + 1;
       if (id !== expectedId) {
         const missing = expectedId === id - 1 ? `row ${expectedId} is` : `rows ${expectedId}..${id - 1} are`;
-        return fail("deleted", `${missing} missing before row ${id} (deleted)`);
+        return fail("deleted", `${missing} missing before row ${id} (deleted)`, expectedId === id - 1 ? "deletedOne" : "deletedMany", { from: expectedId, to: id - 1 });
       }
-      if (rowHash(r) !== r.hash) return fail("edited", `row ${id} was changed after it was written (its content no longer gives its hash)`);
+      if (rowHash(r) !== r.hash) return fail("edited", `row ${id} was changed after it was written (its content no longer gives its hash)`, "edited", {});
       const expectedPrev: string = prev?.hash ?? GENESIS_HASH;
       if (r.prev_hash !== expectedPrev)
-        return fail("reordered", prev ? `row ${id} does not follow row ${prev.id} (its prev_hash is not row ${prev.id}'s hash): rows moved, replaced or rewritten` : `row ${id} is the first row but does not start the chain`);
+        return prev
+          ? fail("reordered", `row ${id} does not follow row ${prev.id} (its prev_hash is not row ${prev.id}'s hash): rows moved, replaced or rewritten`, "reordered", { previous: prev.id })
+          : fail("reordered", `row ${id} is the first row but does not start the chain`, "first", {});
       prev = { id, hash: r.hash };
       count++;
     }

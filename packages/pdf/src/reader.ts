@@ -482,7 +482,7 @@ export class PdfReader {
       }
       node = next;
     }
-    throw new KysoError("PDF_NO_PAGE", `Page ${index + 1} not found (the document has ${this.pageCount()} pages)`);
+    throw new KysoError("PDF_NO_PAGE", `Page ${index + 1} not found (the document has ${this.pageCount()} pages)`, { details: { params: { page: index + 1, count: this.pageCount() } } });
   }
 
   /** All pages in order (walks the whole tree; for verification and small documents). */

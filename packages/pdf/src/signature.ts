@@ -93,7 +93,8 @@ function pageBox(reader: PdfReader, page: PdfDict, inherited: PdfDict, key: stri
 export function pageInfo(reader: PdfReader, index: number): PageInfo {
   const count = reader.pageCount();
   const i = index < 0 ? count + index : index;
-  if (i < 0 || i >= count) throw new KysoError("PDF_NO_PAGE", `Page ${index < 0 ? index : index + 1} does not exist (the document has ${count} pages)`);
+  if (i < 0 || i >= count)
+    throw new KysoError("PDF_NO_PAGE", `Page ${index < 0 ? index : index + 1} does not exist (the document has ${count} pages)`, { details: { params: { page: index < 0 ? index : index + 1, count } } });
   const { ref, dict, inherited } = reader.page(i);
   const mediaBox = pageBox(reader, dict, inherited, "MediaBox") ?? [0, 0, 612, 792];
   const cropBox = pageBox(reader, dict, inherited, "CropBox") ?? mediaBox;

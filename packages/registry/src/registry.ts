@@ -163,7 +163,9 @@ export function parseRevocationReason(text: string): RevocationReason {
   const key = text.replace(/[-_\s]/g, "").toLowerCase();
   const found = REVOCATION_REASONS.find((r) => r !== "" && r.toLowerCase() === key);
   if (!found)
-    throw new KysoError("USAGE", `Unknown revocation reason "${text}"; one of: ${REVOCATION_REASONS.filter((r) => r).join(", ")}`);
+    throw new KysoError("USAGE", `Unknown revocation reason "${text}"; one of: ${REVOCATION_REASONS.filter((r) => r).join(", ")}`, {
+      details: { params: { text, reasons: REVOCATION_REASONS.filter((r) => r).join(", ") }, form: "revocationReason" },
+    });
   return found as RevocationReason;
 }
 
@@ -530,6 +532,7 @@ export class Registry {
       throw new KysoError(
         "CERT_AMBIGUOUS",
         `Serial ${serialOrFingerprint} matches ${rows.length} certificates from different issuers; give the SHA-256 fingerprint instead (${rows.map((r) => r.fingerprint).join(", ")})`,
+        { details: { params: { serial: serialOrFingerprint, count: rows.length, fingerprints: rows.map((r) => r.fingerprint).join(", ") } } },
       );
     return rows[0];
   }

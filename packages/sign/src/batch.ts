@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import { basename, dirname } from "node:path";
 import {
-  KysoError, defaultScheme, describeError, isBatchRawSigner, nodeDigestName, parseCertificate, systemClock, writeFileAtomic,
+  KysoError, type MessageFacts, defaultScheme, describeError, isBatchRawSigner, nodeDigestName, parseCertificate, systemClock, writeFileAtomic,
   type DigestAlgorithm, type RawSigner, type SignatureScheme,
 } from "@kyso/core";
 import { PdfReader } from "@kyso/pdf";
@@ -33,7 +33,8 @@ export interface FileEvent {
   /** The signer's common name. */
   signer?: string;
   ms: number;
-  error?: { code: string; message: string };
+  /** What went wrong: `message` in English; `details` the error's facts (KysoError details.params/form), for a text in another language. */
+  error?: { code: string; message: string; details?: MessageFacts };
   /** SHA-256 of the input, when it could be read. */
   inputSha256?: string;
   /** Serial number of the signer certificate, hex. */
@@ -361,7 +362,8 @@ export async function signBatch(
         if (!aborted) aborted = { code, message: describeError(e) };
         return; // reported below as not processed
       }
-      emit({ file: item.input, output: item.output, status: "failed", inputSha256, ms: ms(), error: { code, message: describeError(e) } });
+      const facts = e instanceof KysoError && e.details?.params && typeof e.details.params === "object" ? { params: e.details.params as MessageFacts["params"], ...(typeof e.details.form === "string" ? { form: e.details.form } : {}) } : undefined;
+      emit({ file: item.input, output: item.output, status: "failed", inputSha256, ms: ms(), error: { code, message: describeError(e), ...(facts ? { details: facts } : {}) } });
       // A full disk or a read-only file system fails every later output too: stop, resume later.
       if (STOP_RUN_OUTPUT_CODES.has(code) && !aborted) aborted = { code, message: describeError(e) };
     }

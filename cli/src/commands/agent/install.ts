@@ -12,10 +12,11 @@ import { existsSync, realpathSync } from "node:fs";
 import { promises as fs } from "node:fs";
 import { connect } from "node:net";
 import { join, resolve } from "node:path";
-import { KysoError, isoVietnamTime, vietnamTime } from "@kyso/core";
+import { KysoError, isoVietnamTime } from "@kyso/core";
 import { agentTlsPaths, configHomeOf, describeCertificateFile, issueLocalCa, normalizeOrigin, writeLocalCa, LOCAL_CA_NICKNAME } from "@kyso/agent";
 import { defineCommand, type Io } from "../../command.js";
 import { t } from "../../messages/index.js";
+import { shownTime } from "../../time.js";
 import { nssAddCa, nssDatabases, nssHasCa, nssRemoveCa, systemStore, systemStoreAdd, systemStoreFile, systemStoreRemove } from "./browser-trust.js";
 import { chownFor, mkdirFor, ownerLabel, resolveTargetUser, type TargetUser } from "./target-user.js";
 import { managerState, removeUnit, systemctlUser, unitPaths, unitText, writeUnit, UNIT_NAME, type ManagerState } from "./user-service.js";
@@ -111,7 +112,7 @@ export async function install(args: InstallArgs, io: Io, now = new Date()): Prom
   await mkdirFor(u, w.tls.dir, 0o700);
   await writeLocalCa(w.tls, material);
   for (const f of [w.tls.dir, w.tls.cert, w.tls.key, w.tls.ca]) await chownFor(u, f);
-  out(t("agent.install.tlsWritten", { dir: w.tls.dir, date: vietnamTime(material.notAfter) }));
+  out(t("agent.install.tlsWritten", { dir: w.tls.dir, date: shownTime(material.notAfter) }));
   out(t("agent.install.caFingerprint", { fingerprint: material.caFingerprint256 }));
 
   // 2. Browsers: Chromium's database (created when missing), each Firefox profile.
@@ -262,7 +263,7 @@ export async function status(args: StatusArgs, io: Io): Promise<number> {
   else out(state === "running" ? t("agent.status.stopped") : t("agent.status.installedNoService"));
   if (!installed && listening) out(t("agent.status.listening", { port }));
   if (unitInstalled) out(t("agent.status.unit", { file: w.unit.unit }));
-  if (cert) out(t(report.certificate?.expired ? "agent.status.certExpired" : "agent.status.cert", { file: w.tls.cert, date: vietnamTime(cert.notAfter) }));
+  if (cert) out(t(report.certificate?.expired ? "agent.status.certExpired" : "agent.status.cert", { file: w.tls.cert, date: shownTime(cert.notAfter) }));
   if (record) {
     out(t("agent.status.origins", { origins: record.allowedOrigins.length ? record.allowedOrigins.join(", ") : "—" }));
     out(t("agent.status.trustedIn", { dbs: trustedIn.length ? trustedIn.join(", ") : "—" }));

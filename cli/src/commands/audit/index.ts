@@ -4,7 +4,8 @@ import type { Database } from "@kyso/db";
 import type { AuditEntry } from "@kyso/audit";
 import { defineCommand, type Io } from "../../command.js";
 import { flushed, writeJson, writeTable } from "../../registry-cli.js";
-import { t } from "../../messages/index.js";
+import { currentLang, t } from "../../messages/index.js";
+import { factsText } from "../../messages/errors.js";
 
 interface AuditArgs {
   action?: string;
@@ -71,12 +72,15 @@ async function verify(args: AuditArgs, io: Io, db: Database): Promise<number> {
   if (!report.intact) {
     if (!args.json) {
       const head = report.head ? t("audit.out.upTo", { id: report.head.id }) : "";
-      io.stdout.write(`${t("audit.out.broken", { id: report.broken!.id, message: report.broken!.message })}\n${t("audit.out.brokenBefore", { count: report.count, head })}\n`);
+      const b = report.broken!;
+      const message = currentLang() === "en" ? b.message : (factsText("AUDIT_BREAK", b, currentLang()) ?? b.message);
+      io.stdout.write(`${t("audit.out.broken", { id: b.id, message })}\n${t("audit.out.brokenBefore", { count: report.count, head })}\n`);
     }
     return 1;
   }
   if (copy) {
-    if (!args.json) io.stdout.write(`${t("audit.out.brokenCopy", { count: report.count, file: args.against!, id: copy.id, message: copy.message })}\n`);
+    const message = currentLang() === "en" ? copy.message : (factsText("AUDIT_COPY", copy, currentLang()) ?? copy.message);
+    if (!args.json) io.stdout.write(`${t("audit.out.brokenCopy", { count: report.count, file: args.against!, id: copy.id, message })}\n`);
     return 1;
   }
   if (!args.json)

@@ -1,6 +1,7 @@
 import { KysoError } from "@kyso/core";
 import type { Io } from "../../command.js";
-import { t } from "../../messages/index.js";
+import { currentLang, t } from "../../messages/index.js";
+import { rejectionText } from "../../messages/errors.js";
 import { readInputFile, withRegistry, writeJson, type RegistryArgs } from "../../registry-cli.js";
 import { printCertificate } from "./query.js";
 import type { Human } from "./human.js";
@@ -38,11 +39,11 @@ export async function runRenew(
     try {
       const res = await r.renew(args.oldSerial, facts, { source: args.file, issuedAt, tokenSerial: args.tokenSerial });
       if (args.json) writeJson(io, res);
-      else io.stdout.write(`recorded ${res.imported[0].serial} as the renewal of ${args.oldSerial}\n`);
+      else io.stdout.write(`${t("certs.renew.recorded", { serial: res.imported[0].serial, old: args.oldSerial })}\n`);
       return 0;
     } catch (e) {
       if (e instanceof KysoError && e.code === "IMPORT_REJECTED") {
-        for (const x of (e.details?.rejected as { source: string; reason: string }[]) ?? []) io.stderr.write(`kyso: ${x.source}: ${x.reason}\n`);
+        for (const x of (e.details?.rejected as { source: string; code: string; reason: string }[]) ?? []) io.stderr.write(`kyso: ${x.source}: ${rejectionText(x, currentLang())}\n`);
         return 1;
       }
       throw e;
@@ -103,7 +104,7 @@ export async function runSyncCrl(args: RegistryArgs & { source: string; issuerCe
     else {
       for (const x of res.revoked) io.stdout.write(`${h.tr("tokens.revoked")} ${x.serial} ${h.tr("certs.at")} ${h.time(x.revokedAt)} (${h.reason(x.reason)})\n`);
       io.stdout.write(
-        `${args.source}: ${res.entries} entries from ${res.issuer}: ${res.revoked.length} newly revoked, ${res.alreadyRevoked} already revoked, ${res.unknown} not in the registry\n`,
+        `${h.tr("certs.syncCrl.summary", { source: args.source, entries: res.entries, issuer: res.issuer, revoked: res.revoked.length, already: res.alreadyRevoked, unknown: res.unknown })}\n`,
       );
     }
     return 0;

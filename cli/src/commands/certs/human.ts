@@ -1,4 +1,4 @@
-import { KysoError, vietnamTime } from "@kyso/core";
+import { KysoError, formatTime } from "@kyso/core";
 import type { EventRecord, RegistryLang } from "@kyso/registry";
 import type { Io } from "../../command.js";
 import { applyConfig, isTimeZone, type ConfigKey } from "../../config.js";
@@ -13,9 +13,9 @@ import { isMessageKey, pickLang, translator, type Translate } from "../../messag
  */
 export interface Human {
   lang: RegistryLang;
-  /** A time as people read it: `20:07:00 01/12/2026 (+07:00)`. */
+  /** A time as people read it: `20:07:00 01/12/2026 (+07:00)` (vi), `2026-12-01 20:07:00 +07:00` (en). */
   time(iso: string | null | undefined): string;
-  /** A day: `01/12/2026`. */
+  /** A day: `01/12/2026` (vi), `2026-12-01` (en). */
   day(iso: string | null | undefined): string;
   tokenStatus(code: string): string;
   certificateStatus(code: string): string;
@@ -47,8 +47,7 @@ export async function humanFor(args: Record<string, unknown>, io: Io, keys: read
     if (!iso) return "-";
     const d = new Date(iso);
     if (Number.isNaN(d.getTime())) return iso;
-    const text = formatInZone(d, zone);
-    return withClock ? text : text.split(" ")[1];
+    return formatTime(d, { lang, zone, dayOnly: !withClock });
   };
   // An event's details by name: how each value reads (default: as it is); the names are registry.field.*.
   const field: Record<string, ((v: unknown) => string) | null> = {
@@ -88,35 +87,4 @@ export async function humanFor(args: Record<string, unknown>, io: Io, keys: read
     level: (c) => label("level", c),
     tr,
   };
-}
-
-/** `HH:MM:SS DD/MM/YYYY (±HH:MM)` in `zone` (default Vietnam time, UTC+07:00 all year). */
-export function formatInZone(d: Date, zone: string | undefined): string {
-  if (!zone || zone === "Asia/Ho_Chi_Minh" || zone === "+07:00") return vietnamTime(d);
-  const fixed = /^(Z|UTC)$/.test(zone) ? 0 : /^([+-])(\d{2}):(\d{2})$/.exec(zone);
-  if (fixed !== null) {
-    const offsetMin = fixed === 0 ? 0 : (fixed[1] === "-" ? -1 : 1) * (Number(fixed[2]) * 60 + Number(fixed[3]));
-    const t = new Date(d.getTime() + offsetMin * 60_000);
-    const p = (n: number, w = 2) => String(n).padStart(w, "0");
-    const sign = offsetMin < 0 ? "-" : "+";
-    const off = `${sign}${p(Math.floor(Math.abs(offsetMin) / 60))}:${p(Math.abs(offsetMin) % 60)}`;
-    return `${p(t.getUTCHours())}:${p(t.getUTCMinutes())}:${p(t.getUTCSeconds())} ${p(t.getUTCDate())}/${p(t.getUTCMonth() + 1)}/${p(t.getUTCFullYear(), 4)} (${off})`;
-  }
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-GB", {
-      timeZone: zone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-      timeZoneName: "longOffset",
-    })
-      .formatToParts(d)
-      .map((p) => [p.type, p.value]),
-  ) as Record<string, string>;
-  const off = parts.timeZoneName === "GMT" ? "+00:00" : parts.timeZoneName.replace(/^GMT/, "");
-  return `${parts.hour}:${parts.minute}:${parts.second} ${parts.day}/${parts.month}/${parts.year} (${off})`;
 }

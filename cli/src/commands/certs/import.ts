@@ -5,6 +5,7 @@ import type { Io } from "../../command.js";
 import { currentLang, t } from "../../messages/index.js";
 import { errorText, rejectionText } from "../../messages/errors.js";
 import { readInputFile, withRegistry, writeJson, type RegistryArgs } from "../../registry-cli.js";
+import { shownTime } from "../../time.js";
 
 export interface ImportArgs extends RegistryArgs {
   files?: string[];
@@ -130,13 +131,13 @@ async function fromToken(args: ImportArgs, io: Io, reg: Registry): Promise<{ ite
   const items: CertificateImport[] = [];
   const rejected: Rejection[] = [];
   for (const c of inv.certificates) {
-    const source = `token ${inv.token.label} (${inv.token.serial}) object "${c.label}" id ${c.id}`;
+    const source = t("certs.import.tokenObject", { token: inv.token.label, serial: inv.token.serial, label: c.label, id: c.id });
     try {
       const [facts] = reg.parseCertificates(c.der);
       if (facts.isCa) continue; // a chain stored beside the key
       if (facts.notAfter.getTime() <= Date.now()) {
         // Tokens keep their old certificates; an expired one is history, not an issuance.
-        io.stderr.write(`kyso: ${source}: skipped, certificate ${facts.serial} expired on ${facts.notAfter.toISOString()}\n`);
+        io.stderr.write(`kyso: ${source}: ${t("certs.import.expiredSkipped", { serial: facts.serial, date: shownTime(facts.notAfter) })}\n`);
         continue;
       }
       const holder = args.holder ?? facts.subjectCommonName;

@@ -49,7 +49,7 @@ export async function runReport(args: ReportArgs, io: Io): Promise<number> {
       const html = reg.renderReportHtml(rep, months, units, { lang: args.human.lang });
       const target = resolve(io.cwd, args.html);
       await writeFileAtomic(target, async (fh) => void (await fh.writeFile(html, "utf8")), { overwrite: !!args.force });
-      io.stdout.write(`wrote ${args.html}: ${rep.issued.total} certificates issued from ${rep.from} to ${rep.to}\n`);
+      io.stdout.write(`${args.human.tr("certs.report.wroteHtml", { file: args.html, total: rep.issued.total, from: rep.from, to: rep.to })}\n`);
     } else {
       const h = args.human;
       const levels = (b: Record<string, number>) => ["province", "district", "commune"].map((l) => `${h.level(l)} ${b[l]}`).join(", ");

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { describeError } from "@kyso/core";
 import type { Translate } from "../../messages/index.js";
+import { shownDay } from "../../time.js";
 
 /**
  * What `kyso doctor` checks, one function per concern. Each returns a line that is OK or says
@@ -98,7 +99,7 @@ export async function checkTrust(ctx: DoctorContext): Promise<DoctorCheck> {
       ok: false,
       detail: tr("doctor.trust.expired", {
         counts,
-        list: expired.map((e) => tr("doctor.trust.expiredOne", { subject: e.subject, source: e.source, date: e.notAfter.toISOString().slice(0, 10), sha: e.sha256.slice(0, 16) })).join("; "),
+        list: expired.map((e) => tr("doctor.trust.expiredOne", { subject: e.subject, source: e.source, date: shownDay(e.notAfter), sha: e.sha256.slice(0, 16) })).join("; "),
       }),
       fix: expired.some((e) => e.source === "local")
         ? tr("doctor.trust.expiredLocal.fix", { commands: expired.filter((e) => e.source === "local").map((e) => `kyso trust remove ${e.sha256.slice(0, 16)}`).join("; ") })

@@ -6,6 +6,7 @@ import { applyConfig } from "../../config.js";
 import { pickLang, translator, type Translate } from "../../i18n.js";
 import { obtainPin } from "../../secrets.js";
 import { t } from "../../messages/index.js";
+import { shownTime } from "../../time.js";
 
 const ACTIONS = ["list", "certs", "keygen", "csr", "import-cert"] as const;
 type Action = (typeof ACTIONS)[number];
@@ -85,7 +86,9 @@ async function list(args: TokenArgs, io: Io, t: Translate): Promise<number> {
     for (const s of present) {
       const tk = s.token!;
       const uninitialized = tk.initialized ? "" : t("token.out.uninitialized");
-      io.stdout.write(`  ${t("token.out.slot", { slot: s.slotId, label: tk.label, serial: tk.serial, maker: `${tk.manufacturer} ${tk.model}`, uninitialized, pin: tk.pinText })}\n`);
+      // The token's PIN flags (PKCS#11 CKF_USER_PIN_*) in the catalogue's words; the package's pinText is English.
+      const pin = t(tk.pin.locked ? "token.pin.locked" : tk.pin.finalTry ? "token.pin.finalTry" : tk.pin.countLow ? "token.pin.countLow" : "token.pin.none");
+      io.stdout.write(`  ${t("token.out.slot", { slot: s.slotId, label: tk.label, serial: tk.serial, maker: `${tk.manufacturer} ${tk.model}`, uninitialized, pin })}\n`);
     }
   }
   return 0;
@@ -104,7 +107,7 @@ async function certs(args: TokenArgs, io: Io, t: Translate): Promise<number> {
   io.stdout.write(`${t("token.out.certificates", { token: r.token, count: r.certificates.length })}\n`);
   for (const c of r.certificates) {
     const key = t(c.hasPrivateKey === null ? "token.out.keyUnknown" : c.hasPrivateKey ? "token.out.keyPresent" : "token.out.keyAbsent");
-    const fields = { subject: c.subject, issuer: c.issuer, serial: c.serial, from: c.notBefore, to: c.notAfter, algorithm: c.keyAlgorithm, key };
+    const fields = { subject: c.subject, issuer: c.issuer, serial: c.serial, from: shownTime(c.notBefore), to: shownTime(c.notAfter), algorithm: c.keyAlgorithm, key };
     io.stdout.write(`\n[${c.id}] ${c.label}\n${t("token.out.certificate", fields)}\n`);
   }
   return 0;

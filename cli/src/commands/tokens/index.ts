@@ -69,7 +69,7 @@ async function run(action: string, args: TokensArgs, io: Io): Promise<number> {
       else
         writeTable(
           io,
-          h.lang === "vi" ? ["SỐ HIỆU", "TRẠNG THÁI", "NGƯỜI GIỮ", "ĐƠN VỊ", "LOẠI"] : ["SERIAL", "STATUS", "HOLDER", "UNIT", "MODEL"],
+          h.tr("tokens.list.header").split(","),
           list.map((t) => [t.serial, h.tokenStatus(t.status), t.holder ?? "-", t.unit ?? "-", [t.manufacturer, t.model].filter(Boolean).join(" ") || "-"]),
         );
       return 0;

@@ -1,7 +1,7 @@
-import { vietnamDateAndTime, vietnamTime } from "@kyso/core";
 import type { TrustEntry } from "@kyso/trust";
 import type { Io } from "../../command.js";
-import { currentLang, isMessageKey, t } from "../../messages/index.js";
+import { isMessageKey, t } from "../../messages/index.js";
+import { shownDay, shownTime } from "../../time.js";
 
 /** A role or source code as a word of the run's language (the code itself in English). */
 export function trustWord(kind: "role" | "source", code: string): string {
@@ -9,8 +9,8 @@ export function trustWord(kind: "role" | "source", code: string): string {
   return isMessageKey(key) ? t(key) : code;
 }
 
-/** A time of a certificate: ISO 8601 in English (as before), Vietnam time in Vietnamese. */
-export const certTime = (d: Date): string => (currentLang() === "en" ? d.toISOString() : vietnamTime(d));
+/** A time of a certificate: Vietnam time (or the configured zone) in the run's language's format. */
+export const certTime = (d: Date): string => shownTime(d);
 
 /** An entry as `--json` prints it. */
 export function entryJson(e: TrustEntry, withPem = false): Record<string, unknown> {
@@ -33,7 +33,7 @@ function pem(der: Uint8Array): string {
   return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
 }
 
-const day = (d: Date): string => (currentLang() === "en" ? d.toISOString().slice(0, 10) : vietnamDateAndTime(d).date);
+const day = (d: Date): string => shownDay(d);
 
 /** `kyso trust list`: one block per certificate. */
 export function writeEntryList(io: Io, entries: readonly TrustEntry[], now: Date): void {

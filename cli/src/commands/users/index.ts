@@ -1,9 +1,10 @@
 import type { Argv } from "yargs";
-import { KysoError, vietnamTime } from "@kyso/core";
+import { KysoError } from "@kyso/core";
 import { defineCommand } from "../../command.js";
 import { writeJson, writeTable } from "../../registry-cli.js";
 import { dbOption, obtainPassword, withAccounts } from "./accounts-cli.js";
-import { currentLang, isMessageKey, t } from "../../messages/index.js";
+import { isMessageKey, t } from "../../messages/index.js";
+import { shownTime } from "../../time.js";
 
 /** A role as the person reads it: the code in English (as typed in --role), a word in Vietnamese. */
 function roleText(role: string): string {
@@ -11,8 +12,8 @@ function roleText(role: string): string {
   return isMessageKey(key) ? t(key) : role;
 }
 
-/** A time in a table: ISO 8601 in English (as before), Vietnam time in Vietnamese. */
-export const tableTime = (iso: string): string => (currentLang() === "en" ? iso : vietnamTime(iso));
+/** A time in a table: Vietnam time (or the configured zone) in the run's language's format. */
+export const tableTime = (iso: string): string => shownTime(iso);
 
 const ROLES = ["clerk", "admin", "auditor"] as const;
 const ACTIONS = ["add", "list", "disable", "enable", "passwd"] as const;
