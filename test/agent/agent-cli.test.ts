@@ -6,13 +6,12 @@
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { get as httpsGet } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import WebSocket from "ws";
 import { pki, pkcs11Lib, samples, softhsmConf, spawnAgent, startDocsys, token, type RunningDocsys, type SpawnedAgent } from "@kyso/certs-test";
 import { kysoBin, runKyso } from "../support/cli.js";
 import { pdfsig, qpdfCheck } from "../support/judges.js";
+import { callAgent, siteJwt } from "./helpers.js";
 
 const work = mkdtempSync(join(tmpdir(), "kyso-agent-cli-"));
 let n = 0;
@@ -29,37 +28,6 @@ function userEnv(): NodeJS.ProcessEnv {
 
 const tokenArgs = ["--token-label", token.label, "--key-label", token.keys.officerRsa.label, "--chain", pki.officerRsa.chain, "--trust", pki.root];
 
-/** The JWT the demo site's page carries (its config block), fetched as the browser would. */
-function siteJwt(site: RunningDocsys): Promise<string> {
-  return new Promise((resolve, reject) => {
-    httpsGet(`${site.url}/`, { ca: readFileSync(pki.root) }, (res) => {
-      let html = "";
-      res.setEncoding("utf8");
-      res.on("data", (c: string) => (html += c));
-      res.on("end", () => {
-        const config = /<script type="application\/json" id="config">([\s\S]*?)<\/script>/.exec(html);
-        const jwt = config ? (JSON.parse(config[1]) as { jwt?: string }).jwt : undefined;
-        if (jwt) resolve(jwt);
-        else reject(new Error("no JWT in the demo site's page"));
-      });
-    }).on("error", reject);
-  });
-}
-
-/** One call from the site's page: a WebSocket with the site's Origin, one message, one answer. */
-function call(agent: SpawnedAgent, origin: string, message: unknown): Promise<Record<string, any>> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(agent.url, { origin });
-    ws.once("open", () => ws.send(JSON.stringify(message)));
-    ws.once("message", (data) => {
-      ws.close();
-      resolve(JSON.parse(data.toString()) as Record<string, any>);
-    });
-    ws.once("unexpected-response", (_req, res) => reject(new Error(`handshake refused: HTTP ${res.statusCode}`)));
-    ws.once("error", reject);
-  });
-}
-
 function pdftotext(file: string): string {
   return spawnSync("pdftotext", ["-layout", file, "-"], { encoding: "utf8" }).stdout;
 }
@@ -71,7 +39,7 @@ describe("kyso agent as a process, with the demo document system on a private CA
 
   before(async function () {
     site = await startDocsys({ https: true });
-    jwt = await siteJwt(site);
+    jwt = await siteJwt(site, readFileSync(pki.root));
   });
 
   after(async function () {
@@ -92,7 +60,7 @@ describe("kyso agent as a process, with the demo document system on a private CA
     assert.ok(agent.port > 0 && agent.port !== 8987, `an ephemeral port, got ${agent.port}`);
     assert.equal(agent.url, `ws://127.0.0.1:${agent.port}`);
 
-    const answer = await call(agent, site.url, {
+    const answer = await callAgent(agent.url, site.url, {
       FunctionName: "SignApproved",
       SessionId: "S-cli-1",
       JWTToken: jwt,
@@ -136,7 +104,7 @@ describe("kyso agent as a process, with the demo document system on a private CA
       pin: token.userPin,
     });
     agents.push(agent);
-    const answer = await call(agent, site.url, { FunctionName: "SignApproved", JWTToken: jwt, FileName: `${site.url}/files/cong-van-01`, FileUploadHandler: `${site.url}/upload/cong-van-01` });
+    const answer = await callAgent(agent.url, site.url, { FunctionName: "SignApproved", JWTToken: jwt, FileName: `${site.url}/files/cong-van-01`, FileUploadHandler: `${site.url}/upload/cong-van-01` });
     assert.equal(answer.Status, 6, JSON.stringify(answer));
     assert.equal(answer.Code, "AGENT_DOWNLOAD_FAILED");
     assert.match(String(answer.Message), /certificate/i);
@@ -151,7 +119,7 @@ describe("kyso agent as a process, with the demo document system on a private CA
     writeFileSync(join(dir, "config.json"), JSON.stringify({ agent: { allowOrigins: [site.url], caFiles: ["province-root.pem"] } }));
     const agent = await spawnAgent({ kysoBin, args: ["--no-tls", "--port", "0", "--config", join(dir, "config.json"), "--prompt", "page", "--lang", "en", ...tokenArgs], env: userEnv(), pin: token.userPin });
     agents.push(agent);
-    const answer = await call(agent, site.url, { FunctionName: "VerifyPDF", JWTToken: jwt, FileName: `${site.url}/files/da-ky-01` });
+    const answer = await callAgent(agent.url, site.url, { FunctionName: "VerifyPDF", JWTToken: jwt, FileName: `${site.url}/files/da-ky-01` });
     assert.equal(answer.Status, 0, JSON.stringify(answer).slice(0, 500));
     const report = answer.Report as { signatures?: unknown[] };
     assert.ok(Array.isArray(report.signatures) && report.signatures.length >= 1, "the report lists the already signed document's signature");

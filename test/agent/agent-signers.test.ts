@@ -9,7 +9,6 @@ import { get as httpGet, request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
-import WebSocket from "ws";
 import { certificatesFromPemOrDer } from "@kyso/core";
 import { httpFetcher } from "@kyso/cms";
 import { CSC_CLIENT_ID, CSC_CLIENT_SECRET, CSC_OTP, CSC_PIN, p12Password, pki, pkcs11Lib, samples, startCscServer, startDocsys, token, type CscServer, type RunningDocsys } from "@kyso/certs-test";
@@ -20,6 +19,7 @@ import {
 import { agentSignerFactory } from "../../cli/src/commands/agent/signer-factory.js";
 import type { Io } from "../../cli/src/command.js";
 import { opensslCmsVerify, pdfsig, qpdfCheck } from "../support/judges.js";
+import { callAgent, siteJwt } from "./helpers.js";
 
 const work = mkdtempSync(join(tmpdir(), "kyso-agent-signers-"));
 const rootDer = certificatesFromPemOrDer(new Uint8Array(readFileSync(pki.root)));
@@ -78,27 +78,6 @@ function postJson(url: string, body: unknown): Promise<number> {
     });
     req.on("error", reject);
     req.end(data);
-  });
-}
-
-/** The demo site's JWT (its page's config block), as the browser has it. */
-async function siteJwt(site: RunningDocsys): Promise<string> {
-  const html = await fetchText(`${site.url}/`);
-  const config = /<script type="application\/json" id="config">([\s\S]*?)<\/script>/.exec(html);
-  const jwt = config ? (JSON.parse(config[1]) as { jwt?: string }).jwt : undefined;
-  assert.ok(jwt, "the demo site's page carries a JWT");
-  return jwt;
-}
-
-function call(agent: RunningAgent, origin: string, message: unknown): Promise<Record<string, any>> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(agent.url, { origin });
-    ws.once("open", () => ws.send(JSON.stringify(message)));
-    ws.once("message", (data) => {
-      ws.close();
-      resolve(JSON.parse(data.toString()) as Record<string, any>);
-    });
-    ws.once("error", reject);
   });
 }
 
@@ -164,7 +143,7 @@ describe("kyso agent with every signer of kyso sign (PKCS#12, CSC) and the kept 
     const agent = await makeAgent(site, agentSignerFactory({ ...cscArgs, csc: csc.url }, io), prompt);
     const before = site.uploads.length;
     try {
-      const answer = await call(agent, site.url, { FunctionName: "SignApproved", JWTToken: jwt, FileUploadHandler: `${site.url}/upload/lo-1`, Files: files().map((f) => ({ ...f })) });
+      const answer = await callAgent(agent.url, site.url, { FunctionName: "SignApproved", JWTToken: jwt, FileUploadHandler: `${site.url}/upload/lo-1`, Files: files().map((f) => ({ ...f })) });
       assert.equal(answer.Status, STATUS.OK, JSON.stringify(answer));
       assert.equal(answer.Files.length, 5);
       assert.equal(prompt.confirms.length, 1, "one confirmation for the batch");
@@ -179,7 +158,7 @@ describe("kyso agent with every signer of kyso sign (PKCS#12, CSC) and the kept 
 
       // The OAuth token is kept with the session: a second request signs in no more, but authorizes its own hashes.
       const tokens = csc.stats().calls["oauth2/token"] ?? 0;
-      const again = await call(agent, site.url, { FunctionName: "SignApproved", JWTToken: jwt, FileName: `${site.url}/files/lo-1`, FileUploadHandler: `${site.url}/upload/lo-1` });
+      const again = await callAgent(agent.url, site.url, { FunctionName: "SignApproved", JWTToken: jwt, FileName: `${site.url}/files/lo-1`, FileUploadHandler: `${site.url}/upload/lo-1` });
       assert.equal(again.Status, STATUS.OK, JSON.stringify(again));
       assert.equal(csc.stats().calls["oauth2/token"] ?? 0, tokens, "no new sign-in while the session is kept");
       assert.equal(csc.stats().calls["credentials/authorize"], 4);
@@ -215,7 +194,7 @@ describe("kyso agent with every signer of kyso sign (PKCS#12, CSC) and the kept 
     agentRef = agent;
     const before = site.uploads.length;
     try {
-      const answer = await call(agent, site.url, { FunctionName: "SignApproved", JWTToken: jwt, FileName: `${site.url}/files/lo-2`, FileUploadHandler: `${site.url}/upload/lo-2` });
+      const answer = await callAgent(agent.url, site.url, { FunctionName: "SignApproved", JWTToken: jwt, FileName: `${site.url}/files/lo-2`, FileUploadHandler: `${site.url}/upload/lo-2` });
       assert.equal(answer.Status, STATUS.OK, JSON.stringify(answer) + seen.join("\n"));
       assert.equal(prompt.waits.length, 1, "one wait for the phone");
       assert.equal(prompt.waits[0].count, 1);
@@ -236,7 +215,7 @@ describe("kyso agent with every signer of kyso sign (PKCS#12, CSC) and the kept 
     const before = site.uploads.length;
     try {
       for (const id of ["lo-3", "lo-4"]) {
-        const answer = await call(agent, site.url, { FunctionName: "SignApproved", JWTToken: jwt, FileName: `${site.url}/files/${id}`, FileUploadHandler: `${site.url}/upload/${id}` });
+        const answer = await callAgent(agent.url, site.url, { FunctionName: "SignApproved", JWTToken: jwt, FileName: `${site.url}/files/${id}`, FileUploadHandler: `${site.url}/upload/${id}` });
         assert.equal(answer.Status, STATUS.OK, JSON.stringify(answer));
       }
       assert.deepEqual(prompt.secrets, [{ kind: "password", label: "officer-rsa.p12" }], "the password once for the session");
@@ -253,7 +232,7 @@ describe("kyso agent with every signer of kyso sign (PKCS#12, CSC) and the kept 
     const agent = await makeAgent(site, agentSignerFactory({ p12: pki.officerRsa.p12 }, testIo()), prompt);
     const before = site.uploads.length;
     try {
-      const answer = await call(agent, site.url, { FunctionName: "SignApproved", JWTToken: jwt, FileName: `${site.url}/files/lo-5`, FileUploadHandler: `${site.url}/upload/lo-5` });
+      const answer = await callAgent(agent.url, site.url, { FunctionName: "SignApproved", JWTToken: jwt, FileName: `${site.url}/files/lo-5`, FileUploadHandler: `${site.url}/upload/lo-5` });
       assert.notEqual(answer.Status, STATUS.OK);
       assert.equal(answer.Code, "P12_BAD_PASSWORD", JSON.stringify(answer));
       assert.equal(site.uploads.length, before);
@@ -285,7 +264,7 @@ describe("kyso agent with every signer of kyso sign (PKCS#12, CSC) and the kept 
     const prompt = new OfficerPrompt();
     const agent = await makeAgent(site, watched, prompt, { sessionWatchMs: 50, log: (l) => lines.push(l) });
     try {
-      const first = await call(agent, site.url, { FunctionName: "SignApproved", JWTToken: jwt, FileName: `${site.url}/files/lo-1`, FileUploadHandler: `${site.url}/upload/lo-1` });
+      const first = await callAgent(agent.url, site.url, { FunctionName: "SignApproved", JWTToken: jwt, FileName: `${site.url}/files/lo-1`, FileUploadHandler: `${site.url}/upload/lo-1` });
       assert.equal(first.Status, STATUS.OK, JSON.stringify(first));
       assert.equal(prompt.secrets.filter((s) => s.kind === "pin").length, 1);
       while (probes < 2) await new Promise((r) => setTimeout(r, 20));
@@ -294,7 +273,7 @@ describe("kyso agent with every signer of kyso sign (PKCS#12, CSC) and the kept 
       while (!lines.some((l) => /token session closed/.test(l))) await new Promise((r) => setTimeout(r, 20));
       assert.ok(lines.includes("token session closed: the token was removed"), lines.join("\n"));
       present = true;
-      const second = await call(agent, site.url, { FunctionName: "SignApproved", JWTToken: jwt, FileName: `${site.url}/files/lo-2`, FileUploadHandler: `${site.url}/upload/lo-2` });
+      const second = await callAgent(agent.url, site.url, { FunctionName: "SignApproved", JWTToken: jwt, FileName: `${site.url}/files/lo-2`, FileUploadHandler: `${site.url}/upload/lo-2` });
       assert.equal(second.Status, STATUS.OK, JSON.stringify(second));
       assert.equal(prompt.secrets.filter((s) => s.kind === "pin").length, 2, "a new session: the PIN again");
     } finally {
@@ -309,7 +288,7 @@ describe("kyso agent with every signer of kyso sign (PKCS#12, CSC) and the kept 
     const factory = pkcs11SignerFactory({ library: pkcs11Lib(), tokenLabel: token.label, keyLabel: token.keys.officerRsa.label, extraCertificates: certificatesFromPemOrDer(new Uint8Array(readFileSync(pki.officerRsa.chain))) });
     const agent = await makeAgent(site, factory, prompt, { sessionWatchMs: 50, screenLocked: async () => locked, log: (l) => lines.push(l) });
     try {
-      const first = await call(agent, site.url, { FunctionName: "SignApproved", JWTToken: jwt, FileName: `${site.url}/files/lo-3`, FileUploadHandler: `${site.url}/upload/lo-3` });
+      const first = await callAgent(agent.url, site.url, { FunctionName: "SignApproved", JWTToken: jwt, FileName: `${site.url}/files/lo-3`, FileUploadHandler: `${site.url}/upload/lo-3` });
       assert.equal(first.Status, STATUS.OK, JSON.stringify(first));
       locked = true;
       while (!lines.some((l) => /token session closed/.test(l))) await new Promise((r) => setTimeout(r, 20));

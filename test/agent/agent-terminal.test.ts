@@ -4,32 +4,16 @@
 import { strict as assert } from "node:assert";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { get as httpGet } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import WebSocket from "ws";
 import { preparePairing } from "@kyso/agent";
 import { pki, pkcs11Lib, softhsmConf, startDocsys, token, type RunningDocsys } from "@kyso/certs-test";
 import { kysoBin } from "../support/cli.js";
 import { pdfsig, qpdfCheck } from "../support/judges.js";
+import { callAgent, siteJwt } from "./helpers.js";
 
 const work = mkdtempSync(join(tmpdir(), "kyso-agent-tty-"));
 const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
-
-function siteJwt(site: RunningDocsys): Promise<string> {
-  return new Promise((resolve, reject) => {
-    httpGet(`${site.url}/`, (res) => {
-      let html = "";
-      res.setEncoding("utf8");
-      res.on("data", (c: string) => (html += c));
-      res.on("end", () => {
-        const jwt = /<script type="application\/json" id="config">([\s\S]*?)<\/script>/.exec(html);
-        if (jwt) resolve((JSON.parse(jwt[1]) as { jwt: string }).jwt);
-        else reject(new Error("no JWT in the demo site's page"));
-      });
-    }).on("error", reject);
-  });
-}
 
 /** Resolves once the terminal's output (carriage returns dropped) matches `re`. */
 function waitFor(out: () => string, re: RegExp, child: ChildProcess): Promise<RegExpExecArray> {
@@ -78,15 +62,7 @@ describe("kyso agent --prompt terminal in a pseudo-terminal", function () {
     const out = (): string => output.replace(/\r/g, "");
 
     const port = Number((await waitFor(out, /listening on ws:\/\/127\.0\.0\.1:(\d+)/, script))[1]);
-    const answer = new Promise<Record<string, any>>((resolve, reject) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${port}`, { origin: site.url });
-      ws.once("open", () => ws.send(JSON.stringify({ FunctionName: "SignApproved", JWTToken: jwt, FileName: `${site.url}/files/cong-van-01`, FileUploadHandler: `${site.url}/upload/cong-van-01` })));
-      ws.once("message", (data) => {
-        ws.close();
-        resolve(JSON.parse(data.toString()) as Record<string, any>);
-      });
-      ws.once("error", reject);
-    });
+    const answer = callAgent(`ws://127.0.0.1:${port}`, site.url, { FunctionName: "SignApproved", JWTToken: jwt, FileName: `${site.url}/files/cong-van-01`, FileUploadHandler: `${site.url}/upload/cong-van-01` });
 
     await waitFor(out, /Sign\? \[y\/N\] $/, script);
     assert.match(out(), new RegExp(`The site ${site.url.replace(/[.]/g, "\\.")} asks to SignApproved 1 document\\(s\\):\\n  - cong-van-01\\.pdf \\(1 pages, personal\\)`));

@@ -6,43 +6,14 @@
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { get as httpGet } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import WebSocket from "ws";
 import { pki, pkcs11Lib, spawnAgent, startDocsys, token, type RunningDocsys, type SpawnedAgent } from "@kyso/certs-test";
 import { kysoBin } from "../support/cli.js";
 import { pdfsig } from "../support/judges.js";
+import { callAgent, siteJwt } from "./helpers.js";
 
 const work = mkdtempSync(join(tmpdir(), "kyso-agent-removal-"));
-
-function siteJwt(site: RunningDocsys): Promise<string> {
-  return new Promise((resolve, reject) => {
-    httpGet(`${site.url}/`, (res) => {
-      let html = "";
-      res.setEncoding("utf8");
-      res.on("data", (c: string) => (html += c));
-      res.on("end", () => {
-        const config = /<script type="application\/json" id="config">([\s\S]*?)<\/script>/.exec(html);
-        const jwt = config ? (JSON.parse(config[1]) as { jwt?: string }).jwt : undefined;
-        if (jwt) resolve(jwt);
-        else reject(new Error("no JWT in the demo site's page"));
-      });
-    }).on("error", reject);
-  });
-}
-
-function call(agent: SpawnedAgent, origin: string, message: unknown): Promise<Record<string, any>> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(agent.url, { origin });
-    ws.once("open", () => ws.send(JSON.stringify(message)));
-    ws.once("message", (data) => {
-      ws.close();
-      resolve(JSON.parse(data.toString()) as Record<string, any>);
-    });
-    ws.once("error", reject);
-  });
-}
 
 /** A private SoftHSM configuration with a copy of the demo token's folder. */
 function privateToken(): string {
@@ -77,7 +48,7 @@ describe("kyso agent: deleting the token under a kept session ends it (SoftHSM, 
       env,
       pin: token.userPin,
     });
-    const first = await call(agent, site.url, { FunctionName: "SignApproved", JWTToken: jwt, FileName: `${site.url}/files/cong-van-01`, FileUploadHandler: `${site.url}/upload/cong-van-01` });
+    const first = await callAgent(agent.url, site.url, { FunctionName: "SignApproved", JWTToken: jwt, FileName: `${site.url}/files/cong-van-01`, FileUploadHandler: `${site.url}/upload/cong-van-01` });
     assert.equal(first.Status, 0, JSON.stringify(first));
     const sigs = await pdfsig(site.uploads[0].path);
     assert.equal(sigs.length, 1);
@@ -91,7 +62,7 @@ describe("kyso agent: deleting the token under a kept session ends it (SoftHSM, 
     while (!/token session closed/.test(agent.stderr())) await new Promise((r) => setTimeout(r, 100));
     assert.match(agent.stderr(), /token session closed: the token was removed/);
 
-    const second = await call(agent, site.url, { FunctionName: "SignApproved", JWTToken: jwt, FileName: `${site.url}/files/cong-van-01`, FileUploadHandler: `${site.url}/upload/cong-van-01` });
+    const second = await callAgent(agent.url, site.url, { FunctionName: "SignApproved", JWTToken: jwt, FileName: `${site.url}/files/cong-van-01`, FileUploadHandler: `${site.url}/upload/cong-van-01` });
     assert.notEqual(second.Status, 0, JSON.stringify(second));
     assert.equal(second.Code, "P11_TOKEN_NOT_FOUND", JSON.stringify(second));
     assert.equal(site.uploads.length, 1, "nothing more uploaded");
