@@ -6,8 +6,7 @@
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import type * as GrapheneModule from "graphene-pk11";
-import { envFile, readyFile } from "./layout.js";
-import { findSofthsmLib, readEnvFile } from "./softhsm-lib.js";
+import { readyFile } from "./layout.js";
 
 export {
   outDir,
@@ -28,19 +27,7 @@ export {
 } from "./layout.js";
 export type { LeafName, LeafFiles, TokenKeyName } from "./layout.js";
 
-/**
- * Absolute path of SoftHSM2's PKCS#11 module: `KYSO_PKCS11_LIB` from the environment, else from
- * `out/env.sh`, else a search of `/usr/lib`.
- */
-export function pkcs11Lib(): string {
-  const fromEnv = process.env.KYSO_PKCS11_LIB;
-  if (fromEnv && existsSync(fromEnv)) return fromEnv;
-  if (existsSync(envFile)) {
-    const lib = readEnvFile(envFile).KYSO_PKCS11_LIB;
-    if (lib && existsSync(lib)) return lib;
-  }
-  return findSofthsmLib();
-}
+export { pkcs11Lib } from "./softhsm-lib.js";
 
 /** True when a complete generation has finished (`out/READY` exists). */
 export function ready(): boolean {

@@ -12,13 +12,14 @@
 import { createHash, createPrivateKey, randomBytes, sign as nodeSign, type KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import {
   certificatesFromPemOrDer, children, contextConstructed, decodeOid, derNull, generalizedTime, octetString, oid,
   readTlv, sequence, setOf, smallInteger, tlv, unsignedInteger, type Der, type DerNode,
 } from "@kyso/core";
 import { caDir, pki, serverPort } from "./layout.js";
+import { serverLife } from "./server-life.js";
 
 export interface TestServersOptions {
   /** Default: the port in the certificates (chosen when the PKI was generated). 0 picks a free one (then the certificates' URLs do not reach it). */
@@ -342,21 +343,12 @@ async function startServers(options: TestServersOptions): Promise<{ servers: Tes
     slowMs = o.slowMs ?? 30_000;
     leaseHits = h;
   };
-  const timers = new Set<NodeJS.Timeout>();
-  const sockets = new Set<Socket>();
+  const life = serverLife();
 
   const send = (res: ServerResponse, status: number, type: string, body: Uint8Array | string): void => {
     res.writeHead(status, { "content-type": type, "content-length": Buffer.byteLength(body) });
     res.end(body);
   };
-  const later = (ms: number): Promise<void> =>
-    new Promise((r) => {
-      const t = setTimeout(() => {
-        timers.delete(t);
-        r();
-      }, ms);
-      timers.add(t);
-    });
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://localhost");
@@ -366,7 +358,7 @@ async function startServers(options: TestServersOptions): Promise<{ servers: Tes
     if (segs[0] === "tsa" && req.method === "POST") {
       const mode = segs[1] ?? "ok";
       const body = await readBody(req);
-      if (mode === "slow") await later(slowMs);
+      if (mode === "slow") await life.later(slowMs);
       if (mode === "garbage") return send(res, 200, "application/timestamp-reply", "<html>this is not a time-stamp</html>");
       const at = url.searchParams.get("genTime");
       const genTime = at ? new Date(at) : now();
@@ -381,7 +373,7 @@ async function startServers(options: TestServersOptions): Promise<{ servers: Tes
       let body: Uint8Array;
       if (req.method === "POST") body = await readBody(req);
       else body = new Uint8Array(Buffer.from(decodeURIComponent(segs.slice(1).join("/")), "base64"));
-      if (mode === "slow") await later(slowMs);
+      if (mode === "slow") await life.later(slowMs);
       if (mode === "garbage") return send(res, 200, "application/ocsp-response", "garbage, not an OCSP response");
       try {
         return send(res, 200, "application/ocsp-response", ocspReply(m, body, now()));
@@ -397,16 +389,14 @@ async function startServers(options: TestServersOptions): Promise<{ servers: Tes
     return send(res, 404, "text/plain", "not found");
   };
 
-  const server: Server = createServer((req, res) => {
-    handle(req, res).catch((e: unknown) => {
-      if (!res.headersSent) send(res, 500, "text/plain", String(e));
-      else res.destroy();
-    });
-  });
-  server.on("connection", (s) => {
-    sockets.add(s);
-    s.on("close", () => sockets.delete(s));
-  });
+  const server: Server = life.attach(
+    createServer((req, res) => {
+      handle(req, res).catch((e: unknown) => {
+        if (!res.headersSent) send(res, 500, "text/plain", String(e));
+        else res.destroy();
+      });
+    }),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? serverPort, options.host ?? "127.0.0.1", () => resolve());
@@ -418,12 +408,7 @@ async function startServers(options: TestServersOptions): Promise<{ servers: Tes
     tsaUrl: `${base}/tsa`,
     ocspUrl: `${base}/ocsp`,
     hits,
-    close: async () => {
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((r) => server.close(() => r()));
-    },
+    close: () => life.close(),
   };
   return { servers, setOptions };
 }

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { KysoError } from "@kyso/core";
+import { envFile } from "./layout.js";
 
 /** Finds SoftHSM2's PKCS#11 module: `/usr/lib/softhsm/libsofthsm2.so`, then `/usr/lib/<arch>/softhsm/`. */
 export function findSofthsmLib(): string {
@@ -27,4 +28,18 @@ export function readEnvFile(file: string): Record<string, string> {
     if (m) env[m[1]] = m[2].replace(/^"(.*)"$/, "$1");
   }
   return env;
+}
+
+/**
+ * Absolute path of SoftHSM2's PKCS#11 module: `KYSO_PKCS11_LIB` from the environment, else from
+ * `out/env.sh`, else a search of `/usr/lib`.
+ */
+export function pkcs11Lib(): string {
+  const fromEnv = process.env.KYSO_PKCS11_LIB;
+  if (fromEnv && existsSync(fromEnv)) return fromEnv;
+  if (existsSync(envFile)) {
+    const lib = readEnvFile(envFile).KYSO_PKCS11_LIB;
+    if (lib && existsSync(lib)) return lib;
+  }
+  return findSofthsmLib();
 }

@@ -5,7 +5,7 @@
  * Pkcs11Signer initializes the library only once. Test material only: the PIN is public.
  */
 import * as graphene from "graphene-pk11";
-import { DIGEST_OIDS, KysoError, derNull, octetString, oid, sequence, unsignedInteger, type DigestAlgorithm } from "@kyso/core";
+import { KysoError, digestInfo, ecdsaRawToDer, type DigestAlgorithm } from "@kyso/core";
 import { acquireModule, findSlot, loginUser, pkcs11Code, releaseModule } from "@kyso/signers";
 
 const CKR_USER_NOT_LOGGED_IN = 0x101;
@@ -66,8 +66,7 @@ export class CscKeyStore {
    * form CSC services return.
    */
   sign(keyLabel: string, kind: "RSA" | "EC", digestAlg: DigestAlgorithm, hash: Uint8Array): Promise<Uint8Array> {
-    const input =
-      kind === "RSA" ? Buffer.from(sequence(sequence(oid(DIGEST_OIDS[digestAlg]), derNull()), octetString(hash))) : Buffer.from(hash);
+    const input = Buffer.from(kind === "RSA" ? digestInfo(digestAlg, hash) : hash);
     const run = async (): Promise<Uint8Array> => {
       if (this.closed) throw new KysoError("P11_CLOSED", "The CSC test server's token session is closed");
       let out: Buffer;
@@ -86,7 +85,7 @@ export class CscKeyStore {
         this.session = this.openSession();
         out = await this.signOnce(keyLabel, kind, input);
       }
-      return kind === "RSA" ? new Uint8Array(out) : ecdsaDer(new Uint8Array(out));
+      return kind === "RSA" ? new Uint8Array(out) : ecdsaRawToDer(new Uint8Array(out));
     };
     const p = this.queue.then(run, run);
     this.queue = p.catch(() => undefined);
@@ -109,10 +108,4 @@ export class CscKeyStore {
     }
     releaseModule(this.options.library);
   }
-}
-
-/** ECDSA-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER } from PKCS#11's r || s (PKCS#11 v2.40 §2.3.1). */
-export function ecdsaDer(raw: Uint8Array): Uint8Array {
-  const half = raw.length / 2;
-  return sequence(unsignedInteger(raw.subarray(0, half)), unsignedInteger(raw.subarray(half)));
 }

@@ -10,11 +10,12 @@
 import { randomBytes, randomInt } from "node:crypto";
 import { existsSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import type { AddressInfo } from "node:net";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { DIGEST_LENGTHS, digestFromOid, type DigestAlgorithm } from "@kyso/core";
 import { envFile, softhsmConf, token as demoToken } from "../layout.js";
-import { findSofthsmLib, readEnvFile } from "../softhsm-lib.js";
+import { serverLife } from "../server-life.js";
+import { pkcs11Lib, readEnvFile } from "../softhsm-lib.js";
 import { CSC_OTP, CSC_PIN, SIGN_OIDS, credentialInfo, loadCredentials, type CscCredential } from "./credentials.js";
 import { CscKeyStore } from "./keys.js";
 import { CscError, TokenStore, checkClient, clientFrom, errorPage, escapeHtml, loginPage, loopbackRedirect, str, type Principal } from "./oauth.js";
@@ -137,16 +138,6 @@ const LOGO_PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADU
 
 const bad = (description: string): CscError => new CscError(400, "invalid_request", description);
 
-function defaultLibrary(): string {
-  const fromEnv = process.env.KYSO_PKCS11_LIB;
-  if (fromEnv && existsSync(fromEnv)) return fromEnv;
-  if (existsSync(envFile)) {
-    const lib = readEnvFile(envFile).KYSO_PKCS11_LIB;
-    if (lib && existsSync(lib)) return lib;
-  }
-  return findSofthsmLib();
-}
-
 function pick(c: CscConfig): Partial<typeof DEFAULTS> {
   const out: Partial<typeof DEFAULTS> = {};
   for (const k of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) {
@@ -199,9 +190,8 @@ export async function startCscServer(options: CscServerOptions = {}): Promise<Cs
   const sentOtps = new Map<string, { otp: string; sentAt: number; expiresAt: number; used: boolean }>();
   let lastOtp: string | undefined;
   const tokens = new TokenStore([...credentials.keys()], () => cfg.accessTokenTtlSeconds);
-  const keys = CscKeyStore.open({ library: options.pkcs11Library ?? defaultLibrary(), tokenLabel: demoToken.label, pin: CSC_PIN });
-  const timers = new Set<NodeJS.Timeout>();
-  const sockets = new Set<Socket>();
+  const keys = CscKeyStore.open({ library: options.pkcs11Library ?? pkcs11Lib(), tokenLabel: demoToken.label, pin: CSC_PIN });
+  const life = serverLife();
 
   const configure = (c: CscConfig): void => {
     const next = { ...cfg, ...pick(c) };
@@ -222,15 +212,6 @@ export async function startCscServer(options: CscServerOptions = {}): Promise<Cs
     failNext = undefined;
     cfg = { ...startConfig };
   };
-
-  const delay = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      const t = setTimeout(() => {
-        timers.delete(t);
-        resolve();
-      }, ms);
-      timers.add(t);
-    });
 
   /** A credential the principal may use (CSC v2.0 §11.5: otherwise invalid_request). */
   const credentialFor = (p: Principal, id: unknown): CscCredential => {
@@ -278,7 +259,7 @@ export async function startCscServer(options: CscServerOptions = {}): Promise<Cs
   api.use(async (req, res, next) => {
     const name = req.path.replace(/^\/+/, "");
     stats.calls[name] = (stats.calls[name] ?? 0) + 1;
-    if (cfg.latencyMs > 0) await delay(cfg.latencyMs);
+    if (cfg.latencyMs > 0) await life.later(cfg.latencyMs);
     const f = failNext;
     if (f && f.path.replace(/^\/+/, "").replace(/^csc\/v[12]\//, "") === name) {
       const times = (f.times ?? 1) - 1;
@@ -583,11 +564,7 @@ export async function startCscServer(options: CscServerOptions = {}): Promise<Cs
     res.status(500).json({ error: "server_error", error_description: e?.message ?? String(err) });
   });
 
-  const server: Server = createServer(app);
-  server.on("connection", (s) => {
-    sockets.add(s);
-    s.on("close", () => sockets.delete(s));
-  });
+  const server: Server = life.attach(createServer(app));
   try {
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -610,10 +587,7 @@ export async function startCscServer(options: CscServerOptions = {}): Promise<Cs
     close: async () => {
       if (closed) return;
       closed = true;
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((r) => server.close(() => r()));
+      await life.close();
       await keys.close();
     },
   };

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { derNull, octetString, oid, sequence, type Der } from "./der.js";
 
 export type DigestAlgorithm = "SHA-1" | "SHA-256" | "SHA-384" | "SHA-512";
 
@@ -15,6 +16,14 @@ export const DIGEST_LENGTHS: Record<DigestAlgorithm, number> = {
   "SHA-384": 48,
   "SHA-512": 64,
 };
+
+/**
+ * DigestInfo ::= SEQUENCE { digestAlgorithm AlgorithmIdentifier, digest OCTET STRING } (RFC 8017
+ * §9.2): what RSASSA-PKCS1-v1_5 signs over a hash (PKCS#11's CKM_RSA_PKCS takes it whole).
+ */
+export function digestInfo(alg: DigestAlgorithm, hash: Uint8Array): Der {
+  return sequence(sequence(oid(DIGEST_OIDS[alg]), derNull()), octetString(hash));
+}
 
 /** Node's own name for a digest algorithm. */
 export function nodeDigestName(alg: DigestAlgorithm): string {

@@ -1,7 +1,7 @@
 import * as graphene from "graphene-pk11";
 import { createHash } from "node:crypto";
 import {
-  KysoError, DIGEST_LENGTHS, DIGEST_OIDS, maxSignatureLengthFor, nodeDigestName, parseCertificate, sequence, oid, derNull, octetString,
+  KysoError, DIGEST_LENGTHS, digestInfo, maxSignatureLengthFor, nodeDigestName, parseCertificate,
   type DigestAlgorithm, type KeyAlgorithm, type RawSigner, type SignatureScheme,
 } from "@kyso/core";
 import { orderChain } from "./x509.js";
@@ -292,9 +292,8 @@ export class Pkcs11Signer implements RawSigner {
       mech = { name: "RSA_PKCS_PSS", params: new graphene.RsaPssParams(hashMech, mgf, DIGEST_LENGTHS[digestAlg]) };
       input = hash;
     } else {
-      // DigestInfo ::= SEQUENCE { digestAlgorithm AlgorithmIdentifier, digest OCTET STRING } (RFC 8017 §9.2)
       mech = "RSA_PKCS";
-      input = Buffer.from(sequence(sequence(oid(DIGEST_OIDS[digestAlg]), derNull()), octetString(hash)));
+      input = Buffer.from(digestInfo(digestAlg, hash));
     }
     const signer = tokenCall("sign init", () => this.session.createSign(mech, this.key));
     const pending = new Promise<Buffer>((resolve, reject) => {

@@ -1,7 +1,7 @@
 import * as graphene from "graphene-pk11";
 import { createHash, randomBytes, X509Certificate } from "node:crypto";
 import {
-  KysoError, DIGEST_OIDS, children, contextConstructed, derNull, ecdsaRawToDer, nodeDigestName, octetString, oid, parseCertificate, readTlv,
+  KysoError, children, contextConstructed, derNull, digestInfo, ecdsaRawToDer, nodeDigestName, oid, parseCertificate, readTlv,
   sequence, setOf, smallInteger, tlv, unsignedInteger, type Der, type DigestAlgorithm,
 } from "@kyso/core";
 import { acquireModule, describePinFlags, findSlot, loginUser, pinFlags, pkcs11Code, releaseModule, type PinFlags, type TokenSelector } from "./pkcs11.js";
@@ -261,8 +261,7 @@ export class TokenSession {
     let sig: Uint8Array;
     try {
       if (isRsa) {
-        const digestInfo = sequence(sequence(oid(DIGEST_OIDS[digest]), derNull()), octetString(hash));
-        sig = await signOnce(this.session.createSign("RSA_PKCS", key), Buffer.from(digestInfo));
+        sig = await signOnce(this.session.createSign("RSA_PKCS", key), Buffer.from(digestInfo(digest, hash)));
       } else {
         sig = ecdsaRawToDer(await signOnce(this.session.createSign("ECDSA", key), hash));
       }
