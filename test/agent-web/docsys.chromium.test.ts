@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
 import { certificatesFromPemOrDer } from "@kyso/core";
 import { agentTlsPaths, issueLocalCa, pkcs11SignerFactory, startAgent, writeLocalCa, type RunningAgent } from "@kyso/agent";
 import { pki, pkcs11Lib, samples, startDocsys, token, type RunningDocsys } from "@kyso/certs-test";
@@ -97,6 +97,25 @@ describe("demo document system → kyso agent → SoftHSM, in headless Chromium 
     context = await browser.newContext({ locale: "vi-VN" });
   });
 
+  /** The site's page, connected to the agent, and the agent's confirmation tab beside it. */
+  async function openPages(on: RunningDocsys): Promise<{ page: Page; confirm: Page }> {
+    const page = await context.newPage();
+    await page.goto(`${on.url}/?agent=${encodeURIComponent(agent.url)}`);
+    const confirm = await context.newPage();
+    await confirm.goto(`${agent.httpUrl}/confirm`);
+    return { page, confirm };
+  }
+
+  /** 'Ký số' of `kind` on one document of `site`, the officer approving in the confirmation tab until the row has its answer. */
+  async function signRow(docId: string, kind: string): Promise<{ page: Page; confirm: Page; row: Locator; seen: Awaited<ReturnType<typeof officer>> }> {
+    const { page, confirm } = await openPages(site);
+    const row = page.locator(`tr.doc[data-id="${docId}"]`);
+    await row.locator("select.kind").selectOption(kind);
+    await row.locator("button.sign").click();
+    const seen = await officer(confirm, async () => (await row.getAttribute("data-state")) !== "waiting", token.userPin);
+    return { page, confirm, row, seen };
+  }
+
   after(async function () {
     await browser?.close();
     await agent?.close();
@@ -105,10 +124,7 @@ describe("demo document system → kyso agent → SoftHSM, in headless Chromium 
   });
 
   it("a batch of 20 documents: one confirmation listing all of them, one PIN, 20 valid uploads", async function () {
-    const page = await context.newPage();
-    await page.goto(`${batchSite.url}/?agent=${encodeURIComponent(agent.url)}`);
-    const confirm = await context.newPage();
-    await confirm.goto(`${agent.httpUrl}/confirm`);
+    const { page, confirm } = await openPages(batchSite);
     await page.click("#sign-all");
     const result = page.locator("#batch-result");
     const seen = await officer(confirm, async () => (await result.getAttribute("data-state")) !== "waiting", token.userPin);
@@ -135,14 +151,7 @@ describe("demo document system → kyso agent → SoftHSM, in headless Chromium 
   });
 
   it("'Ký số' on one document: confirmation shown in the agent's tab, signed with the personal appearance, uploaded and linked", async function () {
-    const page = await context.newPage();
-    await page.goto(`${site.url}/?agent=${encodeURIComponent(agent.url)}`);
-    const confirm = await context.newPage();
-    await confirm.goto(`${agent.httpUrl}/confirm`);
-    const row = page.locator('tr.doc[data-id="cong-van-01"]');
-    await row.locator("select.kind").selectOption("SignApproved");
-    await row.locator("button.sign").click();
-    const seen = await officer(confirm, async () => (await row.getAttribute("data-state")) !== "waiting", token.userPin);
+    const { page, confirm, row, seen } = await signRow("cong-van-01", "SignApproved");
     assert.equal(await row.getAttribute("data-state"), "ok", (await row.locator(".message").textContent()) ?? "");
     assert.equal(await row.locator(".status").textContent(), "0");
     assert.equal(seen.confirmations.length, 1);
@@ -165,14 +174,7 @@ describe("demo document system → kyso agent → SoftHSM, in headless Chromium 
   });
 
   it("SignIssued on an unsigned document: a non-zero Status with a clear message, nothing uploaded", async function () {
-    const page = await context.newPage();
-    await page.goto(`${site.url}/?agent=${encodeURIComponent(agent.url)}`);
-    const confirm = await context.newPage();
-    await confirm.goto(`${agent.httpUrl}/confirm`);
-    const row = page.locator('tr.doc[data-id="quyet-dinh-123"]');
-    await row.locator("select.kind").selectOption("SignIssued");
-    await row.locator("button.sign").click();
-    await officer(confirm, async () => (await row.getAttribute("data-state")) !== "waiting", token.userPin);
+    const { page, confirm, row } = await signRow("quyet-dinh-123", "SignIssued");
     assert.equal(await row.getAttribute("data-state"), "error");
     assert.equal(await row.locator(".status").textContent(), "11");
     assert.match((await row.locator(".message").textContent()) ?? "", /signature|chữ ký/i);

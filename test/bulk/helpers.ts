@@ -97,6 +97,28 @@ export function startCli(args: string[], options: { cwd?: string; env?: NodeJS.P
   return spawn(process.execPath, [cliBin, ...args], { cwd: options.cwd, env: cliEnv(options.env), stdio: ["ignore", "pipe", "pipe"] });
 }
 
+/**
+ * Starts `kyso sign ... --json` and kills it with SIGKILL as soon as `after` documents are reported
+ * signed; answers how it ended and the files it reported signed.
+ */
+export async function killAfterSigned(args: string[], after: number, options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; signed: Set<string> }> {
+  const child = startCli(args, options);
+  const signed = new Set<string>();
+  let buffered = "";
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.on("exit", (code, signal) => res({ code, signal })));
+  child.stdout!.setEncoding("utf8").on("data", (d: string) => {
+    buffered += d;
+    const lines = buffered.split("\n");
+    buffered = lines.pop()!;
+    for (const l of lines) {
+      const e = JSON.parse(l) as { file?: string; status?: string };
+      if (e.status === "signed" && e.file) signed.add(e.file);
+    }
+    if (signed.size >= after) child.kill("SIGKILL");
+  });
+  return { ...(await exit), signed };
+}
+
 /** The signing flags for the demo token's officer-rsa key with its CA chain. */
 export const officerRsaFlags = ["--token-label", token.label, "--key-label", token.keys.officerRsa.label, "--chain", pki.officerRsa.chain];
 

@@ -7,7 +7,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import { ready } from "@kyso/certs-test";
 import { PdfReader, listSignatureFields } from "@kyso/pdf";
-import { listFiles, makeTree, officerRsaFlags, pdfsigAll, runCli, startCli, tempDir } from "./helpers.js";
+import { killAfterSigned, listFiles, makeTree, officerRsaFlags, pdfsigAll, runCli, tempDir } from "./helpers.js";
 
 /** The number of signed signature fields in a PDF. */
 function signatureCount(file: string): number {
@@ -27,21 +27,8 @@ describe("kyso sign: killed with SIGKILL, then --resume", function () {
     const args = ["sign", "in", "-r", "--out-dir", "out", "--json", "--concurrency", "4", ...officerRsaFlags];
 
     // First run: killed as soon as 30 documents are reported signed.
-    const child = startCli(args, { cwd: work, env: { KYSO_PIN: "123456" } });
-    const firstSigned = new Set<string>();
-    let buffered = "";
-    const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.on("exit", (code, signal) => res({ code, signal })));
-    child.stdout!.setEncoding("utf8").on("data", (d: string) => {
-      buffered += d;
-      const lines = buffered.split("\n");
-      buffered = lines.pop()!;
-      for (const l of lines) {
-        const e = JSON.parse(l) as { file?: string; status?: string };
-        if (e.status === "signed" && e.file) firstSigned.add(e.file);
-      }
-      if (firstSigned.size >= 30) child.kill("SIGKILL");
-    });
-    const ended = await exit;
+    const ended = await killAfterSigned(args, 30, { cwd: work, env: { KYSO_PIN: "123456" } });
+    const firstSigned = ended.signed;
     assert.equal(ended.signal, "SIGKILL", "the first run was killed before it finished");
     assert.ok(firstSigned.size >= 30 && firstSigned.size < tree.good.length, `killed mid-run (${firstSigned.size} signed)`);
 

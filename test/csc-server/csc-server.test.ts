@@ -14,7 +14,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import type { Browser } from "playwright-core";
-import { CSC_OTP, CSC_PIN, ready, startCscServer, type CscServer } from "@kyso/certs-test";
+import { CSC_OTP, CSC_PIN, ready, startCscServer, type CscServer, type CscServerOptions } from "@kyso/certs-test";
 import { launchChromium } from "../support/chromium.js";
 
 const SHA256 = "2.16.840.1.101.3.4.2.1";
@@ -53,6 +53,12 @@ async function serviceToken(csc: CscServer): Promise<string> {
   return t.access_token;
 }
 
+/** A CSC test server and the service account's access token on it. */
+async function startWithToken(options?: CscServerOptions): Promise<{ csc: CscServer; token: string }> {
+  const csc = await startCscServer(options);
+  return { csc, token: await serviceToken(csc) };
+}
+
 /** n documents' worth of data and their SHA-256 hashes (base64). */
 function documents(n: number): { data: Buffer[]; hashes: string[] } {
   const data = Array.from({ length: n }, () => randomBytes(64));
@@ -77,10 +83,7 @@ before(function () {
 describe("CSC test server: info, OAuth client credentials, credentials", function () {
   let csc: CscServer;
   let token: string;
-  before(async function () {
-    csc = await startCscServer();
-    token = await serviceToken(csc);
-  });
+  before(async () => ({ csc, token } = await startWithToken()));
   after(async () => csc?.close());
 
   it("info names the OAuth server and the methods", async function () {
@@ -148,10 +151,7 @@ describe("CSC test server: info, OAuth client credentials, credentials", functio
 describe("CSC test server: SCAL2 authorize and signHash (RSA, ECDSA)", function () {
   let csc: CscServer;
   let token: string;
-  before(async function () {
-    csc = await startCscServer();
-    token = await serviceToken(csc);
-  });
+  before(async () => ({ csc, token } = await startWithToken()));
   after(async () => csc?.close());
 
   const cases = [
@@ -239,10 +239,7 @@ describe("CSC test server: SCAL2 authorize and signHash (RSA, ECDSA)", function 
 describe("CSC test server: multisign, wrong PIN/OTP and lock, controls", function () {
   let csc: CscServer;
   let token: string;
-  before(async function () {
-    csc = await startCscServer({ multisign: 2 });
-    token = await serviceToken(csc);
-  });
+  before(async () => ({ csc, token } = await startWithToken({ multisign: 2 })));
   after(async () => csc?.close());
 
   it("more hashes than multisign in one call is refused; within it, fine", async function () {
@@ -302,8 +299,7 @@ describe("CSC test server: asynchronous approval", function () {
   let token: string;
   let root: string;
   before(async function () {
-    csc = await startCscServer({ asyncApproval: true });
-    token = await serviceToken(csc);
+    ({ csc, token } = await startWithToken({ asyncApproval: true }));
     root = csc.url.replace(/\/csc\/v2$/, "");
   });
   after(async () => csc?.close());

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CSC_CLIENT_ID, CSC_CLIENT_SECRET, CSC_OTP, CSC_PIN, CSC_USER_PASSWORD, ready, samples, startCscServer, startTestServers, type CscServer, type TestServers } from "@kyso/certs-test";
 import { PdfReader, listSignatureFields } from "@kyso/pdf";
-import { listFiles, pdfsig, pdfsigAll, runCli, startCli, tempDir } from "../bulk/helpers.js";
+import { killAfterSigned, listFiles, pdfsig, pdfsigAll, runCli, tempDir } from "../bulk/helpers.js";
 import { opensslCmsVerify, scanSignatures } from "../support/judges.js";
 
 function signatureCount(file: string): number {
@@ -191,21 +191,8 @@ describe("kyso sign --csc (remote signing, issue 15)", function () {
     const work = tempDir("csc-kill");
     const inputs = documents(join(work, "in"), 200);
     const args = ["sign", "in", "--out-dir", "out", ...flags("officer-rsa"), "--json"];
-    const child = startCli(args, { cwd: work, env: env() });
-    const firstSigned = new Set<string>();
-    let buffered = "";
-    const exit = new Promise<{ signal: NodeJS.Signals | null }>((res) => child.on("exit", (_code, signal) => res({ signal })));
-    child.stdout!.setEncoding("utf8").on("data", (d: string) => {
-      buffered += d;
-      const lines = buffered.split("\n");
-      buffered = lines.pop()!;
-      for (const l of lines) {
-        const e = JSON.parse(l) as { file?: string; status?: string };
-        if (e.status === "signed" && e.file) firstSigned.add(e.file);
-      }
-      if (firstSigned.size >= 30) child.kill("SIGKILL");
-    });
-    assert.equal((await exit).signal, "SIGKILL");
+    const { signal, signed: firstSigned } = await killAfterSigned(args, 30, { cwd: work, env: env() });
+    assert.equal(signal, "SIGKILL");
     assert.ok(firstSigned.size >= 30 && firstSigned.size < 200, `killed mid-run (${firstSigned.size} signed)`);
     const second = await runCli([...args, "--resume"], { cwd: work, env: env() });
     assert.equal(second.status, 0, second.stderr);
