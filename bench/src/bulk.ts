@@ -3,8 +3,7 @@
 // Run: npx tsc -b bench && node bench/dist/bulk.js [COUNT]   (needs the test PKI: pnpm certs)
 // Sides alone: node bench/dist/bulk.js kyso|signpdf IN_DIR OUT_DIR [CONCURRENCY]
 import { spawnSync } from "node:child_process";
-import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { nssDb, p12Password, pki, pkcs11Lib, samples, softhsmConf, token } from "@kyso/certs-test";
@@ -12,7 +11,7 @@ import { certificatesFromPemOrDer } from "@kyso/core";
 import { Pkcs11Signer } from "@kyso/signers";
 import { signBatch } from "@kyso/sign";
 import { signWithSignpdf } from "./signpdf-peer.js";
-import { fmt, table } from "./stats.js";
+import { distinctCopies, fmt, table } from "./stats.js";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 
@@ -98,14 +97,7 @@ async function main(): Promise<void> {
     return;
   }
   const count = Number(mode ?? 1000);
-  const work = mkdtempSync(join(tmpdir(), "kyso-bench-bulk-"));
-  const inDir = join(work, "in");
-  mkdirSync(inDir);
-  for (let i = 0; i < count; i++) {
-    const f = join(inDir, `doc-${String(i).padStart(5, "0")}.pdf`);
-    copyFileSync(samples.onePage, f);
-    appendFileSync(f, `% copy ${i}\n%%EOF\n`); // a distinct document each time (@signpdf wants %%EOF last)
-  }
+  const { work, inDir } = distinctCopies(samples.onePage, count, "kyso-bench-bulk-");
   console.log(`Bulk signing benchmark: ${count} one-page PDFs, one process per side; ${process.arch}, node ${process.version}\n`);
   const results: SideResult[] = [];
   for (const conc of [1, 8]) results.push(runSide("kyso", inDir, join(work, `kyso-c${conc}`), conc));

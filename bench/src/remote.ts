@@ -4,15 +4,14 @@
 // signing run are separate processes. Target: with multisign 50, at least half the token's rate.
 // Run: npx tsc -b bench && node bench/dist/remote.js [COUNT] [LATENCY_MS]   (needs the test PKI: pnpm certs)
 import { spawn, spawnSync } from "node:child_process";
-import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { CSC_CLIENT_ID, CSC_CLIENT_SECRET, CSC_OTP, CSC_PIN, nssDb, samples, softhsmConf, startCscServer } from "@kyso/certs-test";
 import { CscClient, CscSigner } from "@kyso/signers";
 import { signBatch } from "@kyso/sign";
-import { fmt, table } from "./stats.js";
+import { distinctCopies, fmt, table } from "./stats.js";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 
@@ -95,14 +94,7 @@ async function main(): Promise<void> {
   }
   const count = Number(mode ?? 1000);
   const latencyMs = Number(a ?? 20);
-  const work = mkdtempSync(join(tmpdir(), "kyso-bench-remote-"));
-  const inDir = join(work, "in");
-  mkdirSync(inDir);
-  for (let i = 0; i < count; i++) {
-    const f = join(inDir, `doc-${String(i).padStart(5, "0")}.pdf`);
-    copyFileSync(samples.onePage, f);
-    appendFileSync(f, `% copy ${i}\n`);
-  }
+  const { work, inDir } = distinctCopies(samples.onePage, count, "kyso-bench-remote-");
   console.log(`Remote signing benchmark: ${count} one-page PDFs, CSC test server on loopback with ${latencyMs} ms per call; ${process.arch}, node ${process.version}\n`);
   const token = tokenRun(inDir, join(work, "token"));
   const results = [token];

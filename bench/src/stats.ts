@@ -1,5 +1,24 @@
 // Small helpers shared by the benchmarks: timing, medians, child-process runs with peak RSS.
 import { spawn } from "node:child_process";
+import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/**
+ * A fresh work folder whose `in/` holds `count` copies of `pdf`, each a distinct document (a comment
+ * and %%EOF appended: @signpdf wants %%EOF last), named doc-00000.pdf, doc-00001.pdf, ...
+ */
+export function distinctCopies(pdf: string, count: number, prefix: string): { work: string; inDir: string } {
+  const work = mkdtempSync(join(tmpdir(), prefix));
+  const inDir = join(work, "in");
+  mkdirSync(inDir);
+  for (let i = 0; i < count; i++) {
+    const f = join(inDir, `doc-${String(i).padStart(5, "0")}.pdf`);
+    copyFileSync(pdf, f);
+    appendFileSync(f, `% copy ${i}\n%%EOF\n`);
+  }
+  return { work, inDir };
+}
 
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
