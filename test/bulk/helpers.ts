@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadGraphene, nssDb, pkcs11Lib, pki, samples, softhsmConf, token, type Graphene } from "@kyso/certs-test";
+import { PdfReader, listSignatureFields } from "@kyso/pdf";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const cliBin = join(repoRoot, "cli/dist/bin.js");
@@ -117,6 +118,27 @@ export async function killAfterSigned(args: string[], after: number, options: { 
     if (signed.size >= after) child.kill("SIGKILL");
   });
   return { ...(await exit), signed };
+}
+
+/** `count` distinct one-page documents in `dir` (vb-0000.pdf, vb-0001.pdf, ...: the sample, a comment appended). */
+export function documentCopies(dir: string, count: number): string[] {
+  mkdirSync(dir, { recursive: true });
+  return Array.from({ length: count }, (_, i) => {
+    const f = join(dir, `vb-${String(i).padStart(4, "0")}.pdf`);
+    copyFileSync(samples.onePage, f);
+    appendFileSync(f, `% copy ${i}\n`);
+    return f;
+  });
+}
+
+/** The number of signed signature fields in a PDF. */
+export function signatureCount(file: string): number {
+  const r = PdfReader.fromBytes(readFileSync(file));
+  try {
+    return listSignatureFields(r).filter((f) => r.dict(f.value)).length;
+  } finally {
+    r.close();
+  }
 }
 
 /** The signing flags for the demo token's officer-rsa key with its CA chain. */

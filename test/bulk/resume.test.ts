@@ -6,18 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import { ready } from "@kyso/certs-test";
-import { PdfReader, listSignatureFields } from "@kyso/pdf";
-import { killAfterSigned, listFiles, makeTree, officerRsaFlags, pdfsigAll, runCli, tempDir } from "./helpers.js";
-
-/** The number of signed signature fields in a PDF. */
-function signatureCount(file: string): number {
-  const r = PdfReader.fromBytes(readFileSync(file));
-  try {
-    return listSignatureFields(r).filter((f) => r.dict(f.value)).length;
-  } finally {
-    r.close();
-  }
-}
+import { killAfterSigned, listFiles, makeTree, officerRsaFlags, pdfsigAll, runCli, signatureCount, tempDir } from "./helpers.js";
 
 describe("kyso sign: killed with SIGKILL, then --resume", function () {
   it("signs every input exactly once and leaves no partial output", async function () {

@@ -7,34 +7,14 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { CSC_CLIENT_ID, CSC_CLIENT_SECRET, CSC_PIN, ready, samples, startCscServer, type CscServer } from "@kyso/certs-test";
-import { PdfReader, listSignatureFields } from "@kyso/pdf";
-import { cliBin, cliEnv, listFiles, pdfsigAll, startCli, tempDir, type CliResult } from "../bulk/helpers.js";
+import { CSC_CLIENT_ID, CSC_CLIENT_SECRET, CSC_PIN, ready, startCscServer, type CscServer } from "@kyso/certs-test";
+import { cliBin, cliEnv, documentCopies as documents, listFiles, pdfsigAll, signatureCount, startCli, tempDir, type CliResult } from "../bulk/helpers.js";
 import { opensslCmsVerify } from "../support/judges.js";
 
 const TOTAL = 5;
 const MULTISIGN = 2;
-
-function documents(dir: string, count: number): string[] {
-  mkdirSync(dir, { recursive: true });
-  return Array.from({ length: count }, (_, i) => {
-    const f = join(dir, `vb-${i}.pdf`);
-    copyFileSync(samples.onePage, f);
-    appendFileSync(f, `% copy ${i}\n`);
-    return f;
-  });
-}
-
-function signatureCount(file: string): number {
-  const r = PdfReader.fromBytes(readFileSync(file));
-  try {
-    return listSignatureFields(r).filter((f) => r.dict(f.value)).length;
-  } finally {
-    r.close();
-  }
-}
 
 // No OTP: with --csc-async the phone is the second factor.
 const env = (): NodeJS.ProcessEnv => ({ KYSO_CSC_CLIENT_SECRET: CSC_CLIENT_SECRET, KYSO_CSC_PIN: CSC_PIN, KYSO_CSC_OTP: undefined });

@@ -7,27 +7,17 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { appendFileSync, copyFileSync, mkdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { CSC_CLIENT_ID, CSC_CLIENT_SECRET, CSC_OTP, CSC_PIN, pki, ready, samples, startCscServer, startTestServers, type CscServer, type TestServers } from "@kyso/certs-test";
+import { CSC_CLIENT_ID, CSC_CLIENT_SECRET, CSC_OTP, CSC_PIN, pki, ready, startCscServer, startTestServers, type CscServer, type TestServers } from "@kyso/certs-test";
 import { certificatesFromPemOrDer } from "@kyso/core";
 import { PdfReader, readDss } from "@kyso/pdf";
 import { verifyPdf } from "@kyso/verify";
-import { runCli, tempDir } from "../bulk/helpers.js";
+import { documentCopies as documents, runCli, tempDir } from "../bulk/helpers.js";
 import { opensslTsVerify } from "../ltv/helpers.js";
 import { opensslCmsVerify, pdfsig, qpdfCheck, scanSignatures } from "../support/judges.js";
 
 const env = { KYSO_CSC_CLIENT_SECRET: CSC_CLIENT_SECRET, KYSO_CSC_PIN: CSC_PIN, KYSO_CSC_OTP: CSC_OTP };
-
-function documents(dir: string, count: number): string[] {
-  mkdirSync(dir, { recursive: true });
-  return Array.from({ length: count }, (_, i) => {
-    const f = join(dir, `vb-${i}.pdf`);
-    copyFileSync(samples.onePage, f);
-    appendFileSync(f, `% copy ${i}\n`);
-    return f;
-  });
-}
 
 describe("kyso sign --csc at B-LT and B-LTA", function () {
   let server: CscServer;

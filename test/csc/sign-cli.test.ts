@@ -6,34 +6,14 @@
  * mid-batch then --resume (each document signed exactly once).
  */
 import assert from "node:assert/strict";
-import { copyFileSync, appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { CSC_CLIENT_ID, CSC_CLIENT_SECRET, CSC_OTP, CSC_PIN, CSC_USER_PASSWORD, ready, samples, startCscServer, startTestServers, type CscServer, type TestServers } from "@kyso/certs-test";
-import { PdfReader, listSignatureFields } from "@kyso/pdf";
-import { killAfterSigned, listFiles, pdfsig, pdfsigAll, runCli, tempDir } from "../bulk/helpers.js";
+import { CSC_CLIENT_ID, CSC_CLIENT_SECRET, CSC_OTP, CSC_PIN, CSC_USER_PASSWORD, ready, startCscServer, startTestServers, type CscServer, type TestServers } from "@kyso/certs-test";
+import { documentCopies as documents, killAfterSigned, listFiles, pdfsig, pdfsigAll, runCli, signatureCount, tempDir } from "../bulk/helpers.js";
 import { opensslCmsVerify, scanSignatures } from "../support/judges.js";
 
-function signatureCount(file: string): number {
-  const r = PdfReader.fromBytes(readFileSync(file));
-  try {
-    return listSignatureFields(r).filter((f) => r.dict(f.value)).length;
-  } finally {
-    r.close();
-  }
-}
-
 /** `count` distinct one-page PDFs in `dir`. */
-function documents(dir: string, count: number): string[] {
-  mkdirSync(dir, { recursive: true });
-  return Array.from({ length: count }, (_, i) => {
-    const f = join(dir, `vb-${String(i).padStart(4, "0")}.pdf`);
-    copyFileSync(samples.onePage, f);
-    appendFileSync(f, `% copy ${i}\n`);
-    return f;
-  });
-}
-
 const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({ KYSO_CSC_CLIENT_SECRET: CSC_CLIENT_SECRET, KYSO_CSC_PIN: CSC_PIN, KYSO_CSC_OTP: CSC_OTP, ...extra });
 
 async function judgeAll(files: string[]): Promise<void> {
