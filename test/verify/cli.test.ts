@@ -115,6 +115,18 @@ describe("kyso verify (built CLI as a process)", function () {
     // (the signer's name and organization are data, in Vietnamese in any language)
     const enGood = runCli(["verify", good, "--trust", pki.root, "--lang", "en"]);
     assert.match(enGood.stdout, /PAdES: B-B \(no signature timestamp/);
+    // English shows the same instant in its own format; a configured zone replaces Vietnam time.
+    const enTime = /: (\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d) \+07:00 \(/.exec(enGood.stdout);
+    assert.ok(enTime, enGood.stdout);
+    const viTime = /: (\d{2}):(\d{2}):(\d{2}) (\d{2})\/(\d{2})\/(\d{4}) \(\+07:00\) \(/.exec(vi.stdout);
+    assert.ok(viTime, vi.stdout);
+    assert.deepEqual([viTime[6], viTime[5], viTime[4], viTime[1], viTime[2], viTime[3]], enTime.slice(1));
+    const zoned = runCli(["verify", good, "--trust", pki.root, "--lang", "en"], { KYSO_TIMEZONE: "+01:00" });
+    const zonedTime = /: (\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d) \+01:00 \(/.exec(zoned.stdout);
+    assert.ok(zonedTime, zoned.stdout);
+    const instant = (m: RegExpExecArray, offsetHours: number): number =>
+      Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4] - offsetHours, +m[5], +m[6]);
+    assert.equal(instant(zonedTime, 1), instant(enTime, 7));
     const uiText = (en.stdout + enGood.stdout).split("\n").filter((l) => !/^\s+(Signer|Organization):/.test(l)).join("\n");
     assert.doesNotMatch(uiText, /[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]/i);
     assert.match(vi.stdout, /PAdES: B-B \(Chữ ký không gắn dấu thời gian\)/);

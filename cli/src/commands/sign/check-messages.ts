@@ -1,4 +1,6 @@
 import type { CertificateCheck, CertificateFacts, CertificateRefusal, CertificateWarning } from "@kyso/sign";
+import { formatTime } from "@kyso/core";
+import { currentZone } from "../../time.js";
 import { isMessageKey, translator, type Lang, type Translate } from "../../messages/index.js";
 
 /**
@@ -6,14 +8,9 @@ import { isMessageKey, translator, type Lang, type Translate } from "../../messa
  * Vietnamese. Built from the check's codes and facts, never from its English message text.
  */
 
-/** A date and time in Vietnam time (UTC+07:00), in the language's format. */
+/** A date and time in Vietnam time (or the configured zone), in the language's format. */
 export function vnTime(isoTime: string | undefined, lang: Lang): string {
-  if (!isoTime) return "?";
-  const d = new Date(new Date(isoTime).getTime() + 7 * 3600_000);
-  const p = (n: number): string => String(n).padStart(2, "0");
-  const time = `${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`;
-  const date = `${p(d.getUTCDate())}/${p(d.getUTCMonth() + 1)}/${d.getUTCFullYear()}`;
-  return lang === "vi" ? `${time} ${date}` : `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${time} +07:00`;
+  return isoTime ? formatTime(isoTime, { lang, zone: currentZone() }) : "?";
 }
 
 /** A CRLReason (RFC 5280 §5.3.1): its RFC name in English, the CAs' words in Vietnamese. */

@@ -1,4 +1,5 @@
-import { vietnamTime } from "@kyso/core";
+import { formatTime } from "@kyso/core";
+import { currentZone } from "../../time.js";
 import type { FileReport } from "@kyso/verify";
 import { detailTexts, tr, type Lang } from "./messages.js";
 import { translator, type MessageKey } from "../../messages/index.js";
@@ -18,8 +19,8 @@ export function formatReport(r: FileReport, lang: Lang, color: boolean): string 
       lines.push(`    ${tr(lang, "signer")}: ${s.signer.commonName ?? s.signer.subject}  [serial ${s.signer.serialNumber}]`);
       if (s.signer.organization) lines.push(`    ${tr(lang, "organization")}: ${s.signer.organization}`);
     }
-    // Times shown to people are Vietnam time (+07:00); --json keeps ISO 8601.
-    if (s.signingTime) lines.push(`    ${tr(lang, "time")}: ${vietnamTime(s.signingTime)} (${tr(lang, s.timeSource === "timestamp" ? "timestamp" : "claimed")})`);
+    // Times shown to people are Vietnam time (+07:00) or the configured zone; --json keeps ISO 8601.
+    if (s.signingTime) lines.push(`    ${tr(lang, "time")}: ${formatTime(s.signingTime, { lang, zone: currentZone() })} (${tr(lang, s.timeSource === "timestamp" ? "timestamp" : "claimed")})`);
     // LTV (issue 7): the PAdES level reached and why the next one is not.
     if (s.level) lines.push(`    PAdES: ${s.level}${s.levelReasons.length ? ` (${lang === "vi" ? translator(lang)(`verify.nextLevel.${s.level}` as MessageKey) : s.levelReasons[0]})` : ""}`);
     lines.push(`    ${tr(lang, "coverage")}: ${tr(lang, s.coverage)}; ${tr(lang, "chain")}: ${tr(lang, s.chain.trusted ? "trusted" : "untrusted")}; ${tr(lang, "revocation")}: ${tr(lang, `rev.${s.revocation.status}`)} (${s.revocation.mode}${s.revocation.source ? `, ${s.revocation.source.toUpperCase()}` : ""})`);

@@ -1,4 +1,5 @@
-import { vietnamTime } from "@kyso/core";
+import { formatTime } from "@kyso/core";
+import { currentZone } from "../../time.js";
 import { describeDetail, detailsOf, type DetailWording, type ReportDetail } from "@kyso/verify";
 import { isMessageKey, resolveLang, translator, type Lang, type MessageKey } from "../../messages/index.js";
 
@@ -27,7 +28,7 @@ export function summaryLine(c: Record<Counted, number>, lang: Lang): string {
     .join(", ");
 }
 
-/** The catalogue's words for the codes of a report (`verify.reason.*`, `verify.warning.*`); times in Vietnam time. */
+/** The catalogue's words for the codes of a report (`verify.reason.*`, `verify.warning.*`); times in Vietnam time (or the configured zone), in the language's format. */
 function wording(lang: Lang): DetailWording {
   const t = translator(lang);
   const known = (k: string): k is MessageKey => isMessageKey(k);
@@ -36,7 +37,7 @@ function wording(lang: Lang): DetailWording {
       const k = kind === "reason" ? `verify.reason.${code}` : `verify.warning.${code}`;
       return known(k) ? t(k) : undefined;
     },
-    time: (iso) => vietnamTime(iso),
+    time: (iso) => formatTime(iso, { lang, zone: currentZone() }),
     word: (param, value) => {
       const k = param === "revocationReason" ? `registry.reason.${value}` : param === "problems" ? `verify.tsProblem.${value}` : `verify.term.${value}`;
       return known(k) ? t(k) : value;
