@@ -2,11 +2,13 @@
  * The real `kyso agent` as a child process, and an officer that answers its confirmation page over
  * plain HTTP: for tests and benchmarks that need the agent exactly as users run it. Test material.
  *
- * The agent is started with `--port 0` (and usually `--no-tls --prompt page`); its stderr line
- * `listening on ws://127.0.0.1:PORT` gives the port. Each time it logs `… request from ORIGIN:
- * URL/confirm`, the officer GETs /confirm, reads the pending cards (their `key` and `token` hidden
- * fields, shown only on the agent's own page) and POSTs the answer to /confirm/answer with the
- * agent's own Origin, as the page's form does: pairing and signing approved, the PIN given.
+ * The agent is started with `--port 0` (and usually `--no-tls --prompt page`); the first stderr line
+ * holding `ws://127.0.0.1:PORT` (or wss://) gives the port, in whatever language the agent speaks.
+ * Each time a line ends with the confirmation page's address (`… request from ORIGIN:
+ * http://127.0.0.1:PORT/confirm`, a new card on the page), the officer GETs /confirm, reads the
+ * pending cards (their `key` and `token` hidden fields, shown only on the agent's own page) and
+ * POSTs the answer to /confirm/answer with the agent's own Origin, as the page's form does:
+ * pairing and signing approved, the PIN given.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { request as httpRequest } from "node:http";
@@ -130,7 +132,7 @@ export function spawnAgent(o: SpawnAgentOptions): Promise<SpawnedAgent> {
       const lines = pending.split("\n");
       pending = lines.pop() ?? "";
       for (const line of lines) {
-        const listening = /listening on (wss?):\/\/127\.0\.0\.1:(\d+)/.exec(line);
+        const listening = /\b(wss?):\/\/127\.0\.0\.1:(\d+)\b/.exec(line);
         if (listening && !httpUrl) {
           clearTimeout(timer);
           const port = Number(listening[2]);
@@ -152,7 +154,7 @@ export function spawnAgent(o: SpawnAgentOptions): Promise<SpawnedAgent> {
             },
           });
         }
-        if (httpUrl && o.pin !== undefined && / request from .*\/confirm$/.test(line)) answerPage();
+        if (httpUrl && o.pin !== undefined && line.endsWith(` ${httpUrl}/confirm`)) answerPage();
       }
     });
     void exited.then((code) => {

@@ -14,7 +14,7 @@ import { httpFetcher } from "@kyso/cms";
 import { CSC_CLIENT_ID, CSC_CLIENT_SECRET, CSC_OTP, CSC_PIN, p12Password, pki, pkcs11Lib, samples, startCscServer, startDocsys, token, type CscServer, type RunningDocsys } from "@kyso/certs-test";
 import {
   STATUS, pkcs11SignerFactory, preparePairing, startAgent,
-  type AgentOptions, type AgentPrompt, type ConfirmRequest, type RunningAgent, type SecretRequest, type SignerFactory, type WaitingRequest,
+  type AgentLogEvent, type AgentOptions, type AgentPrompt, type ConfirmRequest, type RunningAgent, type SecretRequest, type SignerFactory, type WaitingRequest,
 } from "@kyso/agent";
 import { agentSignerFactory } from "../../cli/src/commands/agent/signer-factory.js";
 import type { Io } from "../../cli/src/command.js";
@@ -243,7 +243,7 @@ describe("kyso agent with every signer of kyso sign (PKCS#12, CSC) and the kept 
 
   it("the token's presence is watched while the session is kept: gone (an injected probe), the session closes at once and the next request asks the PIN again", async function () {
     let present = true;
-    const lines: string[] = [];
+    const events: AgentLogEvent[] = [];
     const tokenFactory = pkcs11SignerFactory({ library: pkcs11Lib(), tokenLabel: token.label, keyLabel: token.keys.officerRsa.label, extraCertificates: certificatesFromPemOrDer(new Uint8Array(readFileSync(pki.officerRsa.chain))) });
     let probes = 0;
     const watched: SignerFactory = {
@@ -262,16 +262,17 @@ describe("kyso agent with every signer of kyso sign (PKCS#12, CSC) and the kept 
       },
     };
     const prompt = new OfficerPrompt();
-    const agent = await makeAgent(site, watched, prompt, { sessionWatchMs: 50, log: (l) => lines.push(l) });
+    const agent = await makeAgent(site, watched, prompt, { sessionWatchMs: 50, log: (e) => events.push(e) });
     try {
       const first = await callAgent(agent.url, site.url, { FunctionName: "SignApproved", JWTToken: jwt, FileName: `${site.url}/files/lo-1`, FileUploadHandler: `${site.url}/upload/lo-1` });
       assert.equal(first.Status, STATUS.OK, JSON.stringify(first));
       assert.equal(prompt.secrets.filter((s) => s.kind === "pin").length, 1);
       while (probes < 2) await new Promise((r) => setTimeout(r, 20));
-      assert.ok(!lines.some((l) => /token session closed/.test(l)), "kept while the token is there");
+      assert.ok(!events.some((e) => e.code === "AGENT_SESSION_CLOSED"), "kept while the token is there");
       present = false;
-      while (!lines.some((l) => /token session closed/.test(l))) await new Promise((r) => setTimeout(r, 20));
-      assert.ok(lines.includes("token session closed: the token was removed"), lines.join("\n"));
+      while (!events.some((e) => e.code === "AGENT_SESSION_CLOSED")) await new Promise((r) => setTimeout(r, 20));
+      const closed = events.filter((e) => e.code === "AGENT_SESSION_CLOSED");
+      assert.deepEqual(closed.map((e) => [e.params, e.message]), [[{ reason: "removed" }, "token session closed: the token was removed"]], events.map((e) => e.message).join("\n"));
       present = true;
       const second = await callAgent(agent.url, site.url, { FunctionName: "SignApproved", JWTToken: jwt, FileName: `${site.url}/files/lo-2`, FileUploadHandler: `${site.url}/upload/lo-2` });
       assert.equal(second.Status, STATUS.OK, JSON.stringify(second));
@@ -283,16 +284,17 @@ describe("kyso agent with every signer of kyso sign (PKCS#12, CSC) and the kept 
 
   it("a locked screen (an injected probe) ends the kept session", async function () {
     let locked = false;
-    const lines: string[] = [];
+    const events: AgentLogEvent[] = [];
     const prompt = new OfficerPrompt();
     const factory = pkcs11SignerFactory({ library: pkcs11Lib(), tokenLabel: token.label, keyLabel: token.keys.officerRsa.label, extraCertificates: certificatesFromPemOrDer(new Uint8Array(readFileSync(pki.officerRsa.chain))) });
-    const agent = await makeAgent(site, factory, prompt, { sessionWatchMs: 50, screenLocked: async () => locked, log: (l) => lines.push(l) });
+    const agent = await makeAgent(site, factory, prompt, { sessionWatchMs: 50, screenLocked: async () => locked, log: (e) => events.push(e) });
     try {
       const first = await callAgent(agent.url, site.url, { FunctionName: "SignApproved", JWTToken: jwt, FileName: `${site.url}/files/lo-3`, FileUploadHandler: `${site.url}/upload/lo-3` });
       assert.equal(first.Status, STATUS.OK, JSON.stringify(first));
       locked = true;
-      while (!lines.some((l) => /token session closed/.test(l))) await new Promise((r) => setTimeout(r, 20));
-      assert.ok(lines.includes("token session closed: the screen was locked"), lines.join("\n"));
+      while (!events.some((e) => e.code === "AGENT_SESSION_CLOSED")) await new Promise((r) => setTimeout(r, 20));
+      const closed = events.filter((e) => e.code === "AGENT_SESSION_CLOSED");
+      assert.deepEqual(closed.map((e) => [e.params, e.message]), [[{ reason: "locked" }, "token session closed: the screen was locked"]], events.map((e) => e.message).join("\n"));
     } finally {
       await agent.close();
     }

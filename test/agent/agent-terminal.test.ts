@@ -61,7 +61,7 @@ describe("kyso agent --prompt terminal in a pseudo-terminal", function () {
     script.stderr!.setEncoding("utf8").on("data", (d: string) => (output += d));
     const out = (): string => output.replace(/\r/g, "");
 
-    const port = Number((await waitFor(out, /listening on ws:\/\/127\.0\.0\.1:(\d+)/, script))[1]);
+    const port = Number((await waitFor(out, /\bws:\/\/127\.0\.0\.1:(\d+)\b/, script))[1]);
     const answer = callAgent(`ws://127.0.0.1:${port}`, site.url, { FunctionName: "SignApproved", JWTToken: jwt, FileName: `${site.url}/files/cong-van-01`, FileUploadHandler: `${site.url}/upload/cong-van-01` });
 
     await waitFor(out, /Sign\? \[y\/N\] $/, script);

@@ -10,10 +10,11 @@ import assert from "node:assert/strict";
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { p12Password, pki, pkcs11Lib, samples, token } from "@kyso/certs-test";
+import WebSocket from "ws";
+import { p12Password, pki, pkcs11Lib, samples, spawnAgent, token } from "@kyso/certs-test";
 import { en } from "../../cli/src/messages/en.js";
 import { vi } from "../../cli/src/messages/vi.js";
-import { repoRoot, runKyso, type RunResult } from "../support/cli.js";
+import { kysoBin, repoRoot, runKyso, type RunResult } from "../support/cli.js";
 import { tokenCopy } from "../bulk/helpers.js";
 
 /** Letters Vietnamese has and English (or Latin-1) has not: ă â đ ê ô ơ ư, ĩ ũ and the tone-marked vowels (NFC). */
@@ -585,6 +586,49 @@ describe("the message catalogue: one language at a time", function () {
         for (const line of lines) assert.ok(statusTexts(cat).some((re) => re.test(line)), `kyso agent status (${lang}): not a text of the catalogue: ${line}`);
         if (lang === "en") assertEnglish(r, "kyso agent status --lang en");
         else assert.match(r.stdout, VIETNAMESE);
+      }
+    });
+
+    it("kyso agent's console log (from @kyso/agent's events): the listening line and a refused handshake in the language, the URL in both", async function () {
+      for (const lang of ["en", "vi"] as const) {
+        const home = join(work, `agent-log-${lang}`);
+        const agentEnv: NodeJS.ProcessEnv = { ...process.env, ...(lang === "en" ? EN : VI), ...env, XDG_CONFIG_HOME: join(home, "config"), XDG_CACHE_HOME: join(home, "cache"), KYSO_PKCS11_LIB: pkcs11Lib(), DISPLAY: "", WAYLAND_DISPLAY: "" };
+        delete agentEnv.KYSO_PIN;
+        delete agentEnv.KYSO_AGENT_ALLOW_ORIGINS;
+        // certs-test's driver reads the port from the first line holding ws://127.0.0.1:PORT, whatever the language.
+        const agent = await spawnAgent({ kysoBin, args: ["--no-tls", "--port", "0", "--allow-origin", "https://example.test", "--prompt", "page", ...(lang === "en" ? ["--lang", "en"] : [])], env: agentEnv });
+        try {
+          const first = agent.stderr().split("\n")[0];
+          assert.ok(first.startsWith("kyso agent: ") && first.includes(` ${agent.url} `), `${lang}: the first line names ${agent.url}: ${first}`);
+          assert.ok(pattern(`kyso agent: ${(lang === "en" ? en : vi)["agent.log.listening"]}`).test(first), `${lang}: the catalogue's listening line: ${first}`);
+          assert.ok(first.includes("https://example.test") && first.includes(`${agent.httpUrl}/confirm`), first);
+          if (lang === "en") assert.deepEqual(vietnameseWords(first), [], first);
+          else assert.match(first, VIETNAMESE);
+
+          // A page of another site: 403 before any upgrade, and one line saying so.
+          const status = await new Promise<number>((resolve, reject) => {
+            const ws = new WebSocket(agent.url, { origin: "https://evil.test" });
+            ws.on("unexpected-response", (_req, res) => {
+              resolve(res.statusCode ?? 0);
+              res.resume();
+              ws.terminate();
+            });
+            ws.on("open", () => reject(new Error("the agent accepted a page of another site")));
+            ws.on("error", () => undefined);
+          });
+          assert.equal(status, 403);
+          while (!agent.stderr().includes("https://evil.test")) await new Promise((r) => setTimeout(r, 20));
+          const refused = agent.stderr().split("\n").find((l) => l.includes("https://evil.test")) ?? "";
+          if (lang === "en") {
+            assert.equal(refused, "kyso agent: refused WebSocket handshake from origin https://evil.test");
+            assertEnglish({ code: 0, signal: null, stdout: "", stderr: agent.stderr() }, "kyso agent --lang en");
+          } else {
+            assert.equal(refused, "kyso agent: đã từ chối kết nối WebSocket từ trang https://evil.test");
+            assert.doesNotMatch(agent.stderr(), /listening on|refused|allowed origins/);
+          }
+        } finally {
+          assert.equal(await agent.stop(), 0, agent.stderr());
+        }
       }
     });
 

@@ -1,5 +1,6 @@
 export { startAgent } from "./server.js";
 export * from "./types.js";
+export { agentEvent, type AgentLog, type AgentLogEvent, type AgentLogCode, type SessionEnd } from "./log-events.js";
 export { STATUS, statusForCode, failureOf, type StatusCode, type Failure } from "./status.js";
 export { OriginPolicy, normalizeOrigin } from "./origins.js";
 export { PairingStore, preparePairing } from "./pairing.js";

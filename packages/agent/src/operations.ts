@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { KysoError, defaultScheme, parseDigestAlgorithm, type DigestAlgorithm, type RawSigner } from "@kyso/core";
 import type { PadesLevel, SignOptions } from "@kyso/sign";
 import type { AuditLog } from "./audit-log.js";
+import { agentEvent, type AgentLog } from "./log-events.js";
 import type { OriginPolicy } from "./origins.js";
 import type { PairingStore } from "./pairing.js";
 import type { TokenSession } from "./session.js";
@@ -61,7 +62,7 @@ export interface AgentContext {
   prompt: AgentPrompt;
   session: TokenSession;
   audit: AuditLog;
-  log: (line: string) => void;
+  log: AgentLog;
 }
 
 /** Downloads and uploads in flight at once for one request (over the agent's kept-alive connections). */
@@ -183,7 +184,7 @@ export class AgentOperations {
       const { checkCertificate, certificateRefusalError } = await import("@kyso/sign");
       const result = await checkCertificate(certificate, { ...(this.c.options.certificateCheck ?? {}), offered, purpose: "signing" });
       if (result.refusal) throw certificateRefusalError(result);
-      for (const w of result.warnings) this.c.log(`certificate warning: ${w.code}: ${w.message}`);
+      for (const w of result.warnings) this.c.log(agentEvent.certificateWarning(w));
       checkedChain = result.chain;
     };
     // A remote credential's PIN is asked once per request (its authorizations, one per group of
@@ -198,7 +199,7 @@ export class AgentOperations {
     let clearWaiting: (() => void) | undefined;
     const approval = (p: { phase: "waiting" | "approved"; count: number; timeoutMs: number }): void => {
       if (p.phase === "waiting" && !clearWaiting) {
-        this.c.log(`waiting for approval on the officer's phone (${p.count} document(s), ${origin})`);
+        this.c.log(agentEvent.phoneWaiting(p.count, origin));
         clearWaiting = this.c.prompt.waiting?.({ id, origin, count: p.count, timeoutMs: p.timeoutMs }) ?? (() => undefined);
       } else if (p.phase === "approved") {
         clearWaiting?.();
@@ -347,7 +348,7 @@ export class AgentOperations {
       const ap = await import("@kyso/appearance");
       options.appearance = ap.appearanceHook({
         kind: a.kind, page: a.page, rect: a.rect, anchor: a.anchor, title: a.title, arrivalNo: a.arrivalNo, docCode: a.docCode, copyForm: a.copyForm,
-        onWarning: (m) => this.c.log(`appearance: ${m}`),
+        onWarning: (m, code) => this.c.log(agentEvent.appearanceWarning(m, code)),
       });
     }
     const level = job.level ?? "B-B";

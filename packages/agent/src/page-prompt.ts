@@ -1,5 +1,6 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { agentEvent, type AgentLog } from "./log-events.js";
 import type { AgentPrompt, ConfirmRequest, PinRequest, SecretKind, SecretRequest, WaitingRequest } from "./types.js";
 
 /**
@@ -110,7 +111,7 @@ export class PagePrompt implements AgentPrompt {
 
   constructor(
     private readonly defaultLang: "vi" | "en" = "vi",
-    private readonly onPending: (what: string) => void = () => undefined,
+    private readonly onPending: AgentLog = () => undefined,
   ) {}
 
   confirm(request: ConfirmRequest): Promise<boolean> {
@@ -131,7 +132,7 @@ export class PagePrompt implements AgentPrompt {
     const key = `waiting-${request.id}`;
     const item: Pending = { kind: "waiting", request, token: "", resolve: () => undefined, created: Date.now() };
     this.pending.set(key, item);
-    this.onPending(`approval request from ${request.origin} waits for the officer's phone: ${this.selfOrigin}/confirm`);
+    this.onPending(agentEvent.phoneCard(request.origin, `${this.selfOrigin}/confirm`));
     return () => {
       if (this.pending.get(key) === item) this.pending.delete(key);
     };
@@ -151,8 +152,8 @@ export class PagePrompt implements AgentPrompt {
       };
       if (request.signal?.aborted) return drop();
       request.signal?.addEventListener("abort", drop, { once: true });
-      const what = kind === "pin" ? "PIN" : kind === "otp" ? "OTP" : kind === "password" ? "password" : (request as ConfirmRequest).documents?.length ? "signing" : "pairing";
-      this.onPending(`${what} request from ${request.origin}: ${this.selfOrigin}/confirm`);
+      const what = kind !== "confirm" ? kind : (request as ConfirmRequest).documents?.length ? "signing" : "pairing";
+      this.onPending(agentEvent.promptPending(what, request.origin, `${this.selfOrigin}/confirm`));
     });
   }
 

@@ -4,6 +4,7 @@ import type { Duplex } from "node:stream";
 import { KysoError } from "@kyso/core";
 import { WebSocketServer, type WebSocket } from "ws";
 import { AuditLog } from "./audit-log.js";
+import { agentEvent } from "./log-events.js";
 import { handleCompat, isCompatMessage } from "./compat.js";
 import { AgentOperations } from "./operations.js";
 import { OriginPolicy } from "./origins.js";
@@ -28,7 +29,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const log = options.log ?? (() => undefined);
   const audit = new AuditLog(options.auditLog);
   const pairing = await PairingStore.open(options.pairingStore);
-  const page = new PagePrompt(options.lang ?? "vi", (what) => log(what));
+  const page = new PagePrompt(options.lang ?? "vi", log);
   const prompt: AgentPrompt = typeof options.prompt === "function" ? options.prompt(page) : (options.prompt ?? page);
   const session = new TokenSession(options.signerFactory, options.idleTimeoutMs ?? 10 * 60_000, log, {
     everyMs: options.sessionWatchMs ?? 2000,
@@ -36,11 +37,11 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   });
   const ops = new AgentOperations({ options, policy, pairing, prompt, session, audit, log });
   const maxMessage = options.limits?.maxMessageBytes ?? 64 * 1024 * 1024;
-  const auditError = (e: unknown): void => log(`audit log: ${(e as Error).message}`);
+  const auditError = (e: unknown): void => log(agentEvent.auditFailed(e));
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     void route(req, res).catch((e: unknown) => {
-      log(`request failed: ${(e as Error).message}`);
+      log(agentEvent.requestFailed(e));
       if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
       res.end(JSON.stringify({ ok: false, status: STATUS.INTERNAL, error: { code: "AGENT_INTERNAL", message: "Internal error" } }));
     });
@@ -76,7 +77,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       const allowed = policy.check(origin);
       if (!allowed) {
         void audit.write({ origin: origin ?? "(none)", operation: `http ${url.pathname}`, outcome: "refused", code: "AGENT_ORIGIN_REFUSED" }, auditError);
-        log(`refused ${req.method} ${url.pathname} from origin ${origin ?? "(none)"}`);
+        log(agentEvent.requestRefused(req.method ?? "GET", url.pathname, origin));
         refuse(res, origin, `origin ${origin ?? "(none)"} is not allowed`);
         return;
       }
@@ -127,7 +128,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     const origin = req.headers.origin;
     const allowed = ownHost(req) ? policy.check(origin) : undefined;
     if (!allowed) {
-      log(`refused WebSocket handshake from origin ${origin ?? "(none)"}`);
+      log(agentEvent.handshakeRefused(origin));
       void audit.write({ origin: origin ?? "(none)", operation: "connect", outcome: "refused", code: "AGENT_ORIGIN_REFUSED" }, auditError);
       socket.end("HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: 18\r\n\r\nOrigin not allowed");
       return;
@@ -136,7 +137,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   });
 
   function onConnection(ws: WebSocket, origin: string): void {
-    log(`connected: ${origin}`);
+    log(agentEvent.connected(origin));
     ws.on("message", (data, isBinary) => {
       if (isBinary) {
         send(ws, { Status: STATUS.BAD_REQUEST, Message: "Messages are JSON text" });
@@ -154,7 +155,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
         else if (isCompatMessage(m)) send(ws, await handleCompat(ops, origin, m));
         else send(ws, { Status: STATUS.BAD_REQUEST, Message: 'Unknown message: give FunctionName (compatible contract) or "v": 1 with "op" (Kyso protocol)' });
       })().catch((e: unknown) => {
-        log(`message failed: ${(e as Error).message}`);
+        log(agentEvent.messageFailed(e));
         send(ws, { Status: STATUS.INTERNAL, Message: "Internal error" });
       });
     });
@@ -170,10 +171,11 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const hostPart = host.includes(":") ? `[${host}]` : host;
   page.selfOrigin = `${scheme}://${hostPart}:${port}`;
   const httpUrl = page.selfOrigin;
-  log(`listening on ${options.tls ? "wss" : "ws"}://${hostPart}:${port} (confirmation page ${httpUrl}/confirm); allowed origins: ${policy.list().join(", ") || "none"}`);
+  const url = `${options.tls ? "wss" : "ws"}://${hostPart}:${port}`;
+  log(agentEvent.listening({ url, confirm: `${httpUrl}/confirm`, origins: policy.list() }));
 
   return {
-    url: `${options.tls ? "wss" : "ws"}://${hostPart}:${port}`,
+    url,
     port,
     httpUrl,
     close: async () => {

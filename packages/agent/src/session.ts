@@ -1,5 +1,6 @@
 import { KysoError, isBatchRawSigner, type BatchRawSigner, type DigestAlgorithm, type RawSigner, type SignatureScheme } from "@kyso/core";
 import type { OpenedAgentSigner, SignerFactory, SignerOpenHooks } from "./types.js";
+import { agentEvent, type AgentLog, type SessionEnd } from "./log-events.js";
 import { isCodedError } from "./status.js";
 
 /** Errors after which the kept session is dead (the token is gone): the next request opens anew. */
@@ -37,7 +38,7 @@ export class TokenSession {
   constructor(
     private readonly factory: SignerFactory,
     private readonly idleMs: number,
-    private readonly log: (line: string) => void = () => undefined,
+    private readonly log: AgentLog = () => undefined,
     private readonly watch: SessionWatch = { everyMs: 2000 },
   ) {}
 
@@ -59,7 +60,7 @@ export class TokenSession {
       try {
         return await work(this.serialized(opened.signer, hooks), opened.describe);
       } catch (e) {
-        if (isCodedError(e) && DEAD.has(e.code)) await this.drop(`the token session ended (${e.code})`);
+        if (isCodedError(e) && DEAD.has(e.code)) await this.drop({ reason: "ended", code: e.code });
         throw e;
       }
     } finally {
@@ -86,7 +87,7 @@ export class TokenSession {
         (o) => {
           this.opened = o;
           this.opening = undefined;
-          this.log(`token session opened: ${o.describe}`);
+          this.log(agentEvent.sessionOpened(o.describe));
           this.startWatch(o);
         },
         () => {
@@ -140,14 +141,14 @@ export class TokenSession {
         } catch {
           present = false;
         }
-        if (!present) return this.drop("the token was removed");
+        if (!present) return this.drop({ reason: "removed" });
         let isLocked = false;
         try {
           isLocked = locked ? await locked() : false;
         } catch {
           /* the lock state cannot be read: not watched */
         }
-        if (isLocked) await this.drop("the screen was locked");
+        if (isLocked) await this.drop({ reason: "locked" });
       })().finally(() => (busy = false));
     }, Math.max(50, this.watch.everyMs));
     this.watcher.unref();
@@ -156,7 +157,7 @@ export class TokenSession {
   private startTimer(): void {
     if (this.users > 0 || !this.opened || this.closed) return;
     this.stopTimer();
-    this.timer = setTimeout(() => void this.drop(`idle for ${Math.round(this.idleMs / 1000)} s`), this.idleMs);
+    this.timer = setTimeout(() => void this.drop({ reason: "idle", seconds: Math.round(this.idleMs / 1000) }), this.idleMs);
     this.timer.unref();
   }
 
@@ -166,7 +167,7 @@ export class TokenSession {
   }
 
   /** Ends the session (logged out when its last session closes). */
-  async drop(why: string): Promise<void> {
+  async drop(why: SessionEnd): Promise<void> {
     this.stopTimer();
     if (this.watcher) clearInterval(this.watcher);
     this.watcher = undefined;
@@ -179,12 +180,12 @@ export class TokenSession {
     } catch {
       /* the token is gone */
     }
-    this.log(`token session closed: ${why}`);
+    this.log(agentEvent.sessionClosed(why));
   }
 
   async close(): Promise<void> {
     this.closed = true;
     await this.opening?.catch(() => undefined);
-    await this.drop("the agent stopped");
+    await this.drop({ reason: "stopped" });
   }
 }

@@ -1,5 +1,6 @@
 import type { RawSigner } from "@kyso/core";
 import type { CertificateCheckOptions } from "@kyso/sign";
+import type { AgentLog } from "./log-events.js";
 
 /** The Decree 30/2020 appearance kinds, and `none` for an invisible signature. */
 export type AgentAppearanceKind = "personal" | "organization" | "incoming" | "attachment" | "copy" | "none";
@@ -168,8 +169,11 @@ export interface AgentOptions {
   verifyOptions?: Record<string, unknown>;
   /** TSA URLs used for levels B-T and above when the request names none. */
   tsaUrls?: string[];
-  /** Where diagnostics go (default: nowhere). Never receives a PIN. */
-  log?: (line: string) => void;
+  /**
+   * Where diagnostics go (default: nowhere), as events: a code, its facts and a plain-English
+   * message (log-events.ts); a front end says them in its user's language. Never receives a PIN.
+   */
+  log?: AgentLog;
   /** Language of the confirmation page (default vi). */
   lang?: "vi" | "en";
 }

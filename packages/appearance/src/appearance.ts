@@ -15,6 +15,9 @@ import { isoVietnamTime, vietnamDateAndTime } from "./time.js";
 export type AppearanceKind = "personal" | "organization" | "incoming" | "attachment" | "copy";
 export const APPEARANCE_KINDS: readonly AppearanceKind[] = ["personal", "organization", "incoming", "attachment", "copy"];
 export type CopyForm = "SAO Y" | "SAO LỤC" | "TRÍCH SAO";
+
+/** Why an appearance was drawn with a warning: NO_EARLIER_SIGNATURE — a seal (--force) on a document nobody signed before. */
+export type AppearanceWarningCode = "NO_EARLIER_SIGNATURE";
 export const COPY_FORMS: readonly CopyForm[] = ["SAO Y", "SAO LỤC", "TRÍCH SAO"];
 
 export interface AppearanceOptions {
@@ -44,8 +47,8 @@ export interface AppearanceOptions {
   copyForm?: CopyForm;
   /** Sign with `organization` even when the document carries no earlier signature. */
   force?: boolean;
-  /** Where warnings go (e.g. --force overriding the signature order). */
-  onWarning?: (message: string) => void;
+  /** Where warnings go (e.g. --force overriding the signature order): the English text and a stable code. */
+  onWarning?: (message: string, code: AppearanceWarningCode) => void;
   /** A TrueType font to use instead of the system's Liberation Serif. */
   fontPath?: string;
 }
@@ -302,7 +305,7 @@ export async function buildAppearance(o: AppearanceOptions, doc: AppearanceDocum
       checkSignatureOrder(reader);
     } catch (e) {
       if (!o.force) throw e;
-      o.onWarning?.("the document carries no earlier signature; sealing it anyway (--force)");
+      o.onWarning?.("the document carries no earlier signature; sealing it anyway (--force)", "NO_EARLIER_SIGNATURE");
     }
   }
   const count = reader.pageCount();

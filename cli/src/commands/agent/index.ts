@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Argv } from "yargs";
+import type { AgentLogEvent } from "@kyso/agent";
 import { KysoError, certificatesFromPemOrDer } from "@kyso/core";
 import { defineCommand, type Io } from "../../command.js";
 import { agentSettings, applyConfig } from "../../config.js";
@@ -13,6 +14,7 @@ import { revocationCacheDir } from "../../verify-options.js";
 import { agentServiceCommands } from "./install.js";
 import { desktopPrompt, desktopTool, terminalPrompt } from "./prompts.js";
 import { screenLockProbe } from "./screen-lock.js";
+import { agentLogText } from "./log-text.js";
 import { agentSignerFactory } from "./signer-factory.js";
 
 const ACTIONS = ["run", "install", "uninstall", "status"] as const;
@@ -158,7 +160,7 @@ async function runAgent(args: AgentArgs, io: Io): Promise<number> {
       : choice === "desktop" && tool
         ? (page: import("@kyso/agent").AgentPrompt) => desktopPrompt(tool, page, lang)
         : undefined;
-  const log = (line: string): void => void io.stderr.write(`kyso agent: ${line}\n`);
+  const log = (event: AgentLogEvent): void => void io.stderr.write(`kyso agent: ${agentLogText(event, lang)}\n`);
   const idleMinutes = args.idleMinutes ?? settings.idleMinutes ?? 10;
   const agent = await startAgent({
     host: "127.0.0.1",
