@@ -408,6 +408,11 @@ describe("kyso agent core (issue 14)", function () {
       const b = await call(ws, { v: 1, id: "c2", op: "certificates" });
       assert.equal(b.ok, true, JSON.stringify(b));
       const c = await call(ws, { FunctionName: "GetCertInfo" });
+      // The same call JSON-encoded twice, as some page scripts send it, is the same call.
+      const twice = await call(ws, JSON.stringify({ FunctionName: "GetCertInfo" }));
+      assert.equal(twice.Status, STATUS.OK, JSON.stringify(twice));
+      const byId = (l: Array<{ KeyId: string; SerialNumber: string }>): string[] => l.map((x) => `${x.KeyId}/${x.SerialNumber}`).sort();
+      assert.deepEqual(byId(twice.Certificates), byId(c.Certificates));
       ws.close();
       assert.equal(prompt.confirms.length, 2, "paired once, remembered");
       assert.equal(c.Status, STATUS.OK);

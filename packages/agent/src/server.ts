@@ -147,6 +147,8 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
         let m: unknown;
         try {
           m = JSON.parse(data.toString());
+          // Some page scripts send the message JSON-encoded twice (a JSON string holding the object).
+          if (typeof m === "string") m = JSON.parse(m);
         } catch {
           send(ws, { Status: STATUS.BAD_REQUEST, Message: "The message is not JSON" });
           return;
